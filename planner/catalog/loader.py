@@ -1,0 +1,246 @@
+"""Load and validate the price snapshot (``pricing_data/``) into a :class:`Catalog`.
+
+Validation is strict and names the file, column and first bad row (1-based data row, header not
+counted): required columns, numeric columns finite and non-negative, allowed values, unique keys,
+every rate's instance type present in the specs, manifest schema version, row counts and sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.catalog.schema import SCHEMA_VERSION, TABLES, TableSpec
+from planner.errors import CatalogError, SnapshotSchemaError
+
+DATA_DIR_ENV = "PLANNER_DATA_DIR"
+"""Environment variable that points the planner at another snapshot folder."""
+
+
+def default_data_dir() -> Path:
+    """The snapshot folder: ``$PLANNER_DATA_DIR`` or the embedded ``pricing_data/``."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "pricing_data"
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """What the manifest says of one table."""
+
+    name: str
+    file: str
+    rows: int
+    sha256: str
+    as_of: str
+    as_of_oldest: str
+    origin: str
+    source: str
+
+
+@dataclass(frozen=True, eq=False)
+class Catalog:
+    """The loaded snapshot: one DataFrame per table plus the manifest's table info.
+
+    Compared and hashed by identity, so look-up indexes can be cached per loaded snapshot.
+    """
+
+    data_dir: Path
+    instance_specs: pd.DataFrame
+    accelerators: pd.DataFrame
+    compute_rates: pd.DataFrame
+    spot_advisor: pd.DataFrame
+    spot_price_samples: pd.DataFrame
+    storage_rates: pd.DataFrame
+    tables: dict[str, TableInfo]
+    sources: dict[str, str]
+    """Short source citation (as on every row) → full reference, from manifest.json."""
+
+    @property
+    def regions(self) -> list[str]:
+        """Regions with at least one compute or storage price, sorted."""
+        regions = set(self.compute_rates["region"].unique()) | set(
+            self.storage_rates["region"].unique()
+        )
+        return sorted(regions)
+
+    @property
+    def instance_types(self) -> list[str]:
+        return sorted(self.instance_specs["instance_type"])
+
+    @property
+    def as_of(self) -> str:
+        """The newest table date: what the UI shows as "prices as of"."""
+        dates = [t.as_of for t in self.tables.values() if t.as_of != "undated"]
+        return max(dates) if dates else "undated"
+
+
+def _bad(spec: TableSpec, column: str, mask: pd.Series, problem: str) -> SnapshotSchemaError:
+    first = int(np.flatnonzero(mask.to_numpy())[0])
+    count = int(mask.sum())
+    more = f" ({count} rows in all)" if count > 1 else ""
+    return SnapshotSchemaError(f"{spec.file}: column {column!r}, row {first + 1}: {problem}{more}")
+
+
+def _read_csv(path: Path, spec: TableSpec, *, typed: bool) -> pd.DataFrame:
+    """Read one table; ``typed`` parses numeric columns as floats in the C parser (fast path)."""
+    dtypes: dict[str, Any] = {c: str for c in spec.columns}
+    na_values: dict[str, list[str]] = {}
+    if typed:
+        for column in spec.numeric:
+            dtypes[column] = "float64"
+            na_values[column] = [""]
+    try:
+        return pd.read_csv(
+            path, dtype=dtypes, keep_default_na=False, na_values=na_values, engine="c"
+        )
+    except FileNotFoundError:
+        raise SnapshotSchemaError(f"{spec.file}: file is missing from {path.parent}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SnapshotSchemaError(f"{spec.file}: cannot be read as CSV ({first_line})") from None
+
+
+def _read_table(path: Path, spec: TableSpec) -> pd.DataFrame:
+    try:
+        frame = _read_csv(path, spec, typed=True)
+        typed = True
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, SnapshotSchemaError):
+            raise
+        frame = _read_csv(path, spec, typed=False)  # slow path, to name the bad cell
+        typed = False
+    missing = [c for c in spec.columns if c not in frame.columns]
+    if missing:
+        raise SnapshotSchemaError(f"{spec.file}: missing column(s) {', '.join(missing)}")
+    frame = frame[list(spec.columns)]
+    for column, allowed in spec.allowed.items():
+        bad = ~frame[column].isin(allowed)
+        if bad.any():
+            raise _bad(
+                spec, column, bad,
+                f"{frame[column][bad].iloc[0]!r} is not one of {sorted(allowed)}",
+            )
+    for column in spec.numeric:
+        if typed:
+            values = frame[column]
+            empty = values.isna()
+            if column not in spec.optional and empty.any():
+                raise _bad(spec, column, empty, "empty, a number is required")
+            bad = (values < 0) | (np.isinf(values) & (column != "tier_end"))
+            if bad.any():
+                raise _bad(spec, column, bad, f"{values[bad].iloc[0]!r} is not a finite, non-negative number")
+            continue
+        text = frame[column].str.strip()
+        empty = text == ""
+        values = pd.to_numeric(text.where(~empty, "nan"), errors="coerce")
+        if column not in spec.optional and empty.any():
+            raise _bad(spec, column, empty, "empty, a number is required")
+        unparsable = values.isna() & ~empty
+        if unparsable.any():
+            raise _bad(spec, column, unparsable, f"{text[unparsable].iloc[0]!r} is not a number")
+        infinite_ok = column == "tier_end"
+        bad = (values < 0) | (np.isinf(values) & ~infinite_ok)
+        if bad.any():
+            raise _bad(spec, column, bad, f"{text[bad].iloc[0]!r} is not a finite, non-negative number")
+        frame[column] = values.astype(float)
+    for column in ("as_of", "source"):
+        empty = frame[column].str.strip() == ""
+        if empty.any():
+            raise _bad(spec, column, empty, "empty; every row must say its date and source")
+    dup = frame.duplicated(list(spec.key), keep="first")
+    if dup.any():
+        key = ", ".join(f"{k}={frame.loc[dup, k].iloc[0]}" for k in spec.key)
+        raise _bad(spec, ",".join(spec.key), dup, f"duplicate key ({key})")
+    return frame
+
+
+def _read_manifest(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"no price snapshot at {data_dir} (manifest.json is missing)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SnapshotSchemaError(f"manifest.json: not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
+        found = manifest.get("schema_version") if isinstance(manifest, dict) else None
+        raise SnapshotSchemaError(
+            f"manifest.json: schema_version {found!r}; this planner reads {SCHEMA_VERSION}"
+        )
+    if manifest.get("currency") != "USD":
+        raise SnapshotSchemaError("manifest.json: currency must be 'USD'")
+    return manifest
+
+
+def load_catalog(data_dir: Path | None = None, *, verify_hashes: bool = True) -> Catalog:
+    """Read and validate the snapshot at ``data_dir`` (default: :func:`default_data_dir`).
+
+    Raises :class:`SnapshotSchemaError` naming file, column and row for any broken rule.
+    """
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    manifest = _read_manifest(data_dir)
+    entries = manifest.get("tables")
+    if not isinstance(entries, dict):
+        raise SnapshotSchemaError("manifest.json: 'tables' must be an object")
+    frames: dict[str, pd.DataFrame] = {}
+    infos: dict[str, TableInfo] = {}
+    for name, spec in TABLES.items():
+        entry = entries.get(name)
+        if not isinstance(entry, dict):
+            raise SnapshotSchemaError(f"manifest.json: table {name!r} is not listed")
+        path = data_dir / spec.file
+        if verify_hashes and path.exists():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest != entry.get("sha256"):
+                raise SnapshotSchemaError(
+                    f"{spec.file}: sha256 does not match manifest.json (file edited by hand?)"
+                )
+        frame = _read_table(path, spec)
+        if len(frame) != entry.get("rows"):
+            raise SnapshotSchemaError(
+                f"{spec.file}: {len(frame)} rows but manifest.json says {entry.get('rows')}"
+            )
+        frames[name] = frame
+        try:
+            infos[name] = TableInfo(
+                name=name,
+                file=spec.file,
+                rows=int(entry["rows"]),
+                sha256=str(entry["sha256"]),
+                as_of=str(entry["as_of"]),
+                as_of_oldest=str(entry.get("as_of_oldest", entry["as_of"])),
+                origin=str(entry.get("origin", "embedded")),
+                source=str(entry.get("source", "")),
+            )
+        except KeyError as exc:
+            raise SnapshotSchemaError(f"manifest.json: table {name!r} lacks {exc}") from None
+    known = set(frames["instance_specs"]["instance_type"])
+    for name in ("compute_rates", "spot_advisor", "spot_price_samples"):
+        spec = TABLES[name]
+        unknown = ~frames[name]["instance_type"].isin(known)
+        if unknown.any():
+            raise _bad(
+                spec, "instance_type", unknown,
+                f"{frames[name]['instance_type'][unknown].iloc[0]!r} is not in instance_specs.csv",
+            )
+    rates = frames["compute_rates"]
+    reserved = rates["purchase_option"] == "reserved"
+    bad_term = ~rates["term_years"].isin([0.0, 1.0, 3.0])
+    if bad_term.any():
+        raise _bad(TABLES["compute_rates"], "term_years", bad_term, "must be 0, 1 or 3")
+    no_term = reserved & (rates["term_years"] == 0)
+    if no_term.any():
+        raise _bad(TABLES["compute_rates"], "term_years", no_term, "a reserved rate needs a term")
+    sources = manifest.get("sources", {})
+    if not isinstance(sources, dict):
+        raise SnapshotSchemaError("manifest.json: 'sources' must be an object")
+    return Catalog(data_dir=data_dir, tables=infos, sources=dict(sources), **frames)

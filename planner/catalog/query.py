@@ -1,0 +1,263 @@
+"""Look-ups on a loaded :class:`~planner.catalog.loader.Catalog` that return typed records.
+
+Unknown names raise :class:`~planner.errors.UnknownNameError` with the closest valid names. A price
+the snapshot lacks is ``None`` here (callers mark it "not in snapshot"), never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from planner.billing import OfferingClass, PaymentOption, PurchaseOption, SavingsPlanType
+from planner.catalog.loader import Catalog
+from planner.errors import UnknownNameError
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceSpec:
+    """One EC2 instance type (DescribeInstanceTypes + accelerator specs)."""
+
+    instance_type: str
+    family: str
+    vcpu: int
+    memory_gib: float
+    accelerator_kind: str
+    """``gpu``, ``trainium``, ``inferentia`` or empty for CPU-only types."""
+    accelerator: str
+    """Chip name as in ``accelerators.csv`` (e.g. ``NVIDIA A100 40GB SXM``), or empty."""
+    accelerator_count: int
+    accelerator_memory_gib_total: float
+    network_gbps: float | None
+    """Network bandwidth [Gbit/s]; for "Up to N" types the burst figure N."""
+    network_performance: str
+    efa_supported: bool
+    local_storage_gb: float
+    as_of: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeRate:
+    """One compute price row: the fees of a purchase option for one instance type in one region."""
+
+    region: str
+    instance_type: str
+    purchase_option: PurchaseOption
+    term_years: int
+    offering_class: str
+    payment_option: str
+    plan_type: str
+    upfront_usd: float
+    """One-time fee per instance at the start of the term [USD]."""
+    hourly_usd: float
+    """Recurring fee per instance-hour [USD/h]."""
+    effective_hourly_usd: float
+    """(upfront + hourly × term hours) / term hours [USD/h]."""
+    as_of: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpotAdvice:
+    """Spot Instance Advisor figures for one type in one region."""
+
+    savings_pct_vs_on_demand: float
+    interruption_bucket: str
+    """Monthly interruption frequency bucket: <5%, 5-10%, 10-15%, 15-20%, >20%."""
+    interruption_max_pct: float
+    as_of: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class StorageRate:
+    """One storage price tier: the price per unit for quantity in [tier_begin, tier_end)."""
+
+    region: str
+    service: str
+    storage_class: str
+    dimension: str
+    unit: str
+    tier_begin: float
+    tier_end: float
+    price_usd: float
+    as_of: str
+    source: str
+
+
+def check_region(catalog: Catalog, region: str) -> str:
+    if region not in _regions(catalog):
+        raise UnknownNameError("region", region, _regions(catalog))
+    return region
+
+
+def check_instance_type(catalog: Catalog, instance_type: str) -> str:
+    if instance_type not in _spec_index(catalog).index:
+        raise UnknownNameError("instance type", instance_type, catalog.instance_types)
+    return instance_type
+
+
+def instance_spec(catalog: Catalog, instance_type: str) -> InstanceSpec:
+    """The spec record of ``instance_type``; raises with suggestions when unknown."""
+    check_instance_type(catalog, instance_type)
+    row = _spec_index(catalog).loc[instance_type]
+    network = row["network_gbps"]
+    return InstanceSpec(
+        instance_type=instance_type,
+        family=str(row["family"]),
+        vcpu=int(row["vcpu"]),
+        memory_gib=float(row["memory_gib"]),
+        accelerator_kind=str(row["accelerator_kind"]),
+        accelerator=str(row["accelerator"]),
+        accelerator_count=int(row["accelerator_count"]),
+        accelerator_memory_gib_total=float(row["accelerator_memory_gib_total"]),
+        network_gbps=None if pd.isna(network) else float(network),
+        network_performance=str(row["network_performance"]),
+        efa_supported=row["efa_supported"] == "true",
+        local_storage_gb=float(row["local_storage_gb"]),
+        as_of=str(row["as_of"]),
+        source=str(row["source"]),
+    )
+
+
+def compute_rate(
+    catalog: Catalog,
+    region: str,
+    instance_type: str,
+    option: PurchaseOption,
+    *,
+    term_years: int = 0,
+    offering_class: OfferingClass | str = "",
+    payment: PaymentOption | str = "",
+    plan_type: SavingsPlanType | str = "",
+) -> ComputeRate | None:
+    """The snapshot's rate for this combination, or ``None`` when the snapshot lacks it.
+
+    Region and instance type are checked first (unknown names raise with suggestions).
+    """
+    check_region(catalog, region)
+    check_instance_type(catalog, instance_type)
+    key = (
+        region,
+        instance_type,
+        str(option),
+        float(term_years),
+        str(offering_class),
+        str(payment),
+        str(plan_type),
+    )
+    index = _rate_index(catalog)
+    position = index.get(key)
+    if position is None:
+        return None
+    row = catalog.compute_rates.iloc[position]
+    return ComputeRate(
+        region=region,
+        instance_type=instance_type,
+        purchase_option=PurchaseOption(option),
+        term_years=int(term_years),
+        offering_class=str(offering_class),
+        payment_option=str(payment),
+        plan_type=str(plan_type),
+        upfront_usd=float(row["upfront_usd"]),
+        hourly_usd=float(row["hourly_usd"]),
+        effective_hourly_usd=float(row["effective_hourly_usd"]),
+        as_of=str(row["as_of"]),
+        source=str(row["source"]),
+    )
+
+
+def spot_advice(catalog: Catalog, region: str, instance_type: str) -> SpotAdvice | None:
+    """Spot Advisor figures, or ``None`` where the feed has no row."""
+    index = _advisor_index(catalog)
+    position = index.get((region, instance_type))
+    if position is None:
+        return None
+    row = catalog.spot_advisor.iloc[position]
+    return SpotAdvice(
+        savings_pct_vs_on_demand=float(row["savings_pct_vs_on_demand"]),
+        interruption_bucket=str(row["interruption_bucket"]),
+        interruption_max_pct=float(row["interruption_max_pct"]),
+        as_of=str(row["as_of"]),
+        source=str(row["source"]),
+    )
+
+
+def storage_rates(
+    catalog: Catalog, region: str, service: str, storage_class: str, dimension: str
+) -> list[StorageRate]:
+    """The price tiers of one storage dimension, lowest tier first; empty when not in snapshot."""
+    groups = _storage_groups(catalog)
+    positions = groups.get((region, service, storage_class, dimension), [])
+    frame = catalog.storage_rates
+    rates = [
+        StorageRate(
+            region=region,
+            service=service,
+            storage_class=storage_class,
+            dimension=dimension,
+            unit=str(frame.iat[p, frame.columns.get_loc("unit")]),
+            tier_begin=float(frame.iat[p, frame.columns.get_loc("tier_begin")]),
+            tier_end=float(frame.iat[p, frame.columns.get_loc("tier_end")]),
+            price_usd=float(frame.iat[p, frame.columns.get_loc("price_usd")]),
+            as_of=str(frame.iat[p, frame.columns.get_loc("as_of")]),
+            source=str(frame.iat[p, frame.columns.get_loc("source")]),
+        )
+        for p in positions
+    ]
+    return sorted(rates, key=lambda r: r.tier_begin)
+
+
+def storage_classes(catalog: Catalog, service: str) -> list[str]:
+    frame = catalog.storage_rates
+    return sorted(frame.loc[frame["service"] == service, "storage_class"].unique())
+
+
+# --- cached indexes (one per catalog object) ---------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _regions(catalog: Catalog) -> frozenset[str]:
+    return frozenset(catalog.regions)
+
+
+@lru_cache(maxsize=8)
+def _spec_index(catalog: Catalog) -> pd.DataFrame:
+    return catalog.instance_specs.set_index("instance_type")
+
+
+@lru_cache(maxsize=8)
+def _rate_index(catalog: Catalog) -> dict[tuple[object, ...], int]:
+    frame = catalog.compute_rates
+    keys = zip(
+        frame["region"],
+        frame["instance_type"],
+        frame["purchase_option"],
+        frame["term_years"],
+        frame["offering_class"],
+        frame["payment_option"],
+        frame["plan_type"],
+        strict=True,
+    )
+    return {key: i for i, key in enumerate(keys)}
+
+
+@lru_cache(maxsize=8)
+def _advisor_index(catalog: Catalog) -> dict[tuple[str, str], int]:
+    frame = catalog.spot_advisor
+    return {key: i for i, key in enumerate(zip(frame["region"], frame["instance_type"], strict=True))}
+
+
+@lru_cache(maxsize=8)
+def _storage_groups(catalog: Catalog) -> dict[tuple[str, str, str, str], list[int]]:
+    frame = catalog.storage_rates
+    groups: dict[tuple[str, str, str, str], list[int]] = {}
+    keys = zip(
+        frame["region"], frame["service"], frame["storage_class"], frame["dimension"], strict=True
+    )
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    return groups
