@@ -14,6 +14,7 @@ What is dropped, and why:
 - ``cn-north-1`` (prices in CNY): the planner is USD-only.
 - EBS snapshot rows marked "not sourced from AWS data" in the reference: placeholders, not prices.
 - Windows rows of the Spot Advisor feed: the planner prices Linux.
+- Spot averages equal to the on-demand price (the cache's filler where it had no spot price).
 - Spot Advisor rows with a negative saving (one: p5.48xlarge in ca-central-1, -62 %): spot is
   never billed above on-demand, so the figure is a feed error, not a saving.
 """
@@ -238,7 +239,9 @@ def build_compute_rates(reference: Path, known_types: set[str]) -> list[dict[str
         if od is not None:
             put(rate_row(region, itype, "on_demand", hourly=od, as_of=r["as_of"], source=VANTAGE))
         spot = num(r["spot_avg_usd_per_hour"])
-        if spot is not None:
+        # Where the cache had no spot price it repeats the on-demand price with a 0 % saving
+        # (111 rows, e.g. p3.2xlarge in ap-northeast-1): that is no spot price, so it is left out.
+        if spot is not None and not (od is not None and spot >= od):
             put(
                 rate_row(
                     region, itype, "spot", hourly=spot, as_of=r["as_of"],
