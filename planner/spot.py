@@ -1,0 +1,388 @@
+"""Spot capacity with checkpointing: interruption rates, the optimal checkpoint interval, and the
+expected (and pessimistic) wall-clock time of a job that is interrupted and restarted.
+
+Nomenclature (all times in hours [h]):
+
+- ``T``  failure-free compute time of the job (what it would take on capacity never reclaimed).
+- ``λ``  interruption rate of the job [1/h]; ``M = 1/λ`` the mean time between interruptions.
+- ``τ``  checkpoint interval: compute time between two checkpoints.
+- ``δ``  checkpoint write time (the job is paused while a checkpoint is written).
+- ``R``  restart time after an interruption (new capacity, load the last checkpoint, warm up).
+
+Models and sources:
+
+- Interruption rate from the Spot Advisor bucket. AWS Spot Advisor's "frequency of interruption"
+  is the share of instances of a type reclaimed in a region over the trailing month, published as a
+  bucket (<5%, 5-10%, 10-15%, 15-20%, >20%). **Assumption**: the rate per running instance is the
+  bucket's upper bound per month spread over a 730-hour month, λ = upper_pct / 100 / 730 [1/h]. The
+  upper bound of the open ">20%" bucket is the snapshot's ``interruption_max_pct`` for that bucket,
+  100 % (every instance reclaimed once a month). Using the upper bound makes the estimate err on the
+  slow, expensive side inside a bucket.
+- A job that needs all of its ``n`` instances (synchronous data-parallel training) stops when any
+  one of them is reclaimed: λ_job = n · λ (independent interruptions, an **assumption**).
+- Optimal checkpoint interval: Young 1974, "A first order approximation to the optimum checkpoint
+  interval", CACM 17(9): τ_opt = sqrt(2 δ M). Daly 2006, "A higher order estimate of the optimum
+  checkpoint interval for restart dumps", FGCS 22(3): τ_opt = sqrt(2 δ M) · [1 + ⅓·sqrt(δ/(2M)) +
+  (1/9)·(δ/(2M))] − δ for δ < 2M, else τ_opt = M.
+- Expected wall-clock time: Daly 2006, eq. (13), exponential interruptions, a restart that can
+  itself be interrupted and work lost back to the last completed checkpoint:
+  W = M · e^{R/M} · (e^{(τ+δ)/M} − 1) · T / τ.
+- Pessimistic bound (ours): every interruption strikes just before a checkpoint completes, so it
+  loses a whole segment τ + δ plus the restart R, at the same rate:
+  W_pess = T (1 + δ/τ) / (1 − λ (τ + δ + R)), unbounded (no guaranteed progress) when
+  λ (τ + δ + R) ≥ 1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from planner.billing import HOURS_PER_MONTH_DEFAULT
+from planner.errors import InputError
+
+SPOT_BUCKETS: tuple[str, ...] = ("<5%", "5-10%", "10-15%", "15-20%", ">20%")
+"""Spot Advisor interruption-frequency buckets, least to most interrupted."""
+
+BUCKET_UPPER_PCT_PER_MONTH: dict[str, float] = {
+    "<5%": 5.0,
+    "5-10%": 10.0,
+    "10-15%": 15.0,
+    "15-20%": 20.0,
+    ">20%": 100.0,
+}
+"""Upper bound of each bucket [% of instances reclaimed per month]. The open bucket's 100 % is the
+``interruption_max_pct`` the Spot Advisor data gives for ">20%" (pricing_data/spot_advisor.csv)."""
+
+INTERRUPTIONS_PER_HOUR_BY_BUCKET: dict[str, float] = {
+    bucket: pct / 100.0 / HOURS_PER_MONTH_DEFAULT
+    for bucket, pct in BUCKET_UPPER_PCT_PER_MONTH.items()
+}
+"""Assumed interruption rate per running instance [1/h]: bucket upper bound per month / 730 h.
+'<5%' → 6.85e-5, '5-10%' → 1.37e-4, '10-15%' → 2.05e-4, '15-20%' → 2.74e-4, '>20%' → 1.37e-3."""
+
+MAX_INTERRUPTIONS_PER_HOUR = 1000.0
+"""Largest interruption rate accepted [1/h] (one every 3.6 s): beyond it the input is a typo."""
+
+
+def _check_non_negative(field: str, value: float, *, upper: float = math.inf) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
+        raise InputError(field, f"must be a number in [0, {upper:g}], got {value!r}")
+    if value < 0 or value > upper:
+        raise InputError(field, f"must be in [0, {upper:g}], got {value:g}")
+    return float(value)
+
+
+def _check_positive(field: str, value: float, *, upper: float = math.inf) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
+        raise InputError(field, f"must be a number in (0, {upper:g}], got {value!r}")
+    if value <= 0 or value > upper:
+        raise InputError(field, f"must be in (0, {upper:g}], got {value:g}")
+    return float(value)
+
+
+def interruption_rate_per_hour(bucket: str) -> float:
+    """Assumed interruption rate [1/h] of one instance in Spot Advisor bucket ``bucket``.
+
+    See :data:`INTERRUPTIONS_PER_HOUR_BY_BUCKET` for the mapping and its assumption.
+    Raises :class:`InputError` for a bucket name the Spot Advisor does not use.
+    """
+    try:
+        return INTERRUPTIONS_PER_HOUR_BY_BUCKET[bucket]
+    except KeyError:
+        raise InputError(
+            "interruption_bucket", f"{bucket!r} is not one of {', '.join(SPOT_BUCKETS)}"
+        ) from None
+
+
+def job_interruptions_per_hour(interruptions_per_hour: float, instances: int) -> float:
+    """Interruption rate of a job that stops when any of its ``instances`` is reclaimed [1/h]."""
+    rate = _check_non_negative(
+        "interruptions_per_hour", interruptions_per_hour, upper=MAX_INTERRUPTIONS_PER_HOUR
+    )
+    if not isinstance(instances, int) or isinstance(instances, bool) or instances < 1:
+        raise InputError("instances", f"must be a whole number ≥ 1, got {instances!r}")
+    return rate * instances
+
+
+def optimal_checkpoint_interval_hours(
+    checkpoint_write_hours: float, interruptions_per_hour: float
+) -> float:
+    """Young's optimal checkpoint interval τ = sqrt(2 δ M) [h] (Young 1974).
+
+    ``checkpoint_write_hours`` is δ [h], ``interruptions_per_hour`` is λ = 1/M [1/h].
+    Returns ``math.inf`` when λ = 0 (never interrupted: never checkpoint) and 0 when δ = 0.
+    Example: δ = 0.1 h, M = 10 h → sqrt(2) ≈ 1.414 h.
+    """
+    delta = _check_non_negative("checkpoint_write_hours", checkpoint_write_hours)
+    rate = _check_non_negative(
+        "interruptions_per_hour", interruptions_per_hour, upper=MAX_INTERRUPTIONS_PER_HOUR
+    )
+    if rate == 0:
+        return math.inf
+    return math.sqrt(2.0 * delta / rate)
+
+
+def daly_checkpoint_interval_hours(
+    checkpoint_write_hours: float, interruptions_per_hour: float
+) -> float:
+    """Daly's higher-order optimal checkpoint interval [h] (Daly 2006, eq. 37).
+
+    τ = sqrt(2 δ M) · [1 + ⅓ sqrt(δ/(2M)) + (1/9) (δ/(2M))] − δ when δ < 2M, else M.
+    Example: δ = 0.1 h, M = 10 h → 1.41421 × 1.024126 − 0.1 ≈ 1.348 h.
+    """
+    delta = _check_non_negative("checkpoint_write_hours", checkpoint_write_hours)
+    rate = _check_non_negative(
+        "interruptions_per_hour", interruptions_per_hour, upper=MAX_INTERRUPTIONS_PER_HOUR
+    )
+    if rate == 0:
+        return math.inf
+    mtbf = 1.0 / rate
+    if delta >= 2.0 * mtbf:
+        return mtbf
+    x = delta / (2.0 * mtbf)
+    return math.sqrt(2.0 * delta * mtbf) * (1.0 + math.sqrt(x) / 3.0 + x / 9.0) - delta
+
+
+def runtime_factor_array(
+    interruptions_per_hour: npt.ArrayLike,
+    checkpoint_interval_hours: npt.ArrayLike,
+    checkpoint_write_hours: npt.ArrayLike,
+    restart_hours: npt.ArrayLike,
+) -> npt.NDArray[np.float64]:
+    """Vectorised :func:`expected_runtime_factor` (no validation; inputs broadcast together).
+
+    Uses ``expm1`` so that tiny rates keep full precision; λ = 0 gives (τ + δ) / τ.
+    """
+    lam = np.asarray(interruptions_per_hour, dtype=float)
+    tau = np.asarray(checkpoint_interval_hours, dtype=float)
+    delta = np.asarray(checkpoint_write_hours, dtype=float)
+    restart = np.asarray(restart_hours, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # Daly 2006 eq. 13 divided by T:  M e^{R/M} (e^{(τ+δ)/M} − 1) / τ,  M = 1/λ
+        failing = np.exp(restart * lam) * np.expm1((tau + delta) * lam) / (lam * tau)
+        # λ → 0 limit; τ = ∞ (never checkpoint) with λ = 0 → 1
+        calm = np.where(np.isinf(tau), 1.0, (tau + delta) / tau)
+        factor = np.where(lam > 0, failing, calm)
+    return np.asarray(np.where(np.isnan(factor), np.inf, factor), dtype=float)
+
+
+def expected_runtime_factor(
+    interruptions_per_hour: float,
+    checkpoint_interval_hours: float,
+    checkpoint_write_hours: float,
+    restart_hours: float,
+) -> float:
+    """Expected wall-clock time / failure-free compute time (≥ 1), Daly 2006 eq. 13.
+
+    ``interruptions_per_hour`` λ [1/h] of the whole job, ``checkpoint_interval_hours`` τ [h] (> 0,
+    may be ``math.inf`` when λ = 0), ``checkpoint_write_hours`` δ [h], ``restart_hours`` R [h].
+    Example: λ = 0.1/h, τ = 1 h, δ = 0.1 h, R = 0.2 h → 10 · e^{0.02} · (e^{0.11} − 1) / 1 ≈ 1.1863.
+    """
+    rate = _check_non_negative(
+        "interruptions_per_hour", interruptions_per_hour, upper=MAX_INTERRUPTIONS_PER_HOUR
+    )
+    tau = _check_positive("checkpoint_interval_hours", checkpoint_interval_hours)
+    delta = _check_non_negative("checkpoint_write_hours", checkpoint_write_hours)
+    restart = _check_non_negative("restart_hours", restart_hours)
+    if math.isinf(tau) and rate > 0:
+        return math.inf
+    return float(runtime_factor_array(rate, tau, delta, restart))
+
+
+def pessimistic_runtime_factor(
+    interruptions_per_hour: float,
+    checkpoint_interval_hours: float,
+    checkpoint_write_hours: float,
+    restart_hours: float,
+) -> float:
+    """Pessimistic wall-clock / compute time: each interruption loses τ + δ + R (see module doc).
+
+    (1 + δ/τ) / (1 − λ (τ + δ + R)); ``math.inf`` when λ (τ + δ + R) ≥ 1.
+    Example: λ = 0.1/h, τ = 1, δ = 0.1, R = 0.2 → 1.1 / (1 − 0.13) ≈ 1.2644.
+    """
+    rate = _check_non_negative(
+        "interruptions_per_hour", interruptions_per_hour, upper=MAX_INTERRUPTIONS_PER_HOUR
+    )
+    tau = _check_positive("checkpoint_interval_hours", checkpoint_interval_hours)
+    delta = _check_non_negative("checkpoint_write_hours", checkpoint_write_hours)
+    restart = _check_non_negative("restart_hours", restart_hours)
+    return float(pessimistic_factor_array(rate, tau, delta, restart))
+
+
+def pessimistic_factor_array(
+    interruptions_per_hour: npt.ArrayLike,
+    checkpoint_interval_hours: npt.ArrayLike,
+    checkpoint_write_hours: npt.ArrayLike,
+    restart_hours: npt.ArrayLike,
+) -> npt.NDArray[np.float64]:
+    """Vectorised :func:`pessimistic_runtime_factor` (no validation)."""
+    lam = np.asarray(interruptions_per_hour, dtype=float)
+    tau = np.asarray(checkpoint_interval_hours, dtype=float)
+    delta = np.asarray(checkpoint_write_hours, dtype=float)
+    restart = np.asarray(restart_hours, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        overhead = np.where(np.isinf(tau), 1.0, 1.0 + delta / tau)
+        lost = np.where(lam > 0, lam * (tau + delta + restart), 0.0)
+        factor = np.where(lost < 1.0, overhead / (1.0 - lost), np.inf)
+    return np.asarray(np.where(np.isnan(factor), np.inf, factor), dtype=float)
+
+
+@dataclass(frozen=True, slots=True)
+class SpotAssumptions:
+    """Checkpointing inputs of a spot estimate; every field is shown next to the result.
+
+    ``checkpoint_interval_hours`` None → Young's optimum for the job's interruption rate.
+    ``interruptions_per_hour`` None → from the Spot Advisor bucket of the instance type.
+    """
+
+    checkpoint_write_hours: float = 0.1
+    """δ [h]; default 6 minutes, an **assumption** (a multi-GB checkpoint to S3/FSx)."""
+    restart_hours: float = 0.25
+    """R [h]; default 15 minutes, an **assumption** (new capacity + load the checkpoint)."""
+    checkpoint_interval_hours: float | None = None
+    interruptions_per_hour: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_non_negative("checkpoint_write_hours", self.checkpoint_write_hours, upper=1000.0)
+        _check_non_negative("restart_hours", self.restart_hours, upper=1000.0)
+        if self.checkpoint_interval_hours is not None:
+            _check_positive(
+                "checkpoint_interval_hours", self.checkpoint_interval_hours, upper=100_000.0
+            )
+        if self.interruptions_per_hour is not None:
+            _check_non_negative(
+                "interruptions_per_hour",
+                self.interruptions_per_hour,
+                upper=MAX_INTERRUPTIONS_PER_HOUR,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class SpotEstimate:
+    """Spot run of a job vs on-demand, with the assumptions used."""
+
+    compute_hours: float
+    """Failure-free wall-clock time T [h]."""
+    instances: int
+    job_interruptions_per_hour: float
+    checkpoint_interval_hours: float
+    checkpoint_write_hours: float
+    restart_hours: float
+    expected_hours: float
+    pessimistic_hours: float
+    expected_interruptions: float
+    spot_usd_per_hour: float | None
+    on_demand_usd_per_hour: float | None
+    expected_spot_cost_usd: float | None
+    pessimistic_spot_cost_usd: float | None
+    on_demand_cost_usd: float | None
+    deadline_hours: float | None
+    spot_meets_deadline: bool | None
+    """Expected spot time within the deadline (None without a deadline)."""
+    spot_pessimistic_meets_deadline: bool | None
+    on_demand_meets_deadline: bool | None
+    recommendation: str
+
+
+def estimate_spot(
+    compute_hours: float,
+    *,
+    instances: int = 1,
+    interruptions_per_hour: float,
+    assumptions: SpotAssumptions | None = None,
+    spot_usd_per_hour: float | None = None,
+    on_demand_usd_per_hour: float | None = None,
+    deadline_hours: float | None = None,
+) -> SpotEstimate:
+    """Expected and pessimistic spot wall-clock time and cost, compared with on-demand.
+
+    ``compute_hours`` T [h] the job runs failure-free on ``instances`` instances;
+    ``interruptions_per_hour`` λ of ONE instance [1/h] (the job's rate is n · λ); prices are per
+    instance-hour [USD/h] (None → "price not in snapshot", costs None). On-demand runs T hours
+    (its own interruptions are ignored). Cost counts every wall-clock hour, including checkpoint
+    writes and restarts, as billed instance time.
+    """
+    spec = assumptions or SpotAssumptions()
+    t = _check_positive("compute_hours", compute_hours, upper=1e7)
+    rate = spec.interruptions_per_hour
+    job_rate = job_interruptions_per_hour(
+        interruptions_per_hour if rate is None else rate, instances
+    )
+    tau = spec.checkpoint_interval_hours
+    if tau is None:
+        tau = optimal_checkpoint_interval_hours(spec.checkpoint_write_hours, job_rate)
+        if tau == 0:  # free checkpoints: checkpoint "continuously"; keep τ finite and tiny
+            tau = 1e-6
+    factor = (
+        expected_runtime_factor(job_rate, tau, spec.checkpoint_write_hours, spec.restart_hours)
+        if not (math.isinf(tau) and job_rate == 0)
+        else 1.0
+    )
+    pess = pessimistic_runtime_factor(
+        job_rate, tau, spec.checkpoint_write_hours, spec.restart_hours
+    )
+    expected_hours = t * factor
+    pessimistic_hours = t * pess
+    if deadline_hours is not None:
+        _check_positive("deadline_hours", deadline_hours, upper=1e7)
+
+    def cost(hours: float, price: float | None) -> float | None:
+        if price is None:
+            return None
+        _check_non_negative("price_usd_per_hour", price, upper=1e5)
+        return hours * price * instances
+
+    spot_cost = cost(expected_hours, spot_usd_per_hour)
+    spot_pess_cost = cost(pessimistic_hours, spot_usd_per_hour)
+    od_cost = cost(t, on_demand_usd_per_hour)
+    meets = None if deadline_hours is None else expected_hours <= deadline_hours
+    meets_pess = None if deadline_hours is None else pessimistic_hours <= deadline_hours
+    od_meets = None if deadline_hours is None else t <= deadline_hours
+    recommendation = _recommend(spot_cost, od_cost, meets, meets_pess, od_meets)
+    return SpotEstimate(
+        compute_hours=t,
+        instances=instances,
+        job_interruptions_per_hour=job_rate,
+        checkpoint_interval_hours=tau,
+        checkpoint_write_hours=spec.checkpoint_write_hours,
+        restart_hours=spec.restart_hours,
+        expected_hours=expected_hours,
+        pessimistic_hours=pessimistic_hours,
+        expected_interruptions=expected_hours * job_rate,
+        spot_usd_per_hour=spot_usd_per_hour,
+        on_demand_usd_per_hour=on_demand_usd_per_hour,
+        expected_spot_cost_usd=spot_cost,
+        pessimistic_spot_cost_usd=spot_pess_cost,
+        on_demand_cost_usd=od_cost,
+        deadline_hours=deadline_hours,
+        spot_meets_deadline=meets,
+        spot_pessimistic_meets_deadline=meets_pess,
+        on_demand_meets_deadline=od_meets,
+        recommendation=recommendation,
+    )
+
+
+def _recommend(
+    spot_cost: float | None,
+    od_cost: float | None,
+    meets: bool | None,
+    meets_pess: bool | None,
+    od_meets: bool | None,
+) -> str:
+    if spot_cost is None or od_cost is None:
+        return "price not in snapshot: cannot compare spot with on-demand"
+    if meets is False and od_meets:
+        return "on-demand: spot is expected to miss the deadline"
+    if meets is False and od_meets is False:
+        return "neither meets the deadline; spot is cheaper" if spot_cost < od_cost else (
+            "neither meets the deadline; on-demand is cheaper"
+        )
+    if spot_cost >= od_cost:
+        return "on-demand: spot is not cheaper once interruptions are counted"
+    if meets_pess is False:
+        return "spot (cheaper, meets the deadline on average, but may miss it in the worst case)"
+    return "spot: cheaper and meets the deadline" if meets else "spot: cheaper"
