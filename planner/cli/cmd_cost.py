@@ -1,0 +1,51 @@
+"""``planner cost PLAN.json``: line items and totals of a plan."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from planner.cli.output import add_format_argument
+
+HELP = "cost a plan file: line items with unit prices, dates and sources, and totals"
+
+TABLE_COLUMNS = (
+    "item", "dimension", "quantity", "unit", "unit_price_usd", "upfront_usd", "monthly_usd",
+    "as_of", "source",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", help="plan JSON file (schema version 1)")
+    add_format_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from planner.catalog import load_catalog
+    from planner.cli.output import to_table
+    from planner.costing import TOTAL_FIELDS, cost_plan
+    from planner.export import line_record, plan_cost_json, plan_csv
+    from planner.plan import load_plan
+
+    plan = load_plan(args.plan)
+    cost = cost_plan(plan, load_catalog())
+    if args.format == "json":
+        sys.stdout.write(plan_cost_json(cost))
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(plan_csv(cost))
+        return 0
+    records = [line_record(line) for line in cost.line_items]
+    out = sys.stdout
+    out.write(f"{plan.name} — {plan.region}, {plan.duration_months} months, "
+              f"{plan.hours_per_month:g} h/month\n\n")
+    out.write(to_table(records, TABLE_COLUMNS))
+    out.write("\n")
+    for field in TOTAL_FIELDS:
+        out.write(f"{field:28s} {getattr(cost.totals, field):>16,.2f}\n")
+    if cost.missing:
+        out.write(
+            "\nincomplete: no price in the snapshot for " + "; ".join(cost.missing)
+            + " (run `planner refresh` or set unit_prices in the plan)\n"
+        )
+    return 0

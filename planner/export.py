@@ -1,0 +1,127 @@
+"""Plan outputs: a tidy line-item table, CSV (spreadsheet-safe) and JSON.
+
+Rounding happens only here and in the UI: costs to cents for display; unit prices keep full precision.
+Totals are summed from unrounded line items, so displayed lines may differ from the total by a cent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+import pandas as pd
+
+from planner.costing import TOTAL_FIELDS, PlanCost
+from planner.lineitem import LineItem
+
+LINE_COLUMNS = (
+    "item", "kind", "resource", "dimension", "quantity", "unit", "unit_price_usd",
+    "upfront_usd", "monthly_usd", "as_of", "source", "override", "price_missing", "formula",
+)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""First characters a spreadsheet runs as a formula (OWASP "CSV Injection")."""
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a text cell a spreadsheet would evaluate with a single quote; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def line_record(line: LineItem) -> dict[str, Any]:
+    return {
+        "item": line.item,
+        "kind": line.kind,
+        "resource": line.resource,
+        "dimension": line.dimension,
+        "quantity": line.quantity,
+        "unit": line.unit,
+        "unit_price_usd": line.unit_price_usd,
+        "upfront_usd": line.upfront_usd,
+        "monthly_usd": line.monthly_usd,
+        "as_of": line.as_of,
+        "source": line.source,
+        "override": line.override,
+        "price_missing": line.price_missing,
+        "formula": line.formula,
+    }
+
+
+def line_items_frame(cost: PlanCost) -> pd.DataFrame:
+    """One row per line item (the columns of :data:`LINE_COLUMNS`)."""
+    return pd.DataFrame([line_record(line) for line in cost.line_items], columns=list(LINE_COLUMNS))
+
+
+def totals_record(cost: PlanCost) -> dict[str, Any]:
+    record: dict[str, Any] = {f: getattr(cost.totals, f) for f in TOTAL_FIELDS}
+    record["complete"] = cost.totals.complete
+    record["missing_prices"] = list(cost.missing)
+    return record
+
+
+def plan_cost_dict(cost: PlanCost) -> dict[str, Any]:
+    """``{"plan": ..., "line_items": [...], "totals": {...}}`` as the CLI's JSON prints it."""
+    plan = cost.plan
+    return {
+        "plan": {
+            "name": plan.name,
+            "region": plan.region,
+            "duration_months": plan.duration_months,
+            "hours_per_month": plan.hours_per_month,
+        },
+        "line_items": [line_record(line) for line in cost.line_items],
+        "totals": totals_record(cost),
+    }
+
+
+def plan_cost_json(cost: PlanCost) -> str:
+    return json.dumps(plan_cost_dict(cost), indent=2, allow_nan=False) + "\n"
+
+
+def plan_csv(cost: PlanCost) -> str:
+    """CSV: a header naming the plan, one row per line item with every input, then the totals.
+
+    Text cells a spreadsheet would run as a formula (first character ``= + - @``) are prefixed with
+    a single quote; numeric cells are written as numbers.
+    """
+    plan = cost.plan
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = ["plan", "region", "duration_months", "hours_per_month", *LINE_COLUMNS]
+    writer.writerow(columns)
+    prefix = [plan.name, plan.region, plan.duration_months, _number(plan.hours_per_month)]
+    for line in cost.line_items:
+        record = line_record(line)
+        writer.writerow(
+            [neutralise(v) for v in prefix] + [neutralise(_cell(record[c])) for c in LINE_COLUMNS]
+        )
+    for field in TOTAL_FIELDS:
+        value = getattr(cost.totals, field)
+        row = [neutralise(v) for v in prefix] + [""] * len(LINE_COLUMNS)
+        row[columns.index("item")] = "TOTAL"
+        row[columns.index("dimension")] = field
+        row[columns.index("unit")] = "USD"
+        row[columns.index("monthly_usd" if field == "monthly_usd" else "quantity")] = _number(value)
+        row[columns.index("price_missing")] = "false" if cost.totals.complete else "true"
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        raise ValueError(f"non-finite value {value}")
+    return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _number(value)
+    return value

@@ -1,0 +1,64 @@
+"""The price list view: compute rates joined with instance specs, filtered, in long form."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planner.billing import PurchaseOption
+from planner.catalog.loader import Catalog
+from planner.catalog.query import check_instance_type, check_region
+from planner.errors import InputError, UnknownNameError
+
+PRICE_COLUMNS = (
+    "region", "instance_type", "family", "vcpu", "memory_gib", "accelerator",
+    "accelerator_count", "purchase_option", "term_years", "offering_class", "payment_option",
+    "plan_type", "upfront_usd", "hourly_usd", "effective_hourly_usd", "as_of", "source",
+)
+
+
+def price_table(
+    catalog: Catalog,
+    *,
+    region: str | None = None,
+    family: str | None = None,
+    instance_type: str | None = None,
+    option: str | None = None,
+) -> pd.DataFrame:
+    """Rates matching every filter given, sorted by region, instance type and option.
+
+    Unknown region, family or instance type raise with the closest valid names.
+    """
+    rates = catalog.compute_rates
+    mask = pd.Series(True, index=rates.index)
+    if region is not None:
+        check_region(catalog, region)
+        mask &= rates["region"] == region
+    if instance_type is not None:
+        check_instance_type(catalog, instance_type)
+        mask &= rates["instance_type"] == instance_type
+    if family is not None:
+        families = set(catalog.instance_specs["family"])
+        if family not in families:
+            raise UnknownNameError("family", family, families)
+        prefix = family + "."
+        mask &= rates["instance_type"].str.startswith(prefix)
+    if option is not None:
+        try:
+            PurchaseOption(option)
+        except ValueError:
+            allowed = ", ".join(o.value for o in PurchaseOption)
+            raise InputError("option", f"must be one of {allowed} (got {option!r})") from None
+        mask &= rates["purchase_option"] == option
+    selected = rates.loc[mask]
+    specs = catalog.instance_specs[
+        ["instance_type", "family", "vcpu", "memory_gib", "accelerator", "accelerator_count"]
+    ]
+    table = selected.merge(specs, on="instance_type", how="left")
+    table["term_years"] = table["term_years"].astype(int)
+    table["vcpu"] = table["vcpu"].astype(int)
+    table["accelerator_count"] = table["accelerator_count"].astype(int)
+    order = {o.value: i for i, o in enumerate(PurchaseOption)}
+    table = table.assign(_o=table["purchase_option"].map(order)).sort_values(
+        ["region", "instance_type", "_o", "term_years"], kind="stable"
+    )
+    return table.loc[:, list(PRICE_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Pricing rules: compute purchase options, savings plans, and S3/EBS/EFS storage."""
