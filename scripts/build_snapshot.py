@@ -23,18 +23,17 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
-import json
 import math
 import re
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.catalog.schema import SCHEMA_VERSION, TABLES  # noqa: E402
+from planner.catalog.schema import TABLES  # noqa: E402
+from planner.catalog.writer import format_number as fmt  # noqa: E402
+from planner.catalog.writer import write_manifest, write_table  # noqa: E402
 
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 GB_PER_TB = 1024  # AWS Price List S3 tiers: beginRange/endRange 51200 and 512000 GB = 50 and 500 TB
@@ -88,13 +87,6 @@ def num(text: str) -> float | None:
         return None
     value = float(text)
     return value if math.isfinite(value) else None
-
-
-def fmt(value: float | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def network_gbps(performance: str) -> str:
@@ -465,26 +457,6 @@ def build_storage_rates(reference: Path) -> list[dict[str, str]]:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def write_table(out: Path, name: str, rows: Iterable[dict[str, str]]) -> dict[str, object]:
-    spec = TABLES[name]
-    rows = list(rows)
-    path = out / spec.file
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(spec.columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    dates = sorted({r["as_of"] for r in rows if r.get("as_of") and r["as_of"] != "undated"})
-    return {
-        "file": spec.file,
-        "rows": len(rows),
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "as_of": dates[-1] if dates else "undated",
-        "as_of_oldest": dates[0] if dates else "undated",
-        "origin": "embedded",
-        "source": spec.description,
-    }
-
-
 def build(reference: Path, out: Path) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
     specs = build_instance_specs(reference)
@@ -497,15 +469,11 @@ def build(reference: Path, out: Path) -> dict[str, object]:
         "spot_price_samples": build_spot_samples(reference, known),
         "storage_rates": build_storage_rates(reference),
     }
-    manifest = {
-        "schema_version": SCHEMA_VERSION,
-        "currency": "USD",
-        "built_from": "shared pricing reference (see pricing_data/README.md)",
-        "sources": SOURCE_DETAILS,
-        "tables": {name: write_table(out, name, rows) for name, rows in tables.items()},
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return manifest
+    entries = {name: write_table(out, name, rows) for name, rows in tables.items()}
+    return write_manifest(
+        out, entries, sources=SOURCE_DETAILS,
+        built_from="shared pricing reference (see pricing_data/README.md)",
+    )
 
 
 def main() -> None:

@@ -1,0 +1,99 @@
+"""Write snapshot tables and ``manifest.json`` in the layout :mod:`planner.catalog.loader` reads.
+
+Used by ``scripts/build_snapshot.py`` (the embedded snapshot) and by :mod:`planner.refresh` (a
+live refresh). Numbers are written by :func:`format_number` (at most 10 decimals, no trailing
+zeros) so the same price always gives the same bytes, and the manifest records per table its row
+count, sha256, newest and oldest ``as_of`` date, origin (``embedded`` or ``refresh``) and source.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from planner.catalog.schema import SCHEMA_VERSION, TABLES
+
+MANIFEST_FILE = "manifest.json"
+ORIGIN_EMBEDDED = "embedded"
+ORIGIN_REFRESH = "refresh"
+
+
+def format_number(value: float | None) -> str:
+    """A price or quantity as snapshot text: ≤ 10 decimals, trailing zeros dropped; None → ''."""
+    if value is None:
+        return ""
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def table_dates(rows: Iterable[Mapping[str, str]]) -> tuple[str, str]:
+    """(newest, oldest) ``as_of`` of dated rows; ``("undated", "undated")`` when none is dated."""
+    dates = sorted({r["as_of"] for r in rows if r.get("as_of") and r["as_of"] != "undated"})
+    return (dates[-1], dates[0]) if dates else ("undated", "undated")
+
+
+def write_table(
+    out: Path,
+    name: str,
+    rows: Iterable[dict[str, str]],
+    *,
+    origin: str = ORIGIN_EMBEDDED,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """Write table ``name`` (columns in schema order) to ``out``; return its manifest entry."""
+    spec = TABLES[name]
+    rows = list(rows)
+    path = out / spec.file
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(spec.columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    newest, oldest = table_dates(rows)
+    return {
+        "file": spec.file,
+        "rows": len(rows),
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "as_of": newest,
+        "as_of_oldest": oldest,
+        "origin": origin,
+        "source": spec.description if source is None else source,
+    }
+
+
+def read_table_rows(data_dir: Path, name: str) -> list[dict[str, str]]:
+    """The rows of one snapshot table as text, exactly as written (no number parsing)."""
+    spec = TABLES[name]
+    with (data_dir / spec.file).open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def write_manifest(
+    out: Path,
+    tables: Mapping[str, Mapping[str, Any]],
+    *,
+    sources: Mapping[str, str],
+    built_from: str,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write ``manifest.json`` (schema version, currency USD, sources, per-table entries)."""
+    manifest: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "currency": "USD",
+        "built_from": built_from,
+        "sources": dict(sources),
+    }
+    if extra:
+        manifest.update(extra)
+    manifest["tables"] = {name: dict(entry) for name, entry in tables.items()}
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def read_manifest(data_dir: Path) -> dict[str, Any]:
+    """The manifest of the snapshot at ``data_dir`` as a plain dict."""
+    result: dict[str, Any] = json.loads((data_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    return result
