@@ -1,0 +1,44 @@
+"""Storage pricing: S3, EBS and EFS items → monthly line items.
+
+The rules live in :mod:`planner.pricing.s3`, :mod:`planner.pricing.ebs` and
+:mod:`planner.pricing.efs`; volume tiers in :mod:`planner.pricing.tiers`. Every function takes the
+item, the loaded catalog, the plan's region and its hours per month, and returns one
+:class:`~planner.lineitem.LineItem` per charged dimension (kind ``s3``/``ebs``/``efs``, resource =
+storage class or volume type, dimension = the snapshot's dimension name). A price the snapshot
+lacks gives a line with ``unit_price_usd=None``; ``unit_prices`` on the item overrides a dimension
+by name and marks the line ``source="override"``.
+"""
+
+from __future__ import annotations
+
+from planner.catalog.loader import Catalog
+from planner.lineitem import LineItem
+from planner.plan import EbsItem, EfsItem, S3Item
+from planner.pricing.ebs import price_ebs
+from planner.pricing.efs import price_efs
+from planner.pricing.s3 import price_s3
+from planner.pricing.tiers import tier_segments, tiered_cost
+
+StorageItem = S3Item | EbsItem | EfsItem
+
+
+def price_storage(
+    item: StorageItem, catalog: Catalog, region: str, hours_per_month: float
+) -> list[LineItem]:
+    """Dispatch on the item's kind."""
+    if isinstance(item, S3Item):
+        return price_s3(item, catalog, region, hours_per_month)
+    if isinstance(item, EbsItem):
+        return price_ebs(item, catalog, region, hours_per_month)
+    return price_efs(item, catalog, region, hours_per_month)
+
+
+__all__ = [
+    "StorageItem",
+    "price_ebs",
+    "price_efs",
+    "price_s3",
+    "price_storage",
+    "tier_segments",
+    "tiered_cost",
+]

@@ -1,0 +1,186 @@
+"""Volume tiers and the priced line of one storage dimension (shared by S3, EBS and EFS).
+
+A storage dimension's price comes as tiers: the rate for the part of the quantity in
+``[tier_begin, tier_end)``. S3 Standard and Intelligent-Tiering Frequent Access storage has three
+(0–51,200 GB, 51,200–512,000 GB, over 512,000 GB: "first 50 TB / next 450 TB / over 500 TB" with
+1 TB = 1,024 GB, as the AWS Price List ranges say); EBS io2 IOPS has three per volume; EBS gp3 IOPS
+and throughput have one tier that begins at the free baseline (3,000 IOPS, 125 MiB/s), so the part
+of the quantity below the first tier's begin is not charged. Every other dimension is one tier
+from 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from planner.catalog.query import StorageRate
+from planner.lineitem import MISSING_NOTE, LineItem, PriceQuote, quote, recurring
+
+KIB_PER_GIB = 1024.0 * 1024.0
+"""KB in a GB as S3 counts object sizes (binary units: 1 KB = 1,024 bytes, 1 GB = 2^30 bytes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TierSegment:
+    """The part of a quantity that falls in one price tier."""
+
+    quantity: float
+    price_usd: float
+    tier_begin: float
+    tier_end: float
+
+    @property
+    def cost_usd(self) -> float:
+        return self.quantity * self.price_usd
+
+
+def tier_segments(quantity: float, tiers: Sequence[StorageRate]) -> list[TierSegment]:
+    """Split ``quantity`` over ``tiers`` (lowest first); parts in no tier are free."""
+    segments: list[TierSegment] = []
+    for tier in sorted(tiers, key=lambda t: t.tier_begin):
+        amount = min(quantity, tier.tier_end) - tier.tier_begin
+        if amount > 0:
+            segments.append(TierSegment(amount, tier.price_usd, tier.tier_begin, tier.tier_end))
+    return segments
+
+
+def tiered_cost(quantity: float, tiers: Sequence[StorageRate]) -> float:
+    """Cost [USD] of ``quantity`` priced by volume tiers.
+
+    Each tier charges its rate for the part of the quantity in ``[tier_begin, tier_end)``; the part
+    below the first tier's begin (a free baseline such as gp3's 3,000 IOPS) costs nothing.
+    Example: 60,000 GB of S3 Standard = 51,200 × $0.023 + 8,800 × $0.022 = $1,371.20.
+    """
+    if quantity <= 0:
+        return 0.0
+    return sum(segment.cost_usd for segment in tier_segments(quantity, tiers))
+
+
+def billable_quantity(
+    quantity: float, tiers: Sequence[StorageRate], free_below: float = 0.0
+) -> float:
+    """The part of ``quantity`` that is charged: inside the tiers, or above ``free_below`` when the
+    snapshot has no tiers (so a missing price still shows the quantity it would apply to)."""
+    if tiers:
+        return sum(segment.quantity for segment in tier_segments(quantity, tiers))
+    return max(0.0, quantity - free_below)
+
+
+# --- number formatting for formulas ------------------------------------------------------------
+
+
+def fmt_num(value: float, significant: int = 8) -> str:
+    """A plain number with thousands separators and no exponent: 51,200 · 0.00003 · 1,177.6."""
+    if value == 0:
+        return "0"
+    rounded = Decimal(f"{value:.{significant}g}")
+    text = f"{rounded:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def fmt_usd(value: float) -> str:
+    """A unit price: $0.023 · $0.00099 · $6."""
+    return "$" + fmt_num(value)
+
+
+def fmt_money(value: float) -> str:
+    """A cost to the cent: $1,371.20."""
+    return f"${value:,.2f}"
+
+
+# --- one priced line ----------------------------------------------------------------------------
+
+
+def snapshot_quote(tiers: Sequence[StorageRate], price_usd: float) -> PriceQuote:
+    """A snapshot quote at ``price_usd`` carrying the tiers' date and source."""
+    dates = sorted({t.as_of for t in tiers})
+    sources = list(dict.fromkeys(t.source for t in tiers))
+    return PriceQuote(price_usd=price_usd, as_of=dates[-1], source="; ".join(sources))
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """What a line charges for, before pricing: a per-unit quantity priced by tiers × a scale."""
+
+    dimension: str
+    """The snapshot's dimension name; also the key of ``unit_prices`` that overrides it."""
+    quantity: float
+    """Quantity the tiers apply to (per volume for EBS, per item otherwise)."""
+    unit: str
+    tiers: Sequence[StorageRate]
+    scale: float = 1.0
+    """Multiplier after tiering (volume count × share of the month)."""
+    scale_text: str = ""
+    """How the scale reads in a formula, e.g. " × 2 volumes × 200/730 h"."""
+    free_below: float = 0.0
+    """Documented free baseline used only when the snapshot has no tiers."""
+    note: str = ""
+    """Extra explanation appended to the formula."""
+    override_key: str | None = None
+    """Key of ``unit_prices`` to use instead of ``dimension`` (a line priced at another's rate)."""
+    quantity_text: str = ""
+    """How a one-tier quantity reads in a formula instead of "N unit" ("2,000 requests ÷ 1,000")."""
+
+
+def price_charge(
+    item_name: str,
+    kind: str,
+    resource: str,
+    charge: Charge,
+    overrides: Mapping[str, float] | None,
+) -> LineItem:
+    """One monthly line: billable quantity × (override, or blended tier rate, or missing).
+
+    With tiers, the unit price is the blended rate (tiered cost / billable quantity) and the formula
+    shows each tier. An override replaces the whole dimension by one flat rate.
+    """
+    key = charge.override_key or charge.dimension
+    tiers = list(charge.tiers)
+    billable = billable_quantity(charge.quantity, tiers, charge.free_below)
+    total_quantity = billable * charge.scale
+    note = f"; {charge.note}" if charge.note else ""
+    unit = charge.unit
+    amount = charge.quantity_text or f"{fmt_num(billable)} {unit}"
+    if overrides and key in overrides:
+        price = quote(key, None, overrides)
+        assert price.price_usd is not None
+        formula = (
+            f"{amount} × {fmt_usd(price.price_usd)} (override){charge.scale_text}"
+            f" = {fmt_money(total_quantity * price.price_usd)}{note}"
+        )
+        return recurring(
+            item_name, kind, resource, charge.dimension, total_quantity, unit, price, formula
+        )
+    if not tiers:
+        formula = f"{amount}{charge.scale_text} × (price {MISSING_NOTE}){note}"
+        price = quote(key, None, None)
+        return recurring(
+            item_name, kind, resource, charge.dimension, total_quantity, unit, price, formula
+        )
+    segments = tier_segments(charge.quantity, tiers)
+    cost_per_unit = sum(s.cost_usd for s in segments)
+    if len(segments) == 1:
+        blended = segments[0].price_usd  # exact, no float dust from the division
+    elif billable > 0:
+        blended = cost_per_unit / billable
+    else:
+        blended = min(tiers, key=lambda t: t.tier_begin).price_usd
+    parts = " + ".join(f"{fmt_num(s.quantity)} {unit} × {fmt_usd(s.price_usd)}" for s in segments)
+    if len(segments) == 1 and charge.quantity_text and segments[0].tier_begin == 0:
+        parts = f"{charge.quantity_text} × {fmt_usd(segments[0].price_usd)}"
+    if not parts:
+        parts = f"0 {unit} × {fmt_usd(blended)}"
+    if charge.free_below > 0 or (tiers and min(t.tier_begin for t in tiers) > 0):
+        included = min(charge.quantity, min(t.tier_begin for t in tiers))
+        parts = f"({parts}; first {fmt_num(included)} {unit} included)" if included > 0 else parts
+    elif len(segments) > 1 and charge.scale_text:
+        parts = f"({parts})"
+    formula = f"{parts}{charge.scale_text} = {fmt_money(cost_per_unit * charge.scale)}{note}"
+    price = snapshot_quote(tiers, blended)
+    return recurring(
+        item_name, kind, resource, charge.dimension, total_quantity, unit, price, formula
+    )
