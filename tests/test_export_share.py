@@ -1,0 +1,102 @@
+"""CSV/JSON export and share links."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from planner.costing import cost_plan
+from planner.errors import PlanFileError
+from planner.export import neutralise, plan_cost_dict, plan_csv
+from planner.plan import plan_from_dict
+from planner.share import MAX_TOKEN_CHARS, decode_plan, encode_plan
+from tests.lifecycle_fixtures import make_catalog, on_demand, spec_row, storage
+
+R = "us-east-1"
+CATALOG = make_catalog(
+    specs=[spec_row("m5.xlarge", 4, 16)],
+    rates=[on_demand(R, "m5.xlarge", 0.192)],
+    storage_rates=[storage(R, "s3", "standard", "storage", 0.023, tier_end=51200),
+                   storage(R, "s3", "standard", "storage", 0.022, tier_begin=51200)],
+)
+PLAN = plan_from_dict({
+    "name": "=HYPERLINK(\"x\")", "region": R, "duration_months": 12,
+    "items": [
+        {"kind": "compute", "name": "-api", "instance_type": "m5.xlarge", "count": 2},
+        {"kind": "s3", "name": "data", "gb_month": 1000},
+    ],
+})
+
+
+def test_csv_rows_totals_and_neutralised_cells() -> None:
+    # compute: 2 × 730 h × $0.192 = $280.32/month; S3: 1,000 GB × $0.023 = $23.00/month.
+    # monthly total 303.32; duration (12 months) 3,639.84.
+    cost = cost_plan(PLAN, CATALOG)
+    rows = list(csv.DictReader(io.StringIO(plan_csv(cost))))
+    lines = [r for r in rows if r["item"] != "TOTAL"]
+    totals = {r["dimension"]: r for r in rows if r["item"] == "TOTAL"}
+    assert [r["item"] for r in lines] == ["'-api", "data"]
+    assert rows[0]["plan"] == "'=HYPERLINK(\"x\")"
+    assert float(lines[0]["monthly_usd"]) == pytest.approx(280.32)
+    assert float(lines[0]["unit_price_usd"]) == pytest.approx(0.192)
+    assert lines[0]["as_of"] == "2026-01-01" and lines[0]["source"] == "test fixture"
+    assert float(totals["monthly_usd"]["monthly_usd"]) == pytest.approx(303.32)
+    assert float(totals["duration_total_usd"]["quantity"]) == pytest.approx(3639.84)
+
+
+def test_json_shape() -> None:
+    data = json.loads(json.dumps(plan_cost_dict(cost_plan(PLAN, CATALOG))))
+    assert set(data) == {"plan", "line_items", "totals"}
+    line = data["line_items"][0]
+    for key in ("item", "dimension", "quantity", "unit", "unit_price_usd", "as_of", "source",
+                "upfront_usd", "monthly_usd"):
+        assert key in line
+    for key in ("upfront_usd", "monthly_usd", "first_year_usd", "duration_total_usd",
+                "on_demand_equivalent_usd"):
+        assert key in data["totals"]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx"])
+def test_formula_like_cells_neutralised(text: str) -> None:
+    assert neutralise(text) == "'" + text
+    assert neutralise(-1.5) == -1.5
+
+
+def test_share_round_trip() -> None:
+    token = encode_plan(PLAN)
+    assert decode_plan(token) == PLAN
+    assert len(token) < 600
+
+
+@pytest.mark.parametrize("token", ["", "!!!", "eJzLSM3JyVcozy/KSQEAGgQEXQ", "A" * 10])
+def test_bad_tokens(token: str) -> None:
+    with pytest.raises(PlanFileError, match="share link"):
+        decode_plan(token)
+
+
+def test_oversized_token_refused() -> None:
+    with pytest.raises(PlanFileError, match="token must be 1 to"):
+        decode_plan("A" * (MAX_TOKEN_CHARS + 1))
+
+
+def test_zip_bomb_refused() -> None:
+    import base64
+    import zlib
+
+    bomb = base64.urlsafe_b64encode(zlib.compress(b" " * 1_000_000, 9)).decode().rstrip("=")
+    with pytest.raises(PlanFileError, match="larger than"):
+        decode_plan(bomb)
+
+
+def test_share_link_validates_the_plan() -> None:
+    import base64
+    import zlib
+
+    bad = {"name": "x", "items": [{"kind": "compute", "name": "a", "instance_type": "m5.large",
+                                   "count": -1}]}
+    token = base64.urlsafe_b64encode(zlib.compress(json.dumps(bad).encode())).decode()
+    with pytest.raises(PlanFileError, match=r"items\[0\].count"):
+        decode_plan(token)
