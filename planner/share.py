@@ -45,9 +45,10 @@ def decode_plan(token: str) -> Plan:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         inflater = zlib.decompressobj()
         text = inflater.decompress(raw, MAX_JSON_BYTES)
-        if inflater.unconsumed_tail:
-            raise PlanFileError(f"share link: plan larger than {MAX_JSON_BYTES:,} bytes")
-        data = json.loads(text.decode("utf-8"))
+        too_large = bool(inflater.unconsumed_tail)
+        data = None if too_large else json.loads(text.decode("utf-8"))
     except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError):
         raise PlanFileError("share link: the token is damaged (copy the whole link)") from None
+    if too_large:
+        raise PlanFileError(f"share link: plan larger than {MAX_JSON_BYTES:,} bytes")
     return plan_from_dict(data, source="share link")
