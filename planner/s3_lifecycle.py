@@ -1,0 +1,641 @@
+"""S3 lifecycle simulation: cohorts of data moving through storage classes month by month.
+
+Each month's ingest is a cohort that arrives on the first day of its month and ages through the
+classes its lifecycle rules name (days after creation), until it expires or the horizon ends. The
+simulation is a convolution of the monthly ingest with each class's per-age residence profile, so a
+60-month run costs a handful of numpy calls per class.
+
+Billing rules modelled (Amazon S3 pricing page and User Guide, "Transitioning objects using
+Amazon S3 Lifecycle"; figures in the constants below):
+
+* storage per GB-month by class (Standard and the Intelligent-Tiering frequent tier with their
+  volume tiers, applied to the month's total across datasets);
+* lifecycle transition requests per 1,000 objects, priced by the destination class;
+* minimum storage duration: an object that leaves a class (transition or expiry) before the
+  minimum is billed the remaining days at that class's storage rate, in the month it leaves;
+* minimum billable object size of 128 KB in Standard-IA, One Zone-IA and Glacier Instant Retrieval;
+  40 KB of index overhead per object in Glacier Flexible Retrieval and Deep Archive (32 KB at the
+  class rate, 8 KB at the Standard rate);
+* S3 Lifecycle by default does not transition objects smaller than 128 KB; a dataset whose average
+  object is smaller stays in Standard unless ``transition_small_objects`` is set (the rule's
+  ``ObjectSizeGreaterThan`` filter lowered);
+* reads: GET requests per 1,000 at the class's rate, retrieval per GB (and per 1,000 requests for
+  the Glacier restore tiers); lifecycle expiration is free; PUTs at ingest are charged per 1,000.
+
+Compared against keeping everything in Standard and against Intelligent-Tiering. The
+Intelligent-Tiering model tiers objects by days since upload (= access age for data not read again):
+frequent access for the first 30 days, infrequent access from day 30, archive instant access from
+day 90; the opt-in archive tiers are not enabled; objects under 128 KB are not monitored, not
+charged the monitoring fee and always billed at the frequent-tier rate. Reads in Intelligent-Tiering
+pay GET requests only; moving read objects back to the frequent tier is not modelled (this favours
+Intelligent-Tiering when a large share of old data is read). Data transfer out is the same in every
+scenario and left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from planner.billing import HOURS_PER_MONTH_DEFAULT
+from planner.catalog.loader import Catalog
+from planner.catalog.query import StorageRate, check_region, storage_rates
+from planner.errors import PlanFileError
+from planner.lineitem import OVERRIDE_SOURCE
+
+DAYS_PER_MONTH = HOURS_PER_MONTH_DEFAULT / 24.0
+"""Days in a billing month [d]: 730 h / 24 = 30.4167 (AWS Pricing Calculator month)."""
+
+KB_PER_GB = 1024.0 * 1024.0
+"""KB in a GB for object sizes (S3 bills binary GB; 128 KB = 131,072 bytes)."""
+
+MIN_BILLABLE_OBJECT_KB = 128.0
+"""Minimum billable object size in Standard-IA, One Zone-IA, Glacier IR [KB] (S3 pricing page)."""
+
+LIFECYCLE_MIN_TRANSITION_KB = 128.0
+"""Objects smaller than this are not transitioned by default (S3 User Guide, Sept 2024) [KB]."""
+
+GLACIER_OVERHEAD_CLASS_KB = 32.0
+"""Per-object index overhead billed at the Glacier Flexible / Deep Archive rate [KB]."""
+
+GLACIER_OVERHEAD_STANDARD_KB = 8.0
+"""Per-object name/metadata overhead billed at the Standard rate for those classes [KB]."""
+
+IA_MIN_RULE_DAYS = 30
+"""Lifecycle constraint: objects must be ≥ 30 days old to move to Standard-IA or One Zone-IA."""
+
+IT_INFREQUENT_AFTER_DAYS = 30.0
+"""Intelligent-Tiering: not accessed for 30 consecutive days → Infrequent Access tier [d]."""
+
+IT_ARCHIVE_INSTANT_AFTER_DAYS = 90.0
+"""Intelligent-Tiering: not accessed for 90 consecutive days → Archive Instant Access tier [d]."""
+
+MAX_MONTHS = 120
+MAX_GB = 1e12
+
+LIFECYCLE_CLASSES: tuple[str, ...] = (
+    "standard", "standard_ia", "onezone_ia", "glacier_ir", "glacier_flexible", "deep_archive",
+)
+"""The waterfall order in which lifecycle rules may move objects."""
+
+MIN_STORAGE_DAYS: dict[str, float] = {
+    "standard": 0.0, "standard_ia": 30.0, "onezone_ia": 30.0, "glacier_ir": 90.0,
+    "glacier_flexible": 90.0, "deep_archive": 180.0,
+}
+"""Minimum billable storage duration per class [d] (S3 pricing page)."""
+
+MIN_SIZE_CLASSES = frozenset({"standard_ia", "onezone_ia", "glacier_ir"})
+OVERHEAD_CLASSES = frozenset({"glacier_flexible", "deep_archive"})
+TIERED_READ_CLASSES = frozenset({"glacier_flexible", "deep_archive"})
+"""Classes read through a restore with a retrieval tier (standard, bulk, expedited)."""
+
+COMPONENTS = (
+    "storage", "min_size", "overhead", "early_delete", "transition", "monitoring",
+    "put_requests", "get_requests", "retrieval",
+)
+"""Cost components of the breakdown, in display order."""
+
+SCENARIOS = ("lifecycle", "all_standard", "intelligent_tiering")
+
+
+# --- input --------------------------------------------------------------------------------------
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Days = Annotated[int, Field(ge=0, le=36_500)]
+Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Gb = Annotated[float, Field(ge=0, le=MAX_GB, allow_inf_nan=False)]
+Objects = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
+
+
+class LifecycleRules(_Record):
+    """Days after creation at which objects move to each class, and when they expire (retention)."""
+
+    standard_ia_days: Annotated[int, Field(ge=IA_MIN_RULE_DAYS, le=36_500)] | None = None
+    onezone_ia_days: Annotated[int, Field(ge=IA_MIN_RULE_DAYS, le=36_500)] | None = None
+    glacier_ir_days: Days | None = None
+    glacier_flexible_days: Days | None = None
+    deep_archive_days: Days | None = None
+    expire_days: Annotated[int, Field(ge=1, le=36_500)] | None = None
+    """Retention: days after creation at which objects are deleted (None = kept)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LifecycleRules:
+        previous: tuple[str, int] | None = None
+        for cls in LIFECYCLE_CLASSES[1:]:
+            days = getattr(self, f"{cls}_days")
+            if days is None:
+                continue
+            if previous is not None and days <= previous[1]:
+                raise ValueError(
+                    f"{cls}_days ({days}) must be greater than {previous[0]}_days ({previous[1]}):"
+                    " classes follow the order " + " → ".join(LIFECYCLE_CLASSES)
+                )
+            previous = (cls, days)
+        expire = self.expire_days
+        if expire is not None and previous is not None and expire <= previous[1]:
+            raise ValueError(
+                f"expire_days ({self.expire_days}) must be greater than {previous[0]}_days"
+                f" ({previous[1]})"
+            )
+        return self
+
+    def intervals(self) -> list[tuple[str, float, float]]:
+        """(class, first day, end day) of the residence in each class the rules use."""
+        starts = [("standard", 0.0)]
+        for cls in LIFECYCLE_CLASSES[1:]:
+            days = getattr(self, f"{cls}_days")
+            if days is not None:
+                starts.append((cls, float(days)))
+        end = float(self.expire_days) if self.expire_days is not None else np.inf
+        out = []
+        for i, (cls, start) in enumerate(starts):
+            stop = starts[i + 1][1] if i + 1 < len(starts) else end
+            out.append((cls, start, stop))
+        return out
+
+
+class Dataset(_Record):
+    """One stream of data under one set of lifecycle rules."""
+
+    name: str = Field(default="data", min_length=1, max_length=80)
+    monthly_ingest_gb: Gb | list[Gb]
+    """GB written per month: one figure for every month, or one per month of the horizon."""
+    objects_per_month: Objects | list[Objects] | None = None
+    average_object_kb: Annotated[float, Field(gt=0, le=5e9, allow_inf_nan=False)] | None = None
+    """Give either the objects written per month (one figure or one per month) or the average
+    object size [KB]; from a count, the average size is Σ GB / Σ objects over the horizon."""
+    rules: LifecycleRules = LifecycleRules()
+    read_pct_per_month: dict[Literal[
+        "standard", "standard_ia", "onezone_ia", "glacier_ir", "glacier_flexible", "deep_archive"
+    ], Pct] = Field(default_factory=dict)
+    """Share of the data stored in each class that is read each month [%]."""
+    glacier_retrieval: Literal["standard", "bulk", "expedited"] = "standard"
+    transition_small_objects: bool = False
+
+    @model_validator(mode="after")
+    def _size_given(self) -> Dataset:
+        if (self.objects_per_month is None) == (self.average_object_kb is None):
+            raise ValueError("give exactly one of objects_per_month or average_object_kb")
+        if self.glacier_retrieval == "expedited" and (
+            self.rules.deep_archive_days is not None
+            and self.read_pct_per_month.get("deep_archive", 0) > 0
+        ):
+            raise ValueError("glacier_retrieval: Deep Archive has no expedited retrieval")
+        return self
+
+
+class S3Policy(_Record):
+    """An S3 lifecycle what-if: datasets with rules, over a horizon, in one region."""
+
+    name: str = Field(default="S3 lifecycle", max_length=200)
+    region: str = "us-east-1"
+    months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 36
+    datasets: Annotated[list[Dataset], Field(min_length=1, max_length=100)]
+    unit_prices: dict[str, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
+    """Overrides by ``class.dimension`` (``standard_ia.storage``), USD per the snapshot unit."""
+
+    @model_validator(mode="after")
+    def _lengths(self) -> S3Policy:
+        for i, ds in enumerate(self.datasets):
+            for name in ("monthly_ingest_gb", "objects_per_month"):
+                values = getattr(ds, name)
+                if isinstance(values, list) and len(values) != self.months:
+                    raise ValueError(
+                        f"datasets[{i}].{name} has {len(values)} figures; give one per month"
+                        f" ({self.months}) or a single number"
+                    )
+            objects = ds.objects_per_month
+            total_objects = (
+                sum(objects) if isinstance(objects, list) else (objects or 0) * self.months
+            )
+            if ds.average_object_kb is None and total_objects <= 0:
+                raise ValueError(f"datasets[{i}].objects_per_month must add up to more than 0")
+        for key in self.unit_prices:
+            cls, _, dim = key.partition(".")
+            if cls not in (*LIFECYCLE_CLASSES, "intelligent_tiering") or not dim:
+                raise ValueError(
+                    f"unit_prices key {key!r} must be CLASS.DIMENSION, CLASS one of"
+                    f" {', '.join((*LIFECYCLE_CLASSES, 'intelligent_tiering'))}"
+                )
+        return self
+
+
+def policy_from_dict(data: Any, *, source: str = "policy") -> S3Policy:
+    """Validate a decoded policy; raises :class:`PlanFileError` naming the field and its range."""
+    from planner.plan import describe_validation_error
+
+    if not isinstance(data, dict):
+        raise PlanFileError(f"{source}: a policy must be a JSON object, got {type(data).__name__}")
+    try:
+        return S3Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PlanFileError(f"{source}: {describe_validation_error(exc)}") from None
+
+
+def load_policy(path: Path | str) -> S3Policy:
+    return policy_from_dict(_read_json(Path(path)), source=str(path))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise PlanFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise PlanFileError(f"{path}: is a directory") from None
+    except UnicodeDecodeError:
+        raise PlanFileError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+
+
+# --- quantities ---------------------------------------------------------------------------------
+
+
+Key = tuple[str, str]
+"""(storage class, snapshot dimension) of a priced quantity."""
+
+
+@dataclass(slots=True)
+class _Quantities:
+    """Monthly billable quantities per (class, dimension, component), in the snapshot's units."""
+
+    months: int
+    values: dict[tuple[str, str, str], np.ndarray] = field(default_factory=dict)
+
+    def add(self, key: Key, component: str, amount: np.ndarray) -> None:
+        slot = (key[0], key[1], component)
+        previous = self.values.get(slot)
+        self.values[slot] = amount if previous is None else previous + amount
+
+
+def _window_overlap(start: float, stop: float, months: int) -> np.ndarray:
+    """Fraction of each month of age k (window [kD, (k+1)D)) spent in [start, stop)."""
+    lo = np.arange(months) * DAYS_PER_MONTH
+    hi = lo + DAYS_PER_MONTH
+    overlap = np.clip(np.minimum(hi, stop) - np.maximum(lo, start), 0.0, None)
+    return overlap / DAYS_PER_MONTH
+
+
+def _event_month(day: float, months: int) -> np.ndarray:
+    """1 at the age month k whose window holds ``day``, else 0."""
+    out = np.zeros(months)
+    if np.isfinite(day):
+        k = int(day // DAYS_PER_MONTH)
+        if k < months:
+            out[k] = 1.0
+    return out
+
+
+def _cohorts(ingest: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """Sum over cohorts: month m gets Σ_i ingest[i] × profile[m − i]."""
+    return np.convolve(ingest, profile)[: len(ingest)]
+
+
+@dataclass(frozen=True, slots=True)
+class _DatasetShape:
+    ingest_gb: np.ndarray
+    objects: np.ndarray
+    object_kb: float
+    objects_per_gb: float
+
+
+def _shape(ds: Dataset, months: int) -> _DatasetShape:
+    ingest = ds.monthly_ingest_gb
+    gb = np.asarray(ingest if isinstance(ingest, list) else [ingest] * months, dtype=float)
+    if ds.average_object_kb is not None:
+        object_kb = float(ds.average_object_kb)
+    else:
+        count = ds.objects_per_month
+        total_objects = float(sum(count) if isinstance(count, list) else (count or 0.0) * months)
+        total_gb = float(gb.sum())
+        object_kb = (
+            total_gb * KB_PER_GB / total_objects if total_gb > 0 else MIN_BILLABLE_OBJECT_KB
+        )
+    objects_per_gb = KB_PER_GB / object_kb
+    return _DatasetShape(gb, gb * objects_per_gb, object_kb, objects_per_gb)
+
+
+def _lifecycle_quantities(
+    ds: Dataset, shape: _DatasetShape, q: _Quantities, notes: list[str]
+) -> dict[str, np.ndarray]:
+    """Add one dataset's lifecycle-scenario quantities to ``q``; return GB-months by class."""
+    months = q.months
+    intervals = ds.rules.intervals()
+    small = shape.object_kb < LIFECYCLE_MIN_TRANSITION_KB
+    if small and len(intervals) > 1 and not ds.transition_small_objects:
+        notes.append(
+            f"{ds.name}: average object {shape.object_kb:,.1f} KB < 128 KB, so lifecycle does not"
+            " transition it (set transition_small_objects to override); it stays in Standard"
+        )
+        end = intervals[-1][2]
+        intervals = [("standard", 0.0, end)]
+    gb_months: dict[str, np.ndarray] = {}
+    reads = {str(k): float(v) for k, v in ds.read_pct_per_month.items()}
+    min_size_factor = max(MIN_BILLABLE_OBJECT_KB / shape.object_kb, 1.0) - 1.0
+    for cls, start, stop in intervals:
+        stored = _cohorts(shape.ingest_gb, _window_overlap(start, stop, months))
+        gb_months[cls] = stored
+        q.add((cls, "storage"), "storage", stored)
+        if cls in MIN_SIZE_CLASSES and min_size_factor > 0:
+            q.add((cls, "storage"), "min_size", stored * min_size_factor)
+        if cls in OVERHEAD_CLASSES:
+            object_months = stored * shape.objects_per_gb
+            q.add(
+                (cls, "storage"), "overhead",
+                object_months * GLACIER_OVERHEAD_CLASS_KB / KB_PER_GB,
+            )
+            q.add(
+                ("standard", "storage"), "overhead",
+                object_months * GLACIER_OVERHEAD_STANDARD_KB / KB_PER_GB,
+            )
+        if cls != "standard":
+            moved = _cohorts(shape.objects, _event_month(start, months))
+            q.add((cls, "transition_requests"), "transition", moved / 1000.0)
+        resident = stop - start
+        short_days = MIN_STORAGE_DAYS[cls] - resident
+        if np.isfinite(stop) and short_days > 0:
+            billable_per_gb = 1.0 + (min_size_factor if cls in MIN_SIZE_CLASSES else 0.0)
+            early = _cohorts(shape.ingest_gb, _event_month(stop, months))
+            q.add(
+                (cls, "storage"), "early_delete",
+                early * billable_per_gb * short_days / DAYS_PER_MONTH,
+            )
+        pct = reads.get(cls, 0.0)
+        if pct > 0:
+            read_gb = stored * pct / 100.0
+            requests_k = read_gb * shape.objects_per_gb / 1000.0
+            q.add((cls, "requests_get"), "get_requests", requests_k)
+            if cls in TIERED_READ_CLASSES:
+                tier = ds.glacier_retrieval
+                q.add((cls, f"retrieval_gb_{tier}"), "retrieval", read_gb)
+                q.add((cls, f"retrieval_requests_{tier}"), "retrieval", requests_k)
+            elif cls != "standard":
+                q.add((cls, "retrieval_gb"), "retrieval", read_gb)
+    q.add(("standard", "requests_put"), "put_requests", shape.objects / 1000.0)
+    return gb_months
+
+
+def _read_requests_k(
+    ds: Dataset, gb_months: Mapping[str, np.ndarray], objects_per_gb: float
+) -> np.ndarray:
+    reads = {str(k): float(v) for k, v in ds.read_pct_per_month.items()}
+    total = np.zeros(len(next(iter(gb_months.values()))))
+    for cls, stored in gb_months.items():
+        total = total + stored * reads.get(cls, 0.0) / 100.0
+    return total * objects_per_gb / 1000.0
+
+
+def _standard_quantities(
+    ds: Dataset, shape: _DatasetShape, q: _Quantities, reads_k: np.ndarray
+) -> np.ndarray:
+    end = float(ds.rules.expire_days) if ds.rules.expire_days is not None else np.inf
+    stored = _cohorts(shape.ingest_gb, _window_overlap(0.0, end, q.months))
+    q.add(("standard", "storage"), "storage", stored)
+    q.add(("standard", "requests_put"), "put_requests", shape.objects / 1000.0)
+    q.add(("standard", "requests_get"), "get_requests", reads_k)
+    return stored
+
+
+def _intelligent_tiering_quantities(
+    ds: Dataset, shape: _DatasetShape, q: _Quantities, reads_k: np.ndarray
+) -> dict[str, np.ndarray]:
+    end = float(ds.rules.expire_days) if ds.rules.expire_days is not None else np.inf
+    months = q.months
+    it = "intelligent_tiering"
+    monitored = shape.object_kb >= MIN_BILLABLE_OBJECT_KB
+    if monitored:
+        tiers = [
+            ("storage", 0.0, min(IT_INFREQUENT_AFTER_DAYS, end)),
+            (
+                "infrequent_storage", IT_INFREQUENT_AFTER_DAYS,
+                min(IT_ARCHIVE_INSTANT_AFTER_DAYS, end),
+            ),
+            ("archive_instant_storage", IT_ARCHIVE_INSTANT_AFTER_DAYS, end),
+        ]
+    else:
+        tiers = [("storage", 0.0, end)]
+    by_tier: dict[str, np.ndarray] = {}
+    total = np.zeros(months)
+    for dim, start, stop in tiers:
+        if stop <= start:
+            continue
+        stored = _cohorts(shape.ingest_gb, _window_overlap(start, stop, months))
+        by_tier[dim] = stored
+        total = total + stored
+        q.add((it, dim), "storage", stored)
+    if monitored:
+        q.add((it, "monitoring"), "monitoring", total * shape.objects_per_gb / 1000.0)
+    q.add((it, "requests_put"), "put_requests", shape.objects / 1000.0)
+    q.add((it, "requests_get"), "get_requests", reads_k)
+    return by_tier
+
+
+# --- pricing ------------------------------------------------------------------------------------
+
+
+def tiered_cost_by_month(quantity: np.ndarray, tiers: Sequence[StorageRate]) -> np.ndarray:
+    """Cost of each month's quantity under volume tiers [USD]: Σ max(0, min(q, end) − begin) × p.
+
+    The array form of :func:`planner.pricing.tiers.tiered_cost` (same rule, one call per month
+    vector instead of one per month).
+    """
+    cost = np.zeros_like(quantity, dtype=float)
+    for tier in tiers:
+        in_tier = np.clip(np.minimum(quantity, tier.tier_end) - tier.tier_begin, 0.0, None)
+        cost += in_tier * tier.price_usd
+    return cost
+
+
+@dataclass(frozen=True, slots=True)
+class PriceUsed:
+    """A unit price the simulation used, with its provenance (or missing)."""
+
+    storage_class: str
+    dimension: str
+    unit: str
+    price_usd: float | None
+    """Flat price, or the first tier's price for tiered dimensions; None when missing."""
+    tiered: bool
+    as_of: str
+    source: str
+
+
+class _Pricer:
+    def __init__(self, catalog: Catalog, region: str, overrides: Mapping[str, float]) -> None:
+        self.catalog = catalog
+        self.region = region
+        self.overrides = overrides
+        self.used: dict[Key, PriceUsed] = {}
+
+    def tiers(self, key: Key) -> list[StorageRate] | None:
+        cls, dim = key
+        name = f"{cls}.{dim}"
+        if name in self.overrides:
+            price = float(self.overrides[name])
+            rate = StorageRate(
+                self.region, "s3", cls, dim, "", 0.0, np.inf, price, "", OVERRIDE_SOURCE
+            )
+            self.used[key] = PriceUsed(cls, dim, "", price, False, "", OVERRIDE_SOURCE)
+            return [rate]
+        rates = storage_rates(self.catalog, self.region, "s3", cls, dim)
+        if not rates:
+            self.used[key] = PriceUsed(cls, dim, "", None, False, "", "not in snapshot")
+            return None
+        self.used[key] = PriceUsed(
+            cls, dim, rates[0].unit, rates[0].price_usd, len(rates) > 1, rates[0].as_of,
+            rates[0].source,
+        )
+        return rates
+
+
+def _price(q: _Quantities, pricer: _Pricer) -> dict[str, dict[str, np.ndarray]]:
+    """USD per month by class and component; tiered storage applied to each class's whole volume."""
+    by_price_key: dict[Key, list[tuple[str, str, np.ndarray]]] = {}
+    for (cls, dim, component), amount in q.values.items():
+        by_price_key.setdefault((cls, dim), []).append((component, cls, amount))
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for key, parts in by_price_key.items():
+        if not any(np.any(a > 0) for _, _, a in parts):
+            continue
+        tiers = pricer.tiers(key)
+        total_qty = sum((a for _, _, a in parts), np.zeros(q.months))
+        if tiers is None:
+            unit_cost = np.full(q.months, np.nan)
+        else:
+            # a tiered total is split over its components pro rata to quantity
+            total_cost = tiered_cost_by_month(total_qty, tiers)
+            unit_cost = total_cost / np.where(total_qty > 0, total_qty, 1.0)
+        for component, cls, amount in parts:
+            cost = np.where(amount > 0, amount * unit_cost, 0.0)
+            slot = out.setdefault(cls, {})
+            slot[component] = slot.get(component, np.zeros(q.months)) + cost
+    return out
+
+
+# --- result -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class S3LifecycleResult:
+    """Monthly costs of the lifecycle policy and of the two baselines.
+
+    ``monthly``: one row per month with ``month`` (1-based), ``<scenario>_usd`` and
+    ``<scenario>_cumulative_usd`` for each scenario, and cumulative savings of the policy against
+    all-Standard and Intelligent-Tiering. ``breakdown``: long form (scenario, month, storage_class,
+    component, usd). ``stored_gb``: long form (scenario, month, storage_class, gb_month). A cost
+    that needs a missing price is NaN and the price is listed in ``missing``.
+    """
+
+    policy: S3Policy
+    monthly: pd.DataFrame
+    breakdown: pd.DataFrame
+    stored_gb: pd.DataFrame
+    prices: tuple[PriceUsed, ...]
+    missing: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def totals(self) -> dict[str, float | None]:
+        out: dict[str, float | None] = {}
+        for s in SCENARIOS:
+            value = float(self.monthly[f"{s}_usd"].sum(skipna=False))
+            out[s] = None if np.isnan(value) else value
+        return out
+
+
+def simulate_s3_lifecycle(catalog: Catalog, policy: S3Policy) -> S3LifecycleResult:
+    """Run the cohort simulation of ``policy`` against its two baselines."""
+    check_region(catalog, policy.region)
+    months = policy.months
+    notes: list[str] = []
+    quantities = {s: _Quantities(months) for s in SCENARIOS}
+    stored: dict[str, dict[str, np.ndarray]] = {s: {} for s in SCENARIOS}
+    for ds in policy.datasets:
+        shape = _shape(ds, months)
+        gb_months = _lifecycle_quantities(ds, shape, quantities["lifecycle"], notes)
+        reads_k = _read_requests_k(ds, gb_months, shape.objects_per_gb)
+        std = _standard_quantities(ds, shape, quantities["all_standard"], reads_k)
+        it = _intelligent_tiering_quantities(ds, shape, quantities["intelligent_tiering"], reads_k)
+        for scenario, parts in (
+            ("lifecycle", gb_months), ("all_standard", {"standard": std}),
+            ("intelligent_tiering", {f"intelligent_tiering.{k}": v for k, v in it.items()}),
+        ):
+            for cls, amount in parts.items():
+                slot = stored[scenario]
+                slot[cls] = slot.get(cls, np.zeros(months)) + amount
+    pricer = _Pricer(catalog, policy.region, policy.unit_prices)
+    month_index = np.arange(1, months + 1)
+    monthly: dict[str, np.ndarray] = {"month": month_index}
+    labels: list[tuple[str, str, str]] = []
+    series: list[np.ndarray] = []
+    for scenario in SCENARIOS:
+        costs = _price(quantities[scenario], pricer)
+        total = np.zeros(months)
+        for cls, components in costs.items():
+            for component, usd in components.items():
+                total = total + usd
+                labels.append((scenario, cls, component))
+                series.append(usd)
+        monthly[f"{scenario}_usd"] = total
+        monthly[f"{scenario}_cumulative_usd"] = np.cumsum(total)
+    monthly["savings_vs_standard_cumulative_usd"] = (
+        monthly["all_standard_cumulative_usd"] - monthly["lifecycle_cumulative_usd"]
+    )
+    monthly["savings_vs_intelligent_tiering_cumulative_usd"] = (
+        monthly["intelligent_tiering_cumulative_usd"] - monthly["lifecycle_cumulative_usd"]
+    )
+    breakdown = _long_frame(
+        labels, series, months, ("scenario", "storage_class", "component"), "usd"
+    )
+    stored_labels = [(s, cls) for s in SCENARIOS for cls in stored[s]]
+    stored_series = [stored[s][cls] for s, cls in stored_labels]
+    stored_gb = _long_frame(
+        stored_labels, stored_series, months, ("scenario", "storage_class"), "gb_month"
+    )
+    prices = tuple(sorted(pricer.used.values(), key=lambda p: (p.storage_class, p.dimension)))
+    missing = tuple(f"{p.storage_class}.{p.dimension}" for p in prices if p.price_usd is None)
+    if missing:
+        notes.append(
+            f"not in snapshot for {policy.region}: {', '.join(missing)} — enter them in"
+            " unit_prices to complete the comparison"
+        )
+    return S3LifecycleResult(
+        policy=policy,
+        monthly=pd.DataFrame(monthly),
+        breakdown=breakdown,
+        stored_gb=stored_gb,
+        prices=prices,
+        missing=missing,
+        notes=tuple(notes),
+    )
+
+
+
+def _long_frame(
+    labels: Sequence[tuple[str, ...]], series: Sequence[np.ndarray], months: int,
+    label_columns: Sequence[str], value_column: str,
+) -> pd.DataFrame:
+    """One long-form frame from per-label monthly arrays, built in one go (no per-label frames)."""
+    data: dict[str, Any] = {}
+    n = len(labels)
+    for i, column in enumerate(label_columns):
+        data[column] = np.repeat(np.array([lab[i] for lab in labels], dtype=object), months)
+        if column == label_columns[0]:
+            data["month"] = np.tile(np.arange(1, months + 1), n)
+    data[value_column] = np.concatenate(series) if series else np.zeros(0)
+    return pd.DataFrame(data)
