@@ -16,7 +16,14 @@ from planner.catalog.query import storage_rates
 from planner.errors import InputError, UnknownNameError
 from planner.lineitem import OVERRIDE_SOURCE, LineItem
 from planner.plan import EbsItem, EfsItem, S3Item
-from planner.pricing.storage import price_ebs, price_efs, price_s3, price_storage, tiered_cost
+from planner.pricing.storage import (
+    override_keys,
+    price_ebs,
+    price_efs,
+    price_s3,
+    price_storage,
+    tiered_cost,
+)
 from tests.storage_fixtures import INF, SOURCE, make_catalog, storage_row
 
 HOURS = 730.0
@@ -583,6 +590,24 @@ def test_price_storage_dispatches() -> None:
     assert price_storage(EfsItem(name="x", gb_month=1), CATALOG, US, HOURS)[0].kind == "efs"
     assert price_storage(EbsItem(name="x"), CATALOG, US, HOURS)[0].kind == "ebs"
     assert price_storage(S3Item(name="x"), CATALOG, US, HOURS)[0].kind == "s3"
+
+
+def test_override_keys_cover_every_line_dimension() -> None:
+    items = [
+        S3Item(name="a", storage_class="glacier_flexible", gb_month=10, object_count=100,
+               put_requests=1, get_requests=1, transition_requests=1, retrieval_gb=1,
+               retrieval_requests=1, storage_days=1),
+        S3Item(name="b", storage_class="intelligent_tiering", gb_month=10, object_count=1,
+               access_tier_fractions={"frequent": 0.5, "archive": 0.5}, retrieval_gb=1),
+        EbsItem(name="c", gb=100, iops=4_000, throughput_mibps=200, snapshot_gb=1,
+                snapshot_archive_gb=1),
+        EfsItem(name="d", storage_class="infrequent_access", read_gb=1, write_gb=1),
+        EfsItem(name="e", throughput_mode="provisioned", provisioned_mibps=10),
+    ]
+    for item in items:
+        keys = set(override_keys(item)) | {"early_deletion"}
+        dims = {line.dimension for line in price_storage(item, CATALOG, US, HOURS)}
+        assert dims <= keys, (item.name, dims - keys)
 
 
 # --- properties -----------------------------------------------------------------------------------

@@ -130,6 +130,16 @@ def _check(item: EbsItem, hours_per_month: float) -> tuple[float, float, float]:
     return iops, throughput, hours
 
 
+def overridable_dimensions(item: EbsItem) -> list[str]:
+    """The ``unit_prices`` keys that can apply to a volume of this type (for forms and help)."""
+    dims = ["storage"]
+    if item.volume_type in IOPS_RANGE:
+        dims.append("iops")
+    if item.volume_type in THROUGHPUT_RANGE_MIBPS:
+        dims.append("throughput")
+    return [*dims, "snapshot_storage", "snapshot_archive_storage"]
+
+
 def price_ebs(
     item: EbsItem, catalog: Catalog, region: str, hours_per_month: float
 ) -> list[LineItem]:

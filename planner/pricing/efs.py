@@ -51,6 +51,20 @@ def baseline_mibps(standard_gb: float) -> float:
     return standard_gb * BURSTING_BASELINE_KIBPS_PER_GIB / 1024.0
 
 
+def overridable_dimensions(item: EfsItem) -> list[str]:
+    """The ``unit_prices`` keys that can apply to this item (for forms and help)."""
+    cls, mode = item.storage_class, item.throughput_mode
+    elastic_ia = cls is EfsStorageClass.INFREQUENT_ACCESS and mode is EfsThroughputMode.ELASTIC
+    dims = ["storage_elastic" if elastic_ia else "storage"]
+    if cls in ACCESS_RATE_CLASS:
+        dims += ["reads", "writes"]
+    if mode is EfsThroughputMode.ELASTIC:
+        dims += ["elastic_reads", "elastic_writes"]
+    if mode is EfsThroughputMode.PROVISIONED:
+        dims.append("throughput")
+    return dims
+
+
 def price_efs(
     item: EfsItem, catalog: Catalog, region: str, hours_per_month: float
 ) -> list[LineItem]:

@@ -147,7 +147,6 @@ def price_s3(item: S3Item, catalog: Catalog, region: str, hours_per_month: float
     # --- storage --------------------------------------------------------------------------------
     if cls is S3StorageClass.INTELLIGENT_TIERING:
         lines.extend(_intelligent_tiering(item, tiers, line, notes))
-        class_gb = item.gb_month
     else:
         class_gb = item.gb_month
         storage_note = ""
@@ -459,7 +458,8 @@ def _with_notes(line: LineItem, notes: list[str]) -> LineItem:
 
 
 def overridable_dimensions(item: S3Item) -> list[str]:
-    """The ``unit_prices`` keys that can apply to an item of this class (for forms and help)."""
+    """The ``unit_prices`` keys that can apply to an item of this class (for forms and help);
+    ``early_deletion`` follows the ``storage`` price."""
     cls = item.storage_class
     dims = ["storage", "requests_put", "requests_get"]
     if cls is S3StorageClass.INTELLIGENT_TIERING:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from planner.catalog.loader import Catalog
 from planner.lineitem import LineItem
 from planner.plan import EbsItem, EfsItem, S3Item
+from planner.pricing import ebs, efs, s3
 from planner.pricing.ebs import price_ebs
 from planner.pricing.efs import price_efs
 from planner.pricing.s3 import price_s3
@@ -33,8 +34,18 @@ def price_storage(
     return price_efs(item, catalog, region, hours_per_month)
 
 
+def override_keys(item: StorageItem) -> list[str]:
+    """The ``unit_prices`` names that can override a line of ``item`` (for forms and help)."""
+    if isinstance(item, S3Item):
+        return s3.overridable_dimensions(item)
+    if isinstance(item, EbsItem):
+        return ebs.overridable_dimensions(item)
+    return efs.overridable_dimensions(item)
+
+
 __all__ = [
     "StorageItem",
+    "override_keys",
     "price_ebs",
     "price_efs",
     "price_s3",
