@@ -1,0 +1,298 @@
+"""Streaming parser of the bulk EC2 price-list CSV (one region's ``index.csv``).
+
+File layout (AWS Billing docs, "Reading the service price list file"): rows 1–5 are metadata
+(``FormatVersion``, ``Disclaimer``, ``Publication Date``, ``Version``, ``OfferCode``), row 6 is the
+header, then one row per (SKU, offer term, price dimension). Columns are read by header name, never
+by position, because AWS adds columns over time.
+
+The file is read row by row with :mod:`csv` (a one-region file is a few hundred MB and over
+500,000 rows); only the rows of Linux, shared-tenancy, no-software, capacity-``Used`` compute
+instances of the chosen families are kept, aggregated per (instance type, term), and turned into
+the same ``compute_rates`` rows as :mod:`planner.refresh.products`.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from planner.errors import RefreshError
+from planner.refresh.client import Sleep, call, pages
+from planner.refresh.records import (
+    COMPUTE_KEY,
+    LEASE_YEARS,
+    OFFERING_CLASSES,
+    PAYMENT_OPTIONS,
+    Fetched,
+    PayloadError,
+    compute_row,
+    dedupe,
+    in_families,
+    reserved_effective_hourly,
+    usd,
+)
+
+METADATA_ROWS = 5
+REQUIRED_COLUMNS = (
+    "SKU",
+    "OfferTermCode",
+    "TermType",
+    "Unit",
+    "PricePerUnit",
+    "Currency",
+    "LeaseContractLength",
+    "PurchaseOption",
+    "OfferingClass",
+    "Product Family",
+    "Instance Type",
+    "Tenancy",
+    "Operating System",
+    "Pre Installed S/W",
+    "CapacityStatus",
+)
+COMPUTE_FAMILIES = frozenset({"Compute Instance"})
+
+
+@dataclass(slots=True)
+class _Term:
+    """One reserved offer term being assembled from its price-dimension rows."""
+
+    lease: str
+    purchase: str
+    offering_class: str
+    date: str
+    upfront_usd: float = 0.0
+    hourly_usd: float = 0.0
+
+
+@dataclass(slots=True)
+class BulkParse:
+    """Result of parsing one file: metadata, counts and the normalised rows."""
+
+    metadata: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0
+    rows_kept: int = 0
+    fetched: Fetched = field(default_factory=Fetched)
+
+    @property
+    def publication_date(self) -> str:
+        return self.metadata.get("Publication Date", "")[:10]
+
+
+def _metadata(reader: Iterator[list[str]]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for number in range(1, METADATA_ROWS + 1):
+        try:
+            row = next(reader)
+        except StopIteration:
+            raise PayloadError(f"price-list CSV ends in its metadata (row {number})") from None
+        if len(row) < 2:
+            raise PayloadError(f"price-list CSV row {number} is not a metadata row: {row[:2]}")
+        meta[row[0]] = row[1]
+    if meta.get("OfferCode", "AmazonEC2") != "AmazonEC2":
+        raise PayloadError(f"price-list CSV is for {meta['OfferCode']!r}, not AmazonEC2")
+    return meta
+
+
+def parse_ec2_csv(lines: Iterable[str], region: str, families: tuple[str, ...], *, source: str) -> BulkParse:
+    """Parse a one-region EC2 price-list CSV into compute_rates rows (on-demand + reserved)."""
+    reader = csv.reader(lines)
+    result = BulkParse(metadata=_metadata(reader))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise PayloadError("price-list CSV has no header row (row 6)") from None
+    index = {name: i for i, name in enumerate(header)}
+    missing = [c for c in REQUIRED_COLUMNS if c not in index]
+    if missing:
+        raise PayloadError(f"price-list CSV header lacks {', '.join(missing)}")
+    (
+        i_sku,
+        i_term_code,
+        i_term,
+        i_unit,
+        i_price,
+        i_cur,
+        i_lease,
+        i_purchase,
+        i_class,
+        i_family,
+        i_type,
+        i_tenancy,
+        i_os,
+        i_sw,
+        i_cap,
+    ) = (index[c] for c in REQUIRED_COLUMNS)
+    i_license = index.get("License Model")
+    i_region = index.get("Region Code")
+    i_date = index.get("EffectiveDate")
+    width = len(header)
+    as_of_default = result.publication_date
+    on_demand: dict[str, list[float]] = {}
+    reserved: dict[tuple[str, str], _Term] = {}
+    rows_read = 0
+    for row in reader:
+        rows_read += 1
+        if len(row) != width:
+            raise PayloadError(
+                f"price-list CSV data row {rows_read} has {len(row)} columns, header has {width} "
+                "(file cut short?)"
+            )
+        if (
+            row[i_family] not in COMPUTE_FAMILIES
+            or row[i_os] != "Linux"
+            or row[i_tenancy] != "Shared"
+            or row[i_sw] != "NA"
+            or row[i_cap] != "Used"
+        ):
+            continue
+        if i_license is not None and row[i_license] not in ("No License required", ""):
+            continue
+        if i_region is not None and row[i_region] not in (region, ""):
+            continue
+        itype = row[i_type]
+        if not itype or not in_families(itype, families) or row[i_cur] != "USD":
+            continue
+        what = f"{itype} (SKU {row[i_sku]})"
+        price = usd(row[i_price], what)
+        if row[i_term] == "OnDemand":
+            if row[i_unit] == "Hrs":
+                on_demand.setdefault(itype, []).append(price)
+        elif row[i_term] == "Reserved":
+            key = (itype, f"{row[i_sku]}.{row[i_term_code]}")
+            entry = reserved.get(key)
+            if entry is None:
+                entry = reserved[key] = _Term(
+                    row[i_lease],
+                    row[i_purchase],
+                    row[i_class],
+                    row[i_date][:10] if i_date is not None else "",
+                )
+            if row[i_unit] == "Quantity":
+                entry.upfront_usd += price
+            elif row[i_unit] == "Hrs":
+                entry.hourly_usd += price
+        result.rows_kept += 1
+    result.rows_read = rows_read
+    as_of = as_of_default or "undated"
+    rows: list[dict[str, str]] = []
+    for itype, prices in on_demand.items():
+        rows.extend(
+            compute_row(region, itype, "on_demand", hourly_usd=p, as_of=as_of, source=source) for p in prices
+        )
+    for (itype, _code), e in reserved.items():
+        years = LEASE_YEARS.get(e.lease)
+        payment = PAYMENT_OPTIONS.get(e.purchase)
+        offering = OFFERING_CLASSES.get(e.offering_class)
+        if years is None or payment is None or offering is None:
+            continue
+        upfront, hourly = e.upfront_usd, e.hourly_usd
+        rows.append(
+            compute_row(
+                region,
+                itype,
+                "reserved",
+                hourly_usd=hourly,
+                upfront_usd=upfront,
+                effective_hourly_usd=reserved_effective_hourly(upfront, hourly, years),
+                term_years=years,
+                offering_class=offering,
+                payment_option=payment,
+                as_of=as_of if as_of != "undated" else (e.date or "undated"),
+                source=source,
+            )
+        )
+    result.fetched.rows, result.fetched.warnings = dedupe(
+        rows,
+        COMPUTE_KEY,
+        f"EC2 bulk prices in {region}",
+        ("upfront_usd", "hourly_usd", "effective_hourly_usd"),
+    )
+    return result
+
+
+SOURCE = "AWS Price List bulk file (AmazonEC2 {region}, publication {published}) {date}"
+
+Opener = Callable[[str], BinaryIO]
+"""Opens a URL for reading as a binary stream (default: HTTPS GET with urllib)."""
+
+DOWNLOAD_TIMEOUT_S = 60
+"""Socket timeout of the bulk-file download [s]: a stalled connection fails instead of hanging."""
+
+
+def https_opener(url: str) -> BinaryIO:
+    """Open a pre-signed price-list URL; only https is accepted."""
+    if urllib.parse.urlsplit(url).scheme != "https":
+        raise PayloadError(f"GetPriceListFileUrl returned a non-https URL ({url[:40]}…); refused")
+    stream: BinaryIO = urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S)
+    return stream
+
+
+def find_price_list_arn(pricing: Any, region: str, *, now: datetime, sleep: Sleep) -> str:
+    """The ARN of the current AmazonEC2 price list of ``region`` that has a CSV file."""
+    params = {
+        "ServiceCode": "AmazonEC2",
+        "EffectiveDate": now,
+        "CurrencyCode": "USD",
+        "RegionCode": region,
+        "MaxResults": 100,
+    }
+    for page in pages(pricing, "list_price_lists", params, what=f"EC2 price lists of {region}", sleep=sleep):
+        for entry in page.get("PriceLists") or []:
+            if entry.get("RegionCode") == region and "csv" in (entry.get("FileFormats") or []):
+                return str(entry["PriceListArn"])
+    raise RefreshError(
+        f"AWS lists no AmazonEC2 CSV price list for {region}; check the region "
+        "code, or refresh it with --source api"
+    )
+
+
+def fetch_bulk_compute_rates(
+    pricing: Any,
+    region: str,
+    families: tuple[str, ...],
+    *,
+    now: datetime,
+    opener: Opener = https_opener,
+    sleep: Sleep = time.sleep,
+) -> Fetched:
+    """On-demand and reserved rows of ``region`` from its bulk price-list CSV, parsed as a stream."""
+    arn = find_price_list_arn(pricing, region, now=now, sleep=sleep)
+    url = call(
+        pricing,
+        "get_price_list_file_url",
+        {"PriceListArn": arn, "FileFormat": "csv"},
+        what=f"EC2 price list of {region}",
+        sleep=sleep,
+    ).get("Url")
+    if not isinstance(url, str) or not url:
+        raise PayloadError(f"GetPriceListFileUrl for {region} returned no Url; retry later")
+    today = now.date().isoformat()
+    try:
+        with opener(url) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            parsed = parse_ec2_csv(text, region, families, source="")
+    except (OSError, http.client.HTTPException, UnicodeDecodeError, csv.Error) as exc:
+        raise RefreshError(
+            f"the download of the EC2 price list of {region} failed ({type(exc).__name__}); "
+            "check the network and retry"
+        ) from None
+    source = SOURCE.format(region=region, published=parsed.publication_date or "unknown", date=today)
+    fetched = parsed.fetched
+    for row in fetched.rows:
+        row["source"] = source
+    fetched.sources[source] = (
+        f"pricing.list_price_lists + get_price_list_file_url (csv) retrieved {today}, "
+        f"version {parsed.metadata.get('Version', '?')}: Linux, Shared tenancy, "
+        "Pre Installed S/W NA, CapacityStatus Used; on-demand and all reserved terms; "
+        "as_of = the file's Publication Date"
+    )
+    return fetched
