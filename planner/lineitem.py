@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 OVERRIDE_SOURCE = "override"
 """``source`` of a line whose unit price the user typed (``unit_prices`` in the plan)."""
@@ -35,7 +36,7 @@ MISSING = PriceQuote(price_usd=None, as_of="", source=MISSING_NOTE)
 def quote(
     dimension: str,
     snapshot: PriceQuote | None,
-    overrides: Mapping[str, float] | None,
+    overrides: Mapping[Any, float] | None,
 ) -> PriceQuote:
     """The price to use for ``dimension``: the user's override first, then the snapshot's."""
     if overrides and dimension in overrides:

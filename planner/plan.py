@@ -84,7 +84,9 @@ class ComputeItem(_Record):
     usage_hours_per_month: Annotated[float, Field(gt=0, le=744, allow_inf_nan=False)] | None = None
     """Hours each instance runs per month [h]; default: the plan's hours_per_month."""
     purchase: Purchase = Purchase()
-    unit_prices: dict[Literal["hourly_usd", "upfront_usd"], Price] = {}
+    unit_prices: dict[Literal["hourly_usd", "upfront_usd", "on_demand_hourly_usd"], Price] = {}
+    """Overrides: the option's hourly rate, the RI upfront fee, and the on-demand rate used for
+    usage beyond a savings plan and for the on-demand comparison [USD]."""
 
 
 class S3StorageClass(StrEnum):
@@ -230,9 +232,7 @@ def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
         message = "required field is missing"
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         message = f"{message} (got {first.get('input')!r})"
-    elif kind == "literal_error" and "expected" in ctx:
-        message = f"must be {ctx['expected']} (got {first.get('input')!r})"
-    elif kind == "enum" and "expected" in ctx:
+    elif (kind == "literal_error" and "expected" in ctx) or (kind == "enum" and "expected" in ctx):
         message = f"must be {ctx['expected']} (got {first.get('input')!r})"
     more = len(error.errors()) - 1
     suffix = f" (+{more} more problem{'s' if more > 1 else ''})" if more else ""

@@ -153,7 +153,7 @@ def build_instance_specs(reference: Path) -> list[dict[str, str]]:
             row["network_gbps"] = c["network_gbps"] or row["network_gbps"]
             row["source"] = f"{source}; {c['source']}"
         rows.append(row)
-    for itype, c in curated.items():  # curated rows missing from the moto dump
+    for itype in curated:  # curated rows missing from the moto dump
         if not any(r["instance_type"] == itype for r in rows):
             raise SystemExit(f"instance_specs.csv: {itype} has no DescribeInstanceTypes row")
     rows.sort(key=lambda r: r["instance_type"])

@@ -145,7 +145,7 @@ def test_hand_edit_detected_by_sha256(snapshot_copy: Path) -> None:
 
 
 def test_truncated_file(snapshot_copy: Path) -> None:
-    _rewrite(snapshot_copy, "instance_specs.csv", lambda lines: lines[:1] + [lines[1][:30] + "\n"])
+    _rewrite(snapshot_copy, "instance_specs.csv", lambda lines: [*lines[:1], lines[1][:30] + "\n"])
     with pytest.raises(SnapshotSchemaError, match="instance_specs.csv"):
         load_catalog(snapshot_copy)
 

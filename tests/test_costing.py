@@ -11,6 +11,7 @@ from planner.errors import UnknownNameError
 from planner.plan import plan_from_dict
 from planner.pricing.savings_plan import CommitmentUsage, cover_with_commitment
 from tests.lifecycle_fixtures import make_catalog, on_demand, reserved, spec_row, spot
+from tests.storage_fixtures import AS_OF, SOURCE
 
 R = "us-east-1"
 
@@ -68,7 +69,7 @@ def test_on_demand_usage_hours() -> None:
     assert line.monthly_usd == pytest.approx(115.20)
     assert c.totals.duration_total_usd == pytest.approx(1382.40)
     assert c.totals.savings_vs_on_demand_usd == pytest.approx(0.0)
-    assert line.as_of == "2026-01-01" and line.source == "test fixture"
+    assert line.as_of == AS_OF and line.source == SOURCE
 
 
 def test_reserved_all_upfront_bills_the_whole_term() -> None:

@@ -14,6 +14,7 @@ from planner.export import neutralise, plan_cost_dict, plan_csv
 from planner.plan import plan_from_dict
 from planner.share import MAX_TOKEN_CHARS, decode_plan, encode_plan
 from tests.lifecycle_fixtures import make_catalog, on_demand, spec_row, storage
+from tests.storage_fixtures import AS_OF, SOURCE
 
 R = "us-east-1"
 CATALOG = make_catalog(
@@ -42,7 +43,7 @@ def test_csv_rows_totals_and_neutralised_cells() -> None:
     assert rows[0]["plan"] == "'=HYPERLINK(\"x\")"
     assert float(lines[0]["monthly_usd"]) == pytest.approx(280.32)
     assert float(lines[0]["unit_price_usd"]) == pytest.approx(0.192)
-    assert lines[0]["as_of"] == "2026-01-01" and lines[0]["source"] == "test fixture"
+    assert lines[0]["as_of"] == AS_OF and lines[0]["source"] == SOURCE
     assert float(totals["monthly_usd"]["monthly_usd"]) == pytest.approx(303.32)
     assert float(totals["duration_total_usd"]["quantity"]) == pytest.approx(3639.84)
 

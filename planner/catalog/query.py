@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -103,7 +104,7 @@ def check_instance_type(catalog: Catalog, instance_type: str) -> str:
 def instance_spec(catalog: Catalog, instance_type: str) -> InstanceSpec:
     """The spec record of ``instance_type``; raises with suggestions when unknown."""
     check_instance_type(catalog, instance_type)
-    row = _spec_index(catalog).loc[instance_type]
+    row: dict[Any, Any] = _spec_index(catalog).loc[instance_type].to_dict()
     network = row["network_gbps"]
     return InstanceSpec(
         instance_type=instance_type,
@@ -192,21 +193,24 @@ def storage_rates(
     """The price tiers of one storage dimension, lowest tier first; empty when not in snapshot."""
     groups = _storage_groups(catalog)
     positions = groups.get((region, service, storage_class, dimension), [])
-    frame = catalog.storage_rates
+    rows = catalog.storage_rates.iloc[positions]
     rates = [
         StorageRate(
             region=region,
             service=service,
             storage_class=storage_class,
             dimension=dimension,
-            unit=str(frame.iat[p, frame.columns.get_loc("unit")]),
-            tier_begin=float(frame.iat[p, frame.columns.get_loc("tier_begin")]),
-            tier_end=float(frame.iat[p, frame.columns.get_loc("tier_end")]),
-            price_usd=float(frame.iat[p, frame.columns.get_loc("price_usd")]),
-            as_of=str(frame.iat[p, frame.columns.get_loc("as_of")]),
-            source=str(frame.iat[p, frame.columns.get_loc("source")]),
+            unit=str(unit),
+            tier_begin=float(begin),
+            tier_end=float(end),
+            price_usd=float(price),
+            as_of=str(as_of),
+            source=str(source),
         )
-        for p in positions
+        for unit, begin, end, price, as_of, source in zip(
+            rows["unit"], rows["tier_begin"], rows["tier_end"], rows["price_usd"], rows["as_of"],
+            rows["source"], strict=True,
+        )
     ]
     return sorted(rates, key=lambda r: r.tier_begin)
 

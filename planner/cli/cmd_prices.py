@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from planner.cli.output import add_format_argument
 
@@ -36,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
         catalog, region=args.region, family=args.family, instance_type=args.instance,
         option=args.option,
     )
-    records = table.to_dict(orient="records")
+    records: list[dict[str, Any]] = [
+        {str(k): v for k, v in row.items()} for row in table.to_dict(orient="records")
+    ]
     if args.format == "json":
         sys.stdout.write(to_json({"prices": records, "rows": len(records)}))
     elif args.format == "csv":

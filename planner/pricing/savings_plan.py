@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from planner.billing import PaymentOption, term_hours
 from planner.errors import InputError
@@ -100,7 +101,7 @@ def cover_with_commitment(
     uncovered = [0.0] * len(usages)
     spent = [0.0] * len(usages)
     unused = 0.0
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in pairwise(cuts):
         span = end - start
         remaining = commitment_usd_per_hour
         for i in order:
