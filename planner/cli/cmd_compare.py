@@ -1,0 +1,107 @@
+"""``planner compare``: rank every instance option for a workload on time and money."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import Any
+
+from planner.cli.output import add_format_argument
+
+HELP = "rank instance types × purchase options for a workload file (time, cost, fit, Pareto)"
+
+TRAINING_COLUMNS = (
+    "region", "instance_type", "purchase_option", "instances", "wall_hours", "instance_hours",
+    "cost_usd", "usd_per_pflop_hour", "meets_target", "pareto", "price_status", "note",
+)
+INFERENCE_COLUMNS = (
+    "region", "instance_type", "purchase_option", "instances", "batch", "tpot_ms", "ttft_ms",
+    "instance_hours", "cost_usd", "usd_per_1m_output_tokens", "usd_per_1m_requests",
+    "meets_target", "pareto", "price_status", "note",
+)
+CPU_COLUMNS = (
+    "region", "instance_type", "purchase_option", "instances", "wall_hours", "instance_hours",
+    "cost_usd", "usd_per_vcpu_hour", "meets_target", "pareto", "price_status", "note",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("workload", metavar="WORKLOAD.json", help="workload file")
+    parser.add_argument("--region", default="us-east-1", help="region code, or 'all'")
+    parser.add_argument("--top", type=int, default=20, help="rows to show (table; 0 = all)")
+    parser.add_argument(
+        "--family", action="append", help="instance family to keep (repeatable), e.g. p5"
+    )
+    parser.add_argument(
+        "--accelerator", help="chip name part or kind: H100, A10G, trainium, inferentia, gpu"
+    )
+    parser.add_argument("--max-hours", type=float, help="drop options slower than this [h]")
+    parser.add_argument("--max-budget", type=float, help="drop options dearer than this [USD]")
+    add_format_argument(parser)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def records(frame: Any) -> list[dict[str, Any]]:
+    """DataFrame rows as plain dicts (NaN/inf → None) for JSON and CSV."""
+    return [
+        {str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    from planner.catalog import load_catalog
+    from planner.cli.output import to_csv, to_json, to_table
+    from planner.compare import compare
+    from planner.errors import InputError
+    from planner.workload import CpuWorkload, InferenceWorkload, load_workload
+
+    if args.top < 0:
+        raise InputError("--top", f"must be ≥ 0, got {args.top}")
+    workload = load_workload(args.workload)
+    catalog = load_catalog()
+    region = None if args.region == "all" else args.region
+    result = compare(
+        workload, catalog, region=region, families=args.family, accelerator=args.accelerator,
+        max_hours=args.max_hours, max_budget_usd=args.max_budget,
+    )
+    rows = records(result.rows)
+    if args.format == "json":
+        sys.stdout.write(to_json({
+            "rows": rows, "row_count": len(rows), "assumptions": result.assumptions,
+            "notes": result.notes, "time_column": result.time_column,
+            "cost_column": result.cost_column,
+        }))
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(to_csv(rows, list(result.rows.columns)))
+        return 0
+    columns: tuple[str, ...] = (
+        INFERENCE_COLUMNS if isinstance(workload, InferenceWorkload)
+        else CPU_COLUMNS if isinstance(workload, CpuWorkload) else TRAINING_COLUMNS
+    )
+    if region is not None:
+        columns = tuple(c for c in columns if c != "region")
+    shown = rows if args.top == 0 else rows[: args.top]
+    sys.stdout.write(f"{workload.name} — region {args.region}, snapshot as of {catalog.as_of}\n")
+    if not shown:
+        sys.stdout.write("no option matches the filters\n")
+    else:
+        sys.stdout.write(to_table(shown, [c for c in columns if c in result.rows.columns]))
+    sys.stdout.write(f"{len(shown)} of {len(rows)} rows shown (best first; pareto = on the "
+                     f"time-cost front of {result.time_column} vs {result.cost_column})\n")
+    perf = result.assumptions["performance"]
+    for key in ("total_flops", "flops_rule", "time_rule", "roofline", "instances_rule"):
+        if key in perf:
+            sys.stdout.write(f"  {key}: {perf[key]}\n")
+    for note in result.notes:
+        sys.stdout.write(f"  note: {note}\n")
+    sys.stdout.write("  every assumption: --format json\n")
+    return 0

@@ -1,0 +1,1022 @@
+"""Compare and rank every instance option for a workload: time, money, cost per unit of work.
+
+For a workload and a region (or all regions): every instance type that can run it (GPU, Trainium,
+Inferentia; CPU types for CPU work) × every purchase option (on-demand, reserved 1-year and 3-year
+all-upfront at their effective hourly rate, spot with checkpointing, savings plans) → wall-clock
+time, instance-hours, total cost, $ per PFLOP-hour delivered / $ per 1M tokens / $ per 1M
+requests, whether it fits in accelerator memory, and the Pareto front of time against cost.
+
+Options the snapshot has no price for stay in the result with ``price_status`` "price not in
+snapshot" — never dropped, never guessed. The work is vectorised over the rate table: per-type
+figures are computed once per instance type (numpy), then broadcast onto the (region, type,
+option) grid. Prepared frames are cached per loaded :class:`Catalog` (it hashes by identity).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from planner.billing import HOURS_PER_MONTH_DEFAULT, term_hours
+from planner.catalog import Catalog
+from planner.catalog.query import check_region
+from planner.errors import InputError, UnknownNameError
+from planner.memory_fit import (
+    TRAINING_OVERHEAD_FRACTION,
+    FitResult,
+    inference_fit,
+    inference_kv_bytes_per_token,
+    inference_weight_bytes,
+    training_fit,
+    training_memory,
+)
+from planner.performance import (
+    BYTES_PER_VALUE,
+    COMPUTE_EFFICIENCY,
+    DEFAULT_MFU,
+    FP8_MFU,
+    MEMORY_EFFICIENCY_GPU,
+    MEMORY_EFFICIENCY_NEURON,
+    MULTI_NODE_EFFICIENCY,
+    PEAK_COLUMN,
+    TRAINING_CHIP_KINDS,
+    allreduce_seconds,
+    bandwidth_scale,
+    flops_per_token,
+    scaling_efficiency,
+    serving_throughput,
+)
+from planner.spot import (
+    BUCKET_UPPER_PCT_PER_MONTH,
+    INTERRUPTIONS_PER_HOUR_BY_BUCKET,
+    pessimistic_factor_array,
+    runtime_factor_array,
+)
+from planner.workload import (
+    CpuWorkload,
+    InferenceWorkload,
+    Precision,
+    TrainingBaselineWorkload,
+    TrainingWorkload,
+    Workload,
+)
+
+FloatArray = npt.NDArray[np.float64]
+
+PRICE_MISSING = "price not in snapshot"
+PRICE_OK = "snapshot"
+BASELINE_GLOBAL_BATCH_TOKENS = 4_194_304.0
+"""Tokens per step for a measured baseline's all-reduce check (2^22, the Llama 2 batch)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """A purchase option as the comparison lists it, and the snapshot rows that price it."""
+
+    name: str
+    purchase_option: str
+    term_years: int
+    offering_class: str = ""
+    payment_option: str = ""
+
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec("on_demand", "on_demand", 0),
+    OptionSpec("reserved_1y", "reserved", 1, "standard", "all_upfront"),
+    OptionSpec("reserved_3y", "reserved", 3, "standard", "all_upfront"),
+    OptionSpec("spot", "spot", 0),
+    OptionSpec("savings_plan_1y", "savings_plan", 1, "", "no_upfront"),
+)
+"""Purchase options compared, in the order ties are broken. Reserved: Standard All Upfront (the
+snapshot's only RI rows), compared at the effective hourly rate; savings plans: Compute SP 1-year
+No Upfront when the snapshot has it."""
+
+
+# --- prepared, cached frames -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Catalog tables joined once: specs × chips, and rates pivoted to one row per (region, type)."""
+
+    specs: pd.DataFrame
+    """instance_specs + accelerator columns, positional index 0..T-1."""
+    type_codes: dict[str, int]
+    rate_region: npt.NDArray[np.object_]
+    rate_region_code: npt.NDArray[np.int64]
+    rate_type_pos: npt.NDArray[np.int64]
+    region_rows: dict[str, npt.NDArray[np.int64]]
+    option_columns: dict[str, dict[str, np.ndarray]]
+    """option name → effective_hourly_usd, upfront_usd, hourly_usd, as_of, source (per rate row)."""
+    spot_bucket: npt.NDArray[np.object_]
+    spot_rate: FloatArray
+    all_rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+@lru_cache(maxsize=8)
+def prepared(catalog: Catalog) -> Prepared:
+    """Join and pivot the catalog tables for the comparison (cached per catalog object)."""
+    chips = catalog.accelerators.drop(columns=["as_of", "source"]).rename(
+        columns={"memory_gib": "chip_memory_gib"}
+    )
+    specs = catalog.instance_specs.merge(chips, on="accelerator", how="left").reset_index(drop=True)
+    specs["bandwidth_bytes_per_s"] = specs["memory_bandwidth_gbps"].to_numpy(float) * bandwidth_scale(
+        specs["accelerator"].to_numpy(object)
+    )
+    type_codes = {t: i for i, t in enumerate(specs["instance_type"])}
+
+    rates = catalog.compute_rates
+    keys = rates[["region", "instance_type"]].drop_duplicates().sort_values(
+        ["region", "instance_type"]
+    ).reset_index(drop=True)
+    keys["_row"] = np.arange(len(keys))
+    regions = sorted(keys["region"].unique())
+    region_code_map = {r: i for i, r in enumerate(regions)}
+    option_columns: dict[str, dict[str, np.ndarray]] = {}
+    n = len(keys)
+    for option in OPTIONS:
+        mask = (rates["purchase_option"] == option.purchase_option) & (
+            rates["term_years"] == option.term_years
+        )
+        if option.offering_class:
+            mask &= rates["offering_class"] == option.offering_class
+        if option.payment_option:
+            mask &= rates["payment_option"] == option.payment_option
+        if option.purchase_option == "savings_plan":
+            mask &= rates["plan_type"] == "compute"
+        sub = rates.loc[mask].drop_duplicates(["region", "instance_type"])
+        joined = sub.merge(keys, on=["region", "instance_type"], how="inner")
+        rows = joined["_row"].to_numpy(int)
+        cols: dict[str, np.ndarray] = {
+            "effective_hourly_usd": np.full(n, np.nan),
+            "upfront_usd": np.full(n, np.nan),
+            "hourly_usd": np.full(n, np.nan),
+            "as_of": np.full(n, None, dtype=object),
+            "source": np.full(n, None, dtype=object),
+        }
+        for name in ("effective_hourly_usd", "upfront_usd", "hourly_usd"):
+            cols[name][rows] = joined[name].to_numpy(float)
+        for name in ("as_of", "source"):
+            cols[name][rows] = joined[name].to_numpy(object)
+        option_columns[option.name] = cols
+    advisor = catalog.spot_advisor[["region", "instance_type", "interruption_bucket"]]
+    with_bucket = keys.merge(advisor, on=["region", "instance_type"], how="left")
+    bucket = with_bucket["interruption_bucket"].to_numpy(object)
+    spot_rate = np.array(
+        [INTERRUPTIONS_PER_HOUR_BY_BUCKET.get(b, np.nan) if isinstance(b, str) else np.nan
+         for b in bucket],
+        dtype=float,
+    )
+    region_arr = keys["region"].to_numpy(object)
+    region_code = np.array([region_code_map[r] for r in region_arr], dtype=np.int64)
+    type_pos = np.array([type_codes[t] for t in keys["instance_type"]], dtype=np.int64)
+    region_rows = {r: np.flatnonzero(region_code == i) for r, i in region_code_map.items()}
+    return Prepared(
+        specs=specs,
+        type_codes=type_codes,
+        rate_region=region_arr,
+        rate_region_code=region_code,
+        rate_type_pos=type_pos,
+        region_rows=region_rows,
+        option_columns=option_columns,
+        spot_bucket=bucket,
+        spot_rate=spot_rate,
+        all_rows=np.arange(n, dtype=np.int64),
+    )
+
+
+# --- per instance type evaluation -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TypeFigures:
+    """What a workload needs and achieves on each instance type (arrays aligned with specs)."""
+
+    eligible: npt.NDArray[np.bool_]
+    instances: FloatArray
+    """Instances used (NaN where it does not fit)."""
+    fit: FitResult
+    wall_hours: FloatArray
+    """Failure-free wall-clock time of the job [h] (training/CPU); NaN for inference."""
+    instance_hours: FloatArray
+    """Instance-hours of the job (training/CPU) or per day (inference)."""
+    meets_deadline: npt.NDArray[np.object_]
+    work: dict[str, float]
+    """Units of work for unit costs: pflop_hours, tokens, output_tokens, requests, vcpu_hours."""
+    extra: dict[str, np.ndarray]
+    """Kind-specific columns (tpot_ms, ttft_ms, mfu, scaling_efficiency, …)."""
+    checkpoint_write_hours: float
+    restart_hours: float
+    interruptions_per_hour: float | None
+    assumptions: dict[str, Any]
+    excluded: dict[str, int]
+    """Reason → how many instance types were not considered for it."""
+
+
+def _mfu_defaults(
+    chips: npt.NDArray[np.object_], precision: Precision, override: float | None
+) -> FloatArray:
+    if override is not None:
+        return np.full(len(chips), override)
+    if precision == Precision.FP8:
+        table = {chip: FP8_MFU.value for chip in DEFAULT_MFU}
+    else:
+        table = {chip: s.value for chip, s in DEFAULT_MFU.items()}
+    return np.array([table.get(c, np.nan) if isinstance(c, str) else np.nan for c in chips], float)
+
+
+def _peak(specs: pd.DataFrame, precision: Precision) -> FloatArray:
+    return specs[PEAK_COLUMN[precision]].to_numpy(float)
+
+
+def _supported(specs: pd.DataFrame, chip: str) -> list[str]:
+    row = specs.loc[specs["accelerator"] == chip].iloc[0]
+    return [str(p) for p, col in PEAK_COLUMN.items() if not pd.isna(row[col])]
+
+
+def _deadline_count(
+    t1_hours: FloatArray, deadline: float | None, base: FloatArray, eff_at: Any, cap: int
+) -> FloatArray:
+    """Instances to meet a deadline: n = ceil(T1 / (deadline · eff(n))), one fixed-point step."""
+    if deadline is None:
+        return base
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n0 = np.maximum(np.ceil(t1_hours / deadline), 1.0)
+        n0 = np.where(np.isfinite(n0), np.minimum(n0, cap), np.nan)
+        n1 = np.ceil(t1_hours / (deadline * eff_at(np.where(np.isnan(n0), 1.0, n0))))
+        n1 = np.where(np.isfinite(n1), np.minimum(n1, cap), np.nan)
+    return np.fmax(base, n1)
+
+
+def _training_figures(
+    workload: TrainingWorkload | TrainingBaselineWorkload, prep: Prepared
+) -> TypeFigures:
+    specs = prep.specs
+    chips_name = specs["accelerator"].to_numpy(object)
+    kind = specs["accelerator_kind"].to_numpy(object)
+    peak = _peak(specs, workload.precision) * 1e12
+    mfu = _mfu_defaults(chips_name, workload.precision, workload.mfu)
+    c = specs["accelerator_count"].to_numpy(float)
+    is_trainer = np.isin(kind, TRAINING_CHIP_KINDS)
+    excluded: dict[str, int] = {}
+    no_peak = is_trainer & np.isnan(peak)
+    no_mfu = is_trainer & ~np.isnan(peak) & np.isnan(mfu)
+    if no_peak.any():
+        excluded[f"no {workload.precision} peak on the chip"] = int(no_peak.sum())
+    if no_mfu.any():
+        excluded["no default utilisation for the chip (give mfu)"] = int(no_mfu.sum())
+    excluded["not a training accelerator (CPU-only or Inferentia)"] = int((~is_trainer).sum())
+    eligible = is_trainer & ~np.isnan(peak) & ~np.isnan(mfu)
+    mne = workload.multi_node_efficiency or MULTI_NODE_EFFICIENCY.value
+    network = specs["network_gbps"].to_numpy(float)
+    grad_bytes_pp = 4.0 if workload.precision in (Precision.FP32, Precision.TF32) else 2.0
+
+    assumptions: dict[str, Any] = {}
+    if isinstance(workload, TrainingWorkload):
+        flops = workload.total_flops
+        if workload.flops_per_sample is not None and workload.samples is not None:
+            per_token = None
+            step_flops = None
+            flops_rule = "flops_per_sample × samples × epochs"
+        else:
+            per_token = flops_per_token(
+                workload.parameters,
+                layers=workload.layers if workload.attention_flops else None,
+                sequence_length=workload.sequence_length if workload.attention_flops else None,
+                hidden_size=workload.hidden_size if workload.attention_flops else None,
+            )
+            step_flops = per_token * workload.global_batch_tokens
+            flops_rule = (
+                "6·N·D + 12·L·s·d·D (attention, llm-foundry definition)"
+                if workload.attention_flops and workload.has_shape
+                else "6·N·D (Kaplan 2020; EleutherAI Transformer Math 101)"
+            )
+        parameters: float | None = workload.parameters
+        assumptions["global_batch_tokens"] = workload.global_batch_tokens
+    else:
+        base = workload.baseline_instance_type
+        if base not in prep.type_codes:
+            raise InputError(
+                "baseline_instance_type", str(UnknownNameError("instance type", base, prep.type_codes))
+            )
+        i = prep.type_codes[base]
+        if not is_trainer[i]:
+            raise InputError(
+                "baseline_instance_type",
+                f"{base} has no training accelerator (GPU or Trainium instance types only)",
+            )
+        if np.isnan(peak[i]):
+            raise InputError(
+                "precision",
+                f"{workload.precision} is not supported by {chips_name[i]} on {base}; "
+                f"allowed: {', '.join(_supported(specs, str(chips_name[i])))}",
+            )
+        if np.isnan(mfu[i]):
+            raise InputError("mfu", f"no default for {chips_name[i]}; give mfu in (0, 1]")
+        parameters = workload.parameters
+        nb = float(workload.baseline_instances)
+        if parameters is not None:
+            step_flops = 6.0 * parameters * BASELINE_GLOBAL_BATCH_TOKENS
+            step_c = step_flops / (nb * c[i] * peak[i] * mfu[i])
+            comm = allreduce_seconds(parameters * grad_bytes_pp, nb, network[i])
+            eff_b = float(scaling_efficiency(nb, step_c, comm, mne))
+        else:
+            step_flops = None
+            eff_b = float(scaling_efficiency(nb, 1.0, 0.0, mne))
+        flops = workload.baseline_hours * 3600.0 * nb * c[i] * peak[i] * mfu[i] * eff_b
+        flops_rule = (
+            "measured: baseline_hours × baseline throughput (instances × chips × peak × MFU × "
+            "scaling efficiency), rescaled by each type's throughput — an estimate"
+        )
+        assumptions["baseline_equivalent_flops"] = flops
+        assumptions["baseline_scaling_efficiency"] = eff_b
+
+    memory = training_memory(workload)
+    if memory is not None:
+        fit = training_fit(
+            memory, c, specs["accelerator_memory_gib_total"].to_numpy(float),
+            max_instances=workload.max_instances,
+        )
+    else:
+        ones = np.ones(len(specs))
+        fit = FitResult(ones, np.full(len(specs), np.nan), np.full(len(specs), np.nan),
+                        np.zeros(len(specs)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_instance_flops_s = c * peak * mfu
+        t1 = flops / per_instance_flops_s / 3600.0
+
+    def eff_at(n: FloatArray) -> FloatArray:
+        if step_flops is None or parameters is None:
+            return scaling_efficiency(n, 1.0, 0.0, mne)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step_c = step_flops / (n * per_instance_flops_s)
+        comm = allreduce_seconds(parameters * grad_bytes_pp, n, network)
+        return scaling_efficiency(n, step_c, comm, mne)
+
+    base_n = fit.instances
+    if workload.instances is not None:
+        wanted = float(workload.instances)
+        base_n = np.where(np.isnan(fit.instances) | (fit.instances > wanted), np.nan, wanted)
+    else:
+        base_n = _deadline_count(t1, workload.deadline_hours, base_n, eff_at, workload.max_instances)
+    n = np.where(eligible, base_n, np.nan)
+    eff = eff_at(np.where(np.isnan(n), 1.0, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hours = t1 / (n * eff)
+    meets = _meets(hours, workload.deadline_hours)
+    pflop_hours = flops / 1e15 / 3600.0
+    work = {"pflop_hours": pflop_hours, "flops": flops}
+    tokens = workload.tokens if isinstance(workload, TrainingWorkload) else None
+    if tokens is not None:
+        work["tokens"] = tokens
+    assumptions.update(
+        {
+            "total_flops": flops,
+            "flops_rule": flops_rule,
+            "precision": str(workload.precision),
+            "mfu": (
+                {"all chips": workload.mfu, "source": "workload"}
+                if workload.mfu is not None
+                else {
+                    chip: {
+                        "value": FP8_MFU.value if workload.precision == Precision.FP8 else s.value,
+                        "source": FP8_MFU.source if workload.precision == Precision.FP8 else s.source,
+                    }
+                    for chip, s in DEFAULT_MFU.items()
+                }
+            ),
+            "time_rule": "FLOPs / (instances × chips × peak(precision) × MFU × scaling efficiency)",
+            "multi_node_efficiency": {
+                "value": mne,
+                "source": "workload" if workload.multi_node_efficiency else MULTI_NODE_EFFICIENCY.source,
+            },
+            "allreduce_check": (
+                "2·(n−1)/n · gradient bytes / network bandwidth per step, overlapped with compute; "
+                f"gradients at {grad_bytes_pp:g} B/param"
+            ),
+            "instances_rule": (
+                "fixed by the workload" if workload.instances is not None else
+                "fewest that fit in accelerator memory"
+                + ("; more if needed to meet the deadline" if workload.deadline_hours else "")
+            ),
+            "max_instances": workload.max_instances,
+            "memory": _memory_assumptions(workload, memory),
+        }
+    )
+    return TypeFigures(
+        eligible=eligible,
+        instances=n,
+        fit=fit,
+        wall_hours=np.asarray(hours, float),
+        instance_hours=np.asarray(hours * n, float),
+        meets_deadline=meets,
+        work=work,
+        extra={"mfu": mfu, "scaling_efficiency": np.where(np.isnan(n), np.nan, eff)},
+        checkpoint_write_hours=workload.checkpoint_write_hours,
+        restart_hours=workload.restart_hours,
+        interruptions_per_hour=workload.interruptions_per_hour,
+        assumptions=assumptions,
+        excluded=excluded,
+    )
+
+
+def _memory_assumptions(
+    workload: TrainingWorkload | TrainingBaselineWorkload, memory: Any
+) -> dict[str, Any]:
+    if memory is None:
+        return {"checked": False, "why": "give parameters to check the memory fit"}
+    n = workload.parameters or 1.0
+    return {
+        "checked": True,
+        "weights_bytes_per_parameter": memory.weights_bytes / n,
+        "gradient_bytes_per_parameter": memory.gradients_bytes / n,
+        "optimizer_bytes_per_parameter": memory.optimizer_bytes / n,
+        "source": "stas00/ml-engineering training/performance (mixed precision AdamW 18 B/param)",
+        "sharding": str(workload.sharding),
+        "activation_gib_per_accelerator": memory.activation_bytes_per_chip / 2**30,
+        "activations_counted": memory.activations_counted,
+        "activation_rule": "Korthikanti et al. 2022 s·b·d·(34 + 5·a·s/d) per layer; logits 4·b·s·V",
+        "overhead_fraction": TRAINING_OVERHEAD_FRACTION,
+        "capacity": "accelerator_memory_gib_total (AWS usable GiB per instance)",
+    }
+
+
+def _meets(hours: FloatArray, deadline: float | None) -> npt.NDArray[np.object_]:
+    out = np.full(len(hours), None, dtype=object)
+    if deadline is not None:
+        known = ~np.isnan(hours)
+        out[known] = hours[known] <= deadline
+    return out
+
+
+def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigures:
+    specs = prep.specs
+    kind = specs["accelerator_kind"].to_numpy(object)
+    c = specs["accelerator_count"].to_numpy(float)
+    peak = _peak(specs, workload.precision) * 1e12 * c
+    bw = specs["bandwidth_bytes_per_s"].to_numpy(float) * c
+    accel = np.isin(kind, ("gpu", "trainium", "inferentia"))
+    excluded: dict[str, int] = {"CPU-only instance type": int((~accel).sum())}
+    no_peak = accel & (np.isnan(peak) | np.isnan(bw))
+    if no_peak.any():
+        excluded[f"no {workload.precision} peak or memory bandwidth on the chip"] = int(
+            no_peak.sum()
+        )
+    eligible = accel & ~no_peak
+    for name in workload.measured_output_tokens_per_second:
+        if name not in prep.type_codes:
+            raise InputError(
+                "measured_output_tokens_per_second",
+                str(UnknownNameError("instance type", name, prep.type_codes)),
+            )
+    neuron = np.isin(kind, ("trainium", "inferentia"))
+    eff_m = (
+        np.full(len(specs), workload.memory_efficiency)
+        if workload.memory_efficiency is not None
+        else np.where(neuron, MEMORY_EFFICIENCY_NEURON.value, MEMORY_EFFICIENCY_GPU.value)
+    )
+    eff_c = workload.compute_efficiency or COMPUTE_EFFICIENCY.value
+    capacity = specs["accelerator_memory_gib_total"].to_numpy(float)
+    fit, free = inference_fit(workload, capacity, c)
+    weight_bytes = inference_weight_bytes(workload)
+    kv = inference_kv_bytes_per_token(workload)
+    target_s = (
+        workload.latency_target_ms_per_output_token / 1000.0
+        if workload.latency_target_ms_per_output_token is not None
+        else None
+    )
+    serving = serving_throughput(
+        parameters=workload.parameters,
+        input_tokens=workload.input_tokens,
+        output_tokens=workload.output_tokens,
+        weight_bytes=weight_bytes,
+        kv_bytes_token=kv,
+        peak_flops=peak,
+        memory_bytes_per_s=bw,
+        free_memory_bytes=free,
+        compute_efficiency=eff_c,
+        memory_efficiency=eff_m,
+        max_batch=workload.max_batch_size,
+        latency_target_s=target_s,
+    )
+    tokens_s = serving.output_tokens_per_s.copy()
+    measured = np.zeros(len(specs), bool)
+    for name, value in workload.measured_output_tokens_per_second.items():
+        i = prep.type_codes[name]
+        tokens_s[i] = value
+        measured[i] = True
+        eligible[i] = eligible[i] or accel[i] or kind[i] == ""
+    rps_per_instance = tokens_s / workload.output_tokens
+    shape = np.asarray(workload.shape, float)
+    demand = workload.requests_per_second * shape  # [24]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_hour = np.ceil(demand[None, :] / rps_per_instance[:, None] - 1e-9)
+    per_hour = np.maximum(per_hour, float(workload.min_instances))
+    ok = eligible & fit.fits
+    per_hour[~ok] = np.nan
+    instance_hours_day = per_hour.sum(axis=1)
+    peak_instances = per_hour.max(axis=1)
+    tpot_ms = np.where(measured, np.nan, serving.tpot_s * 1000.0)
+    meets_latency = np.full(len(specs), None, dtype=object)
+    if target_s is not None:
+        known = ~np.isnan(tpot_ms)
+        meets_latency[known] = tpot_ms[known] <= workload.latency_target_ms_per_output_token
+    requests_day = float(demand.sum() * 3600.0)
+    assumptions = {
+        "roofline": "decode step = max(2·N·B/(peak·eff_c), (weights + B·ctx·kv)/(bw·eff_m)); "
+        "prefill 2·N·P/(peak·eff_c) per request, not overlapped with decode",
+        "compute_efficiency": {"value": eff_c, "source": "workload" if workload.compute_efficiency
+                               else COMPUTE_EFFICIENCY.source},
+        "memory_efficiency": (
+            {"value": workload.memory_efficiency, "source": "workload"}
+            if workload.memory_efficiency is not None
+            else {"gpu": {"value": MEMORY_EFFICIENCY_GPU.value,
+                          "source": MEMORY_EFFICIENCY_GPU.source},
+                  "neuron": {"value": MEMORY_EFFICIENCY_NEURON.value,
+                             "source": MEMORY_EFFICIENCY_NEURON.source}}
+        ),
+        "weights_gib": weight_bytes / 2**30,
+        "weight_bytes_per_parameter": BYTES_PER_VALUE[workload.precision],
+        "kv_cache_bytes_per_token": kv,
+        "kv_rule": "bytes × 2 × L × d × kv_heads/heads (stas00/ml-engineering inference README)",
+        "memory_overhead_fraction": workload.memory_overhead_fraction,
+        "replicas": "one model replica per instance, tensor parallel across its accelerators; "
+        "models that do not fit one instance are shown as not fitting",
+        "batch_rule": "min(max_batch_size, KV-cache memory at full context, latency target)",
+        "instances_per_hour": "ceil(peak requests/s × hourly_shape / requests/s per instance), "
+        f"at least min_instances = {workload.min_instances}",
+        "requests_per_day": requests_day,
+        "output_tokens_per_day": requests_day * workload.output_tokens,
+        "cost_period": "per day (24 hours of the traffic shape)",
+        "measured_output_tokens_per_second": dict(workload.measured_output_tokens_per_second),
+    }
+    return TypeFigures(
+        eligible=eligible,
+        instances=np.where(ok, peak_instances, np.nan),
+        fit=fit,
+        wall_hours=np.full(len(specs), np.nan),
+        instance_hours=np.where(ok, instance_hours_day, np.nan),
+        meets_deadline=meets_latency,
+        work={
+            "output_tokens": requests_day * workload.output_tokens,
+            "requests": requests_day,
+        },
+        extra={
+            "tpot_ms": tpot_ms,
+            "ttft_ms": np.where(measured, np.nan, serving.ttft_s * 1000.0),
+            "batch": np.where(measured, np.nan, serving.batch),
+            "output_tokens_per_s_per_instance": tokens_s,
+            "throughput_source": np.where(measured, "measured", "roofline").astype(object),
+            "decode_regime": np.where(
+                measured, "", np.where(serving.memory_bound, "memory-bound", "compute-bound")
+            ).astype(object),
+        },
+        checkpoint_write_hours=0.0,
+        restart_hours=0.0,
+        interruptions_per_hour=None,
+        assumptions=assumptions,
+        excluded=excluded,
+    )
+
+
+def _cpu_figures(workload: CpuWorkload, prep: Prepared) -> TypeFigures:
+    specs = prep.specs
+    kind = specs["accelerator_kind"].to_numpy(object)
+    arch = specs["architecture"].to_numpy(object)
+    cpu_only = kind == ""
+    arch_ok = np.isin(arch, list(workload.architectures))
+    excluded = {
+        "has accelerators (CPU work)": int((~cpu_only).sum()),
+        f"architecture not in {list(workload.architectures)}": int((cpu_only & ~arch_ok).sum()),
+    }
+    eligible = cpu_only & arch_ok
+    vcpu = specs["vcpu"].to_numpy(float)
+    mem = specs["memory_gib"].to_numpy(float)
+    fits = mem >= workload.memory_gib
+    fit = FitResult(
+        instances=np.where(fits, 1.0, np.nan),
+        needed_gib_per_instance=np.full(len(specs), workload.memory_gib),
+        usable_gib_per_instance=mem,
+        shortfall_gib=np.where(fits, 0.0, workload.memory_gib - mem),
+    )
+    t1 = workload.vcpu_hours / (vcpu * workload.parallel_efficiency)
+    base = np.where(fits, 1.0, np.nan)
+    if workload.instances is not None:
+        base = np.where(fits, float(workload.instances), np.nan)
+    else:
+        base = _deadline_count(
+            t1, workload.deadline_hours, base, lambda n: np.ones_like(n), workload.max_instances
+        )
+    n = np.where(eligible & fits, base, np.nan)
+    hours = t1 / n
+    return TypeFigures(
+        eligible=eligible,
+        instances=n,
+        fit=fit,
+        wall_hours=hours,
+        instance_hours=hours * n,
+        meets_deadline=_meets(hours, workload.deadline_hours),
+        work={"vcpu_hours": workload.vcpu_hours},
+        extra={},
+        checkpoint_write_hours=workload.checkpoint_write_hours,
+        restart_hours=workload.restart_hours,
+        interruptions_per_hour=workload.interruptions_per_hour,
+        assumptions={
+            "time_rule": "vcpu_hours / (vCPUs × parallel_efficiency × instances); a vCPU-hour is "
+            "taken as equal work on every type (assumption: no per-generation speed factor)",
+            "parallel_efficiency": workload.parallel_efficiency,
+            "memory_fit": "instance memory_gib ≥ the workload's memory_gib",
+            "architectures": list(workload.architectures),
+        },
+        excluded=excluded,
+    )
+
+
+def type_figures(workload: Workload, catalog: Catalog) -> TypeFigures:
+    """Per-instance-type figures of ``workload`` (region independent)."""
+    prep = prepared(catalog)
+    if isinstance(workload, TrainingWorkload | TrainingBaselineWorkload):
+        return _training_figures(workload, prep)
+    if isinstance(workload, InferenceWorkload):
+        return _inference_figures(workload, prep)
+    return _cpu_figures(workload, prep)
+
+
+# --- the comparison ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Ranked rows (a DataFrame, best first) and every assumption behind them."""
+
+    rows: pd.DataFrame
+    assumptions: dict[str, Any]
+    notes: list[str]
+    time_column: str
+    cost_column: str
+
+
+def _filter_types(
+    prep: Prepared, eligible: npt.NDArray[np.bool_], families: list[str] | None,
+    accelerator: str | None,
+) -> npt.NDArray[np.bool_]:
+    keep = eligible.copy()
+    specs = prep.specs
+    if families:
+        wanted = {f.lower() for f in families}
+        keep &= specs["family"].str.lower().isin(wanted).to_numpy()
+    if accelerator:
+        needle = accelerator.lower()
+        keep &= (
+            specs["accelerator"].str.lower().str.contains(needle, regex=False)
+            | (specs["accelerator_kind"].str.lower() == needle)
+        ).to_numpy()
+    return keep
+
+
+def compare(
+    workload: Workload,
+    catalog: Catalog,
+    *,
+    region: str | None = "us-east-1",
+    families: list[str] | None = None,
+    accelerator: str | None = None,
+    max_hours: float | None = None,
+    max_budget_usd: float | None = None,
+) -> Comparison:
+    """Rank every (region, instance type, purchase option) that can run ``workload``.
+
+    ``region`` None compares all regions. Filters: ``families`` (e.g. ["p5", "trn1"]),
+    ``accelerator`` (substring of the chip name, or gpu/trainium/inferentia), ``max_hours``
+    (job wall-clock [h]; for inference: TPOT [ms] is not filtered), ``max_budget_usd``.
+    Rows the snapshot cannot price are kept with ``price_status`` "price not in snapshot".
+    """
+    if max_hours is not None and not (0 < max_hours <= 1e7):
+        raise InputError("max_hours", f"must be in (0, 1e+07], got {max_hours:g}")
+    if max_budget_usd is not None and not (0 < max_budget_usd <= 1e12):
+        raise InputError("max_budget_usd", f"must be in (0, 1e+12], got {max_budget_usd:g}")
+    prep = prepared(catalog)
+    if region is not None:
+        check_region(catalog, region)
+    figs = type_figures(workload, catalog)
+    considered = _filter_types(prep, figs.eligible, families, accelerator)
+    if not considered.any():
+        raise _nothing_to_compare(workload, prep, figs, families, accelerator)
+    rows = prep.region_rows.get(region, np.zeros(0, np.int64)) if region else prep.all_rows
+    rows = rows[considered[prep.rate_type_pos[rows]]]
+    frame = _grid(workload, prep, figs, rows)
+    if max_hours is not None and not isinstance(workload, InferenceWorkload):
+        frame = frame[~(frame["wall_hours"] > max_hours)]
+    if max_budget_usd is not None:
+        frame = frame[~(frame["cost_usd"] > max_budget_usd)]
+    time_col, cost_col = (
+        ("tpot_ms", "usd_per_1m_output_tokens")
+        if isinstance(workload, InferenceWorkload)
+        else ("wall_hours", "cost_usd")
+    )
+    frame = _rank(frame, time_col, cost_col)
+    notes = _notes(workload, prep, figs, region, considered)
+    assumptions = _assumptions(workload, catalog, figs, region)
+    return Comparison(frame.reset_index(drop=True), assumptions, notes, time_col, cost_col)
+
+
+def _nothing_to_compare(
+    workload: Workload, prep: Prepared, figs: TypeFigures, families: list[str] | None,
+    accelerator: str | None,
+) -> InputError:
+    precision = getattr(workload, "precision", None)
+    selected = _filter_types(prep, np.ones(len(prep.specs), bool), families, accelerator)
+    chips = sorted({str(c) for c in prep.specs.loc[selected, "accelerator"] if c})
+    if precision is not None and chips:
+        supported = {chip: _supported(prep.specs, chip) for chip in chips}
+        if all(str(precision) not in s for s in supported.values()):
+            listing = "; ".join(f"{c}: {', '.join(s) or 'none'}" for c, s in supported.items())
+            return InputError(
+                "precision", f"{precision} is not supported by the selected chips ({listing})"
+            )
+    if families:
+        return InputError("family", f"no instance type in {families} can run this workload")
+    if accelerator:
+        return InputError("accelerator", f"no {accelerator!r} instance type can run this workload")
+    return InputError("workload", "no instance type in the snapshot can run this workload")
+
+
+def _grid(
+    workload: Workload, prep: Prepared, figs: TypeFigures, rows: npt.NDArray[np.int64]
+) -> pd.DataFrame:
+    """Broadcast per-type figures onto rate rows × options (vectorised)."""
+    t = prep.rate_type_pos[rows]
+    k = len(OPTIONS)
+    m = len(rows)
+    rep_rows = np.tile(rows, k)
+    rep_t = np.tile(t, k)
+    option_names = np.repeat(np.array([o.name for o in OPTIONS], dtype=object), m)
+    option_order = np.repeat(np.arange(k), m)
+    terms = np.repeat(np.array([o.term_years for o in OPTIONS], float), m)
+
+    def cat(column: str) -> np.ndarray:
+        return np.concatenate([prep.option_columns[o.name][column][rows] for o in OPTIONS])
+
+    price = cat("effective_hourly_usd")
+    upfront = cat("upfront_usd")
+    hourly = cat("hourly_usd")
+    as_of = cat("as_of")
+    source = cat("source")
+
+    n = figs.instances[rep_t]
+    fits = figs.fit.fits[rep_t]
+    hours = figs.wall_hours[rep_t]
+    inst_hours = figs.instance_hours[rep_t]
+    is_spot = option_names == "spot"
+    note = np.full(len(rep_t), "", dtype=object)
+
+    # spot: expected wall-clock with checkpointing (Daly 2006), pessimistic bound, Young interval
+    given = figs.interruptions_per_hour
+    per_instance_rate = (
+        np.full(len(rep_t), given) if given is not None else prep.spot_rate[rep_rows]
+    )
+    bucket = prep.spot_bucket[rep_rows]
+    pess_hours = np.full(len(rep_t), np.nan)
+    tau = np.full(len(rep_t), np.nan)
+    training_like = not isinstance(workload, InferenceWorkload)
+    if training_like:
+        lam = per_instance_rate * np.where(np.isnan(n), 1.0, n)
+        delta = figs.checkpoint_write_hours
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tau_all = np.where(lam > 0, np.sqrt(2.0 * delta / lam), np.inf)
+        tau_all = np.where(tau_all == 0, 1e-6, tau_all)
+        factor = runtime_factor_array(lam, tau_all, delta, figs.restart_hours)
+        pess = pessimistic_factor_array(lam, tau_all, delta, figs.restart_hours)
+        hours = np.where(is_spot, hours * factor, hours)
+        inst_hours = np.where(is_spot, inst_hours * factor, inst_hours)
+        pess_hours = np.where(is_spot, figs.wall_hours[rep_t] * pess, np.nan)
+        tau = np.where(is_spot, tau_all, np.nan)
+        unknown_rate = is_spot & np.isnan(per_instance_rate)
+        hours = np.where(unknown_rate, np.nan, hours)
+        inst_hours = np.where(unknown_rate, np.nan, inst_hours)
+        note[unknown_rate] = "interruption rate not in snapshot (give interruptions_per_hour)"
+    else:
+        note[is_spot] = "spot serving: interruptions need spare capacity (not modelled)"
+
+    priced = ~np.isnan(price)
+    cost = inst_hours * price
+    committed = np.where(
+        (option_names == "reserved_1y") | (option_names == "reserved_3y"),
+        (upfront + hourly * _term_hours(terms)) * n,
+        np.nan,
+    )
+    status = np.where(priced, PRICE_OK, PRICE_MISSING).astype(object)
+    note = np.where(~fits, "does not fit in accelerator memory", note).astype(object)
+    specs = prep.specs
+    data: dict[str, Any] = {
+        "region": prep.rate_region[rep_rows],
+        "instance_type": specs["instance_type"].to_numpy(object)[rep_t],
+        "family": specs["family"].to_numpy(object)[rep_t],
+        "accelerator": specs["accelerator"].to_numpy(object)[rep_t],
+        "accelerators_per_instance": specs["accelerator_count"].to_numpy(float)[rep_t],
+        "purchase_option": option_names,
+        "instances": n,
+        "fits": fits,
+        "needed_gib_per_instance": figs.fit.needed_gib_per_instance[rep_t],
+        "usable_gib_per_instance": figs.fit.usable_gib_per_instance[rep_t],
+        "shortfall_gib": figs.fit.shortfall_gib[rep_t],
+        "wall_hours": hours,
+        "pessimistic_hours": pess_hours,
+        "checkpoint_interval_hours": tau,
+        "interruption_bucket": np.where(is_spot, bucket, np.full(len(bucket), None, object)),
+        "instance_hours": inst_hours,
+        "usd_per_instance_hour": price,
+        "cost_usd": cost,
+        "committed_term_usd": committed,
+        "meets_target": figs.meets_deadline[rep_t],
+        "price_status": status,
+        "as_of": as_of,
+        "source": source,
+        "note": note,
+        "_option_order": option_order,
+        "_region_code": prep.rate_region_code[rep_rows],
+        "_type_code": rep_t,
+    }
+    for name, values in figs.extra.items():
+        data[name] = values[rep_t]
+    work = figs.work
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if "pflop_hours" in work:
+            data["usd_per_pflop_hour"] = cost / work["pflop_hours"]
+        if "tokens" in work:
+            data["usd_per_1m_tokens"] = cost / (work["tokens"] / 1e6)
+        if "output_tokens" in work:
+            data["usd_per_1m_output_tokens"] = cost / (work["output_tokens"] / 1e6)
+            data["usd_per_1m_requests"] = cost / (work["requests"] / 1e6)
+        if "vcpu_hours" in work:
+            data["usd_per_vcpu_hour"] = cost / work["vcpu_hours"]
+    return pd.DataFrame(data)
+
+
+def _term_hours(terms: FloatArray) -> FloatArray:
+    return np.asarray(terms, float) * term_hours(1)
+
+
+def _rank(frame: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
+    """Deterministic order: priced fitting rows by cost, time, region, type, option; then rows
+    without a price; then rows that do not fit. Marks the Pareto front of time vs cost."""
+    if frame.empty:
+        frame = frame.copy()
+        frame["pareto"] = pd.Series(dtype=bool)
+        return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+    cost = frame[cost_col].to_numpy(float)
+    time = frame[time_col].to_numpy(float)
+    fits = frame["fits"].to_numpy(bool)
+    usable = fits & ~np.isnan(cost) & ~np.isnan(time)
+    group = np.where(usable, 0, np.where(fits, 1, 2))
+    order = np.lexsort(
+        (
+            frame["_option_order"].to_numpy(),
+            frame["_type_code"].to_numpy(),
+            frame["_region_code"].to_numpy(),
+            np.nan_to_num(time, nan=np.inf),
+            np.nan_to_num(cost, nan=np.inf),
+            group,
+        )
+    )
+    frame = frame.iloc[order].copy()
+    frame["pareto"] = pareto_front(
+        frame[time_col].to_numpy(float),
+        frame[cost_col].to_numpy(float),
+        valid=usable[order],
+    )
+    return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+
+
+def pareto_front(
+    time: npt.ArrayLike, cost: npt.ArrayLike, valid: npt.ArrayLike | None = None
+) -> npt.NDArray[np.bool_]:
+    """True for points no other point beats on both time and cost (lower is better for both).
+
+    Ties: of identical points only the first (in input order) is marked. Vectorised: sort by
+    time then cost; a point is on the front when its cost is below every earlier point's cost.
+    """
+    t = np.asarray(time, float)
+    c = np.asarray(cost, float)
+    ok = np.ones(len(t), bool) if valid is None else np.asarray(valid, bool).copy()
+    ok &= ~np.isnan(t) & ~np.isnan(c)
+    result = np.zeros(len(t), bool)
+    idx = np.flatnonzero(ok)
+    if len(idx) == 0:
+        return result
+    order = idx[np.lexsort((np.arange(len(idx)), c[idx], t[idx]))]
+    costs = c[order]
+    best_before = np.concatenate(([np.inf], np.minimum.accumulate(costs)[:-1]))
+    result[order[costs < best_before]] = True
+    return result
+
+
+def _notes(
+    workload: Workload, prep: Prepared, figs: TypeFigures, region: str | None,
+    considered: npt.NDArray[np.bool_],
+) -> list[str]:
+    notes = [
+        "Reserved rows use the effective hourly rate × the job's instance-hours; a reserved "
+        "instance bills its whole term (committed_term_usd = upfront + hourly × term hours, × "
+        "instances).",
+        "Savings plans: the snapshot has no rates → shown as 'price not in snapshot'.",
+    ]
+    if region is not None:
+        offered = np.zeros(len(prep.specs), bool)
+        offered[prep.rate_type_pos[prep.region_rows.get(region, np.zeros(0, np.int64))]] = True
+        missing = considered & ~offered
+        if missing.any():
+            names = sorted(prep.specs["instance_type"].to_numpy(object)[missing])
+            shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+            notes.append(
+                f"{len(names)} instance type(s) that could run it have no price at all in "
+                f"{region} (not offered there, or not in snapshot): {shown}"
+            )
+    for reason, count in figs.excluded.items():
+        if count:
+            notes.append(f"not considered: {count} instance type(s), {reason}")
+    return notes
+
+
+def _assumptions(
+    workload: Workload, catalog: Catalog, figs: TypeFigures, region: str | None
+) -> dict[str, Any]:
+    spot: dict[str, Any]
+    if isinstance(workload, InferenceWorkload):
+        spot = {"model": "spot price × instance-hours; interruptions not modelled for serving"}
+    else:
+        spot = {
+            "interruptions_per_hour": (
+                {"value": figs.interruptions_per_hour, "source": "workload"}
+                if figs.interruptions_per_hour is not None
+                else {
+                    "by_bucket": dict(INTERRUPTIONS_PER_HOUR_BY_BUCKET),
+                    "rule": "Spot Advisor bucket upper bound per month / 730 h "
+                    f"({dict(BUCKET_UPPER_PCT_PER_MONTH)} %)",
+                }
+            ),
+            "job_rate": "instances × per-instance rate (the job stops when any is reclaimed)",
+            "checkpoint_write_hours": figs.checkpoint_write_hours,
+            "restart_hours": figs.restart_hours,
+            "checkpoint_interval": "Young 1974: sqrt(2 · write time / job rate)",
+            "expected_time": "Daly 2006 eq. 13: M·e^{R/M}·(e^{(τ+δ)/M} − 1)·T/τ",
+            "pessimistic_time": "each interruption loses τ + δ + R: T(1 + δ/τ)/(1 − λ(τ+δ+R))",
+        }
+    return {
+        "workload": workload.model_dump(mode="json"),
+        "region": region or "all",
+        "hours_per_month": HOURS_PER_MONTH_DEFAULT,
+        "snapshot_as_of": catalog.as_of,
+        "purchase_options": {
+            o.name: {
+                "purchase_option": o.purchase_option,
+                "term_years": o.term_years,
+                "offering_class": o.offering_class,
+                "payment_option": o.payment_option,
+            }
+            for o in OPTIONS
+        },
+        "reserved_billing": "whole term billed; committed_term_usd shows it",
+        "performance": figs.assumptions,
+        "spot": spot,
+    }
+
+
+def fit_table(workload: Workload, catalog: Catalog) -> pd.DataFrame:
+    """Memory fit per instance type that could run ``workload`` (region independent)."""
+    prep = prepared(catalog)
+    figs = type_figures(workload, catalog)
+    specs = prep.specs
+    keep = figs.eligible
+    frame = pd.DataFrame(
+        {
+            "instance_type": specs["instance_type"].to_numpy(object),
+            "family": specs["family"].to_numpy(object),
+            "accelerator": specs["accelerator"].to_numpy(object),
+            "accelerators_per_instance": specs["accelerator_count"].to_numpy(float),
+            "memory_gib_per_instance": (
+                specs["memory_gib"].to_numpy(float)
+                if isinstance(workload, CpuWorkload)
+                else specs["accelerator_memory_gib_total"].to_numpy(float)
+            ),
+            "usable_gib_per_instance": figs.fit.usable_gib_per_instance,
+            "needed_gib_per_instance": figs.fit.needed_gib_per_instance,
+            "instances_to_fit": figs.fit.instances,
+            "fits": figs.fit.fits,
+            "shortfall_gib": figs.fit.shortfall_gib,
+        }
+    )[keep]
+    frame["result"] = np.where(
+        frame["fits"],
+        "fits on " + frame["instances_to_fit"].fillna(0).astype(int).astype(str) + " instance(s)",
+        "does not fit: short by " + frame["shortfall_gib"].round(1).astype(str) + " GiB per instance",
+    )
+    return frame.sort_values(
+        ["fits", "instances_to_fit", "memory_gib_per_instance", "instance_type"],
+        ascending=[False, True, True, True],
+    ).reset_index(drop=True)

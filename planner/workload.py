@@ -1,0 +1,394 @@
+"""Workload records: what an ML engineer wants to run, validated, with a JSON file format.
+
+Four kinds, told apart by ``"kind"``:
+
+- ``training`` — model-based: parameters N, training tokens D (or samples × epochs × FLOPs per
+  sample), precision; optional transformer shape for the attention term and activation memory.
+- ``training_baseline`` — measured: "this job takes H hours on instance X", scaled to others.
+- ``inference`` — LLM serving: requests per second (peak and a 24-hour shape), tokens per request,
+  model size and shape (for the KV cache), a latency target per output token.
+- ``cpu`` — CPU work: vCPU-hours and the memory one instance needs.
+
+Every numeric bound below is a sanity range, quoted in the error a bad file gets (one line naming
+the field and the allowed range). File format: a JSON object with ``"schema_version": 1``.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from planner.errors import PlanFileError
+
+WORKLOAD_SCHEMA_VERSION = 1
+
+MAX_PARAMETERS = 1e13
+"""Largest model accepted [parameters] (10 trillion; a sanity bound, not a hardware limit)."""
+MAX_TOKENS = 1e16
+"""Largest training-token count accepted [tokens] (≈ 500× the largest published runs)."""
+MAX_FLOPS = 1e30
+"""Largest total training compute accepted [FLOP]."""
+MAX_INSTANCES = 100_000
+MAX_HOURS = 1e6
+"""Largest time accepted [h] (≈ 114 years)."""
+
+
+class Precision(StrEnum):
+    """Numeric precision of the matrix maths; names the peak-TFLOPS column of the accelerators."""
+
+    FP32 = "fp32"
+    TF32 = "tf32"
+    BF16 = "bf16"
+    FP16 = "fp16"
+    FP8 = "fp8"
+    INT8 = "int8"
+
+
+class Sharding(StrEnum):
+    """How training state is split across the job's accelerators (data-parallel degree).
+
+    ``none``: every accelerator holds everything (DDP); ``optimizer``: ZeRO-1; ``gradients``:
+    ZeRO-2 (gradients + optimizer); ``full``: ZeRO-3 / FSDP (weights + gradients + optimizer).
+    """
+
+    NONE = "none"
+    OPTIMIZER = "optimizer"
+    GRADIENTS = "gradients"
+    FULL = "full"
+
+
+def _bounded(low: float, high: float, *, inclusive_low: bool = False) -> Any:
+    if inclusive_low:
+        return Field(ge=low, le=high, allow_inf_nan=False)
+    return Field(gt=low, le=high, allow_inf_nan=False)
+
+
+Parameters = Annotated[float, _bounded(0, MAX_PARAMETERS)]
+Hours = Annotated[float, _bounded(0, MAX_HOURS)]
+Fraction = Annotated[float, _bounded(0, 1)]
+Count = Annotated[int, Field(ge=1, le=MAX_INSTANCES)]
+Layers = Annotated[int, Field(ge=1, le=1000)]
+Hidden = Annotated[int, Field(ge=1, le=1_000_000)]
+SeqLen = Annotated[int, Field(ge=1, le=10_000_000)]
+Heads = Annotated[int, Field(ge=1, le=10_000)]
+BytesPerParam = Annotated[float, _bounded(0, 64, inclusive_low=True)]
+
+
+class _Workload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = 1
+    name: Annotated[str, Field(min_length=1, max_length=200)] = "workload"
+
+
+class TrainingWorkload(_Workload):
+    """Model-based training: FLOPs ≈ 6·N·D (+ attention), unless FLOPs per sample are given."""
+
+    kind: Literal["training"] = "training"
+    parameters: Parameters
+    """N, trainable (non-embedding) parameters."""
+    tokens: Annotated[float, _bounded(0, MAX_TOKENS)] | None = None
+    """D, training tokens (all epochs)."""
+    samples: Annotated[float, _bounded(0, 1e15)] | None = None
+    epochs: Annotated[float, _bounded(0, 1e6)] = 1.0
+    flops_per_sample: Annotated[float, _bounded(0, 1e24)] | None = None
+    """Training FLOPs per sample (forward + backward); with ``samples`` replaces 6·N·D."""
+    precision: Precision = Precision.BF16
+    sequence_length: SeqLen | None = None
+    layers: Layers | None = None
+    hidden_size: Hidden | None = None
+    attention_heads: Heads | None = None
+    vocab_size: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    attention_flops: bool = True
+    """Add the attention term 12·L·s·d per token (llm-foundry's definition) when the shape is given."""
+    micro_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 1
+    """Sequences per accelerator per step (activation memory)."""
+    global_batch_tokens: Annotated[float, _bounded(0, 1e9)] = 4_194_304.0
+    """Tokens per optimizer step (all-reduce check); default 4M (2^22), the Llama 2 batch."""
+    activation_recomputation: bool = True
+    weight_bytes_per_parameter: BytesPerParam | None = None
+    """Default 6 (fp32 master + 16-bit copy) for 16/8-bit training, 4 for fp32/tf32 [S6]."""
+    gradient_bytes_per_parameter: BytesPerParam | None = None
+    """Default 4 [S6]."""
+    optimizer_bytes_per_parameter: BytesPerParam = 8.0
+    """AdamW: two fp32 moments = 8 B/param [S6]."""
+    sharding: Sharding = Sharding.FULL
+    instances: Count | None = None
+    """Fix the instance count; default: the fewest that fit (more if a deadline needs them)."""
+    max_instances: Count = 512
+    deadline_hours: Hours | None = None
+    mfu: Fraction | None = None
+    """Model FLOPs utilisation for every chip; default per chip (see performance.DEFAULT_MFU)."""
+    multi_node_efficiency: Fraction | None = None
+    checkpoint_write_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.1
+    restart_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.25
+    interruptions_per_hour: Annotated[float, _bounded(0, 1000, inclusive_low=True)] | None = None
+    """Spot: per-instance interruption rate [1/h]; default from the Spot Advisor bucket."""
+
+    @model_validator(mode="after")
+    def _work_given(self) -> TrainingWorkload:
+        if self.tokens is None and (self.samples is None or self.flops_per_sample is None):
+            raise ValueError(
+                "tokens: give tokens (0 < tokens ≤ 1e16) or samples with flops_per_sample"
+            )
+        if self.tokens is not None and self.flops_per_sample is not None:
+            raise ValueError("flops_per_sample: give tokens or flops_per_sample, not both")
+        if self.total_flops > MAX_FLOPS:
+            raise ValueError(
+                f"tokens: total training compute {self.total_flops:.3g} FLOP is above {MAX_FLOPS:g}"
+            )
+        return self
+
+    @property
+    def has_shape(self) -> bool:
+        return None not in (self.layers, self.hidden_size, self.sequence_length)
+
+    @property
+    def training_tokens(self) -> float | None:
+        return self.tokens
+
+    @property
+    def total_flops(self) -> float:
+        """Total training compute [FLOP] (see performance.training_flops)."""
+        from planner.performance import training_flops
+
+        if self.flops_per_sample is not None and self.samples is not None:
+            return self.flops_per_sample * self.samples * self.epochs
+        assert self.tokens is not None
+        if self.attention_flops and self.has_shape:
+            return training_flops(
+                self.parameters,
+                self.tokens,
+                layers=self.layers,
+                sequence_length=self.sequence_length,
+                hidden_size=self.hidden_size,
+            )
+        return training_flops(self.parameters, self.tokens)
+
+
+class TrainingBaselineWorkload(_Workload):
+    """Measured: the job takes ``baseline_hours`` on ``baseline_instances`` × ``baseline_instance_type``."""
+
+    kind: Literal["training_baseline"] = "training_baseline"
+    baseline_instance_type: Annotated[str, Field(min_length=1, max_length=64)]
+    baseline_hours: Hours
+    baseline_instances: Count = 1
+    precision: Precision = Precision.BF16
+    parameters: Parameters | None = None
+    """For the memory-fit check (mixed-precision AdamW, 16-18 B/param); omitted → fit not checked."""
+    optimizer_bytes_per_parameter: BytesPerParam = 8.0
+    sharding: Sharding = Sharding.FULL
+    instances: Count | None = None
+    max_instances: Count = 512
+    deadline_hours: Hours | None = None
+    mfu: Fraction | None = None
+    multi_node_efficiency: Fraction | None = None
+    checkpoint_write_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.1
+    restart_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.25
+    interruptions_per_hour: Annotated[float, _bounded(0, 1000, inclusive_low=True)] | None = None
+
+
+class InferenceWorkload(_Workload):
+    """LLM serving: a decode roofline per instance, instances needed hour by hour."""
+
+    kind: Literal["inference"] = "inference"
+    parameters: Parameters
+    precision: Precision = Precision.BF16
+    kv_cache_precision: Precision | None = None
+    """Default: ``precision`` (fp32/tf32 → 4 B, 16-bit → 2 B, 8-bit → 1 B per value)."""
+    layers: Layers
+    hidden_size: Hidden
+    attention_heads: Heads | None = None
+    kv_heads: Heads | None = None
+    """Grouped-query attention: KV heads; default = attention heads (multi-head)."""
+    requests_per_second: Annotated[float, _bounded(0, 1e7)]
+    """Peak request rate [1/s]."""
+    hourly_shape: Annotated[list[Annotated[float, _bounded(0, 1, inclusive_low=True)]], Field(
+        min_length=24, max_length=24
+    )] | None = None
+    """24 fractions of the peak, hour 0..23 (default: peak all day)."""
+    input_tokens: SeqLen
+    output_tokens: SeqLen
+    latency_target_ms_per_output_token: Annotated[float, _bounded(0, 1e6)] | None = None
+    max_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 256
+    min_instances: Annotated[int, Field(ge=0, le=MAX_INSTANCES)] = 1
+    measured_output_tokens_per_second: dict[
+        Annotated[str, Field(min_length=1, max_length=64)], Annotated[float, _bounded(0, 1e9)]
+    ] = Field(default_factory=dict)
+    """Instance type → measured output tokens/s per instance, used instead of the roofline."""
+    compute_efficiency: Fraction | None = None
+    memory_efficiency: Fraction | None = None
+    memory_overhead_fraction: Annotated[float, _bounded(0, 0.9, inclusive_low=True)] = 0.1
+
+    @model_validator(mode="after")
+    def _heads(self) -> InferenceWorkload:
+        if self.kv_heads is not None and self.attention_heads is None:
+            raise ValueError("attention_heads: required with kv_heads (1 ≤ attention_heads ≤ 10000)")
+        if (
+            self.kv_heads is not None
+            and self.attention_heads is not None
+            and self.kv_heads > self.attention_heads
+        ):
+            raise ValueError(
+                f"kv_heads: must be in [1, attention_heads = {self.attention_heads}], "
+                f"got {self.kv_heads}"
+            )
+        if self.hourly_shape is not None and max(self.hourly_shape) <= 0:
+            raise ValueError("hourly_shape: at least one hour must be above 0 (values in [0, 1])")
+        return self
+
+    @property
+    def shape(self) -> list[float]:
+        return list(self.hourly_shape) if self.hourly_shape is not None else [1.0] * 24
+
+
+class CpuWorkload(_Workload):
+    """CPU work: total vCPU-hours and the memory one instance needs."""
+
+    kind: Literal["cpu"] = "cpu"
+    vcpu_hours: Annotated[float, _bounded(0, 1e9)]
+    memory_gib: Annotated[float, _bounded(0, 100_000)]
+    """Memory each instance needs [GiB]."""
+    architectures: list[Literal["x86_64", "arm64"]] = Field(
+        default=["x86_64"], min_length=1
+    )
+    instances: Count | None = None
+    max_instances: Count = 1000
+    deadline_hours: Hours | None = None
+    parallel_efficiency: Fraction = 1.0
+    """Share of the vCPUs the work keeps busy (1 = embarrassingly parallel)."""
+    interruptions_per_hour: Annotated[float, _bounded(0, 1000, inclusive_low=True)] | None = None
+    checkpoint_write_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.0
+    restart_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.05
+
+
+Workload = TrainingWorkload | TrainingBaselineWorkload | InferenceWorkload | CpuWorkload
+_ADAPTER: TypeAdapter[Any] = TypeAdapter(
+    Annotated[Workload, Field(discriminator="kind")]
+)
+KINDS = ("training", "training_baseline", "inference", "cpu")
+
+
+def _field_range(model: type[BaseModel], name: str) -> str | None:
+    info = model.model_fields.get(name)
+    if info is None:
+        return None
+    low = high = None
+    low_open = high_open = False
+    for meta in info.metadata:
+        if getattr(meta, "gt", None) is not None:
+            low, low_open = meta.gt, True
+        if getattr(meta, "ge", None) is not None:
+            low, low_open = meta.ge, False
+        if getattr(meta, "lt", None) is not None:
+            high, high_open = meta.lt, True
+        if getattr(meta, "le", None) is not None:
+            high, high_open = meta.le, False
+    if low is None and high is None:
+        return None
+    left = ("(" if low_open else "[") + (f"{low:g}" if low is not None else "-inf")
+    right = (f"{high:g}" if high is not None else "inf") + (")" if high_open else "]")
+    return f"{left}, {right}"
+
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "training": TrainingWorkload,
+    "training_baseline": TrainingBaselineWorkload,
+    "inference": InferenceWorkload,
+    "cpu": CpuWorkload,
+}
+
+
+def describe_workload_error(error: ValidationError) -> str:
+    """The first problem as one line: ``field: what is allowed (got …)``."""
+    first = error.errors()[0]
+    loc = [p for p in first.get("loc", ()) if p not in _MODELS]
+    kind = next((p for p in first.get("loc", ()) if p in _MODELS), None)
+    field = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    err_type = first.get("type", "")
+    got = first.get("input")
+    if err_type == "extra_forbidden":
+        message = "unknown field"
+    elif err_type == "missing":
+        rng = _field_range(_MODELS[str(kind)], str(loc[0])) if kind and loc else None
+        message = "required field is missing" + (f" (allowed {rng})" if rng else "")
+    elif err_type in ("greater_than_equal", "less_than_equal", "greater_than", "less_than",
+                      "finite_number"):
+        model = _MODELS.get(str(kind)) if kind else None
+        rng = _field_range(model, str(loc[0])) if model and loc and len(loc) == 1 else None
+        message = f"must be in {rng}" if rng else message
+        message += f", got {got!r}"
+    elif err_type in ("enum", "literal_error") and "expected" in (first.get("ctx") or {}):
+        message = f"must be {first['ctx']['expected']}, got {got!r}"
+    elif err_type == "union_tag_invalid":
+        field = "kind"
+        message = f"must be one of {', '.join(KINDS)}, got {got.get('kind')!r}" if isinstance(
+            got, dict) else f"must be one of {', '.join(KINDS)}"
+    elif err_type == "union_tag_not_found":
+        field = "kind"
+        message = f"required field is missing (one of {', '.join(KINDS)})"
+    elif err_type.endswith("_type") or err_type.endswith("_parsing"):
+        message = f"{message}, got {got!r}"
+    if message.split(":", 1)[0] in _all_field_names() and ":" in message and err_type == "value_error":
+        return message  # a model validator that names its own field
+    return f"{field or 'workload'}: {message}"
+
+
+def _all_field_names() -> set[str]:
+    return {name for model in _MODELS.values() for name in model.model_fields}
+
+
+def workload_from_dict(data: Any, *, source: str = "workload") -> Workload:
+    """Validate a decoded workload; raises :class:`PlanFileError` naming the field and its range."""
+    if not isinstance(data, dict):
+        raise PlanFileError(f"{source}: a workload must be a JSON object, got {type(data).__name__}")
+    version = data.get("schema_version", WORKLOAD_SCHEMA_VERSION)
+    if version != WORKLOAD_SCHEMA_VERSION:
+        raise PlanFileError(
+            f"{source}: schema_version: {version!r} is not supported (this planner reads 1)"
+        )
+    try:
+        workload: Workload = _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise PlanFileError(f"{source}: {describe_workload_error(exc)}") from None
+    return workload
+
+
+def workload_from_json(text: str | bytes, *, source: str = "workload") -> Workload:
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise PlanFileError(f"{source}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(
+            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    return workload_from_dict(data, source=source)
+
+
+def _reject_constant(name: str) -> float:
+    raise json.JSONDecodeError(f"{name} is not a number JSON allows", name, 0)
+
+
+def load_workload(path: Path | str) -> Workload:
+    """Read and validate a workload file; errors name the file, the field and the allowed range."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PlanFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise PlanFileError(f"{path}: is a directory, not a workload file") from None
+    except PermissionError:
+        raise PlanFileError(f"{path}: permission denied") from None
+    return workload_from_json(raw, source=str(path))
+
+
+def workload_to_dict(workload: Workload) -> dict[str, Any]:
+    data: dict[str, Any] = workload.model_dump(mode="json")
+    return data
