@@ -1,0 +1,188 @@
+"""Instance explorer: filter instance types, prices per purchase option side by side."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner import explorer
+from planner.explorer import Period, SpecFilter
+from ui import charts, data, state
+from ui.errors import user_errors
+from ui.format import USD_COLUMN_FORMAT
+
+P = "explorer_"
+catalog = data.catalog()
+plan = state.current_plan()
+choices = explorer.spec_choices(catalog)
+state.show_flash()
+
+st.title("Instance explorer")
+st.caption(
+    "Every instance type of the snapshot with its price per purchase option. Reserved prices are "
+    "effective hourly rates (upfront fee spread over the term)."
+)
+
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns([1.2, 1.6, 1.6, 1.6])
+    region = c1.selectbox(
+        "Region", catalog.regions, key=P + "region", persist_state="session",
+        index=catalog.regions.index(plan.region) if plan.region in catalog.regions else 0,
+    )
+    kinds = c2.multiselect(
+        "Accelerator", choices.accelerator_kinds, key=P + "kinds", persist_state="session",
+        default=["gpu", "trainium", "inferentia"],
+        help="gpu, trainium, inferentia, or cpu for types without an accelerator",
+    )
+    families = c3.multiselect(
+        "Family", choices.families, key=P + "families", persist_state="session",
+        placeholder="any family",
+    )
+    chips = c4.multiselect(
+        "Accelerator chip", choices.accelerators, key=P + "chips", persist_state="session",
+        placeholder="any chip",
+    )
+    c5, c6, c7, c8, c9 = st.columns(5)
+    min_vcpu = c5.number_input("Min vCPU", min_value=0.0, value=0.0, step=1.0, key=P + "min_vcpu",
+                               persist_state="session")
+    max_vcpu = c6.number_input("Max vCPU (0 = any)", min_value=0.0, value=0.0, step=1.0,
+                               key=P + "max_vcpu", persist_state="session")
+    min_mem = c7.number_input("Min memory (GiB)", min_value=0.0, value=0.0, step=1.0,
+                              key=P + "min_mem", persist_state="session")
+    max_mem = c8.number_input("Max memory (GiB, 0 = any)", min_value=0.0, value=0.0, step=1.0,
+                              key=P + "max_mem", persist_state="session")
+    min_acc_mem = c9.number_input("Min accelerator memory (GiB)", min_value=0.0, value=0.0,
+                                  step=8.0, key=P + "min_acc_mem", persist_state="session")
+
+c1, c2 = st.columns([1, 1])
+period = Period(
+    c1.segmented_control(
+        "Show prices per", [p.value for p in Period], default=Period.HOUR.value,
+        key=P + "period", persist_state="session", required=True,
+    )
+)
+options = explorer.options_in_region(catalog, region)
+basis = c2.selectbox(
+    "Price per vCPU / GiB / accelerator based on", options, format_func=explorer.option_label,
+    key=P + "basis", persist_state="session",
+)
+
+with user_errors("Change the filters above: each maximum must be at least its minimum."):
+    spec_filter = SpecFilter(
+        families=tuple(families),
+        accelerator_kinds=tuple(kinds),
+        accelerators=tuple(chips),
+        min_vcpu=min_vcpu,
+        max_vcpu=max_vcpu or None,
+        min_memory_gib=min_mem,
+        max_memory_gib=max_mem or None,
+        min_accelerator_memory_gib=min_acc_mem,
+    )
+    table = explorer.prices_side_by_side(
+        catalog, region, spec_filter, period, plan.hours_per_month, basis
+    )
+
+price_format = "$%.6f" if period is Period.HOUR else USD_COLUMN_FORMAT
+column_config = {
+    "instance_type": st.column_config.TextColumn("Instance", pinned=True),
+    "vcpu": st.column_config.NumberColumn("vCPU", format="%d"),
+    "memory_gib": st.column_config.NumberColumn("Memory GiB", format="%.1f"),
+    "accelerator_kind": "Kind",
+    "accelerator_count": st.column_config.NumberColumn("Acc.", format="%d"),
+    "accelerator_memory_gib_total": st.column_config.NumberColumn("Acc. mem GiB", format="%.0f"),
+    "network_gbps": st.column_config.NumberColumn("Network Gbps", format="%.1f"),
+    "usd_per_vcpu": st.column_config.NumberColumn(f"$/vCPU/{period}", format=price_format),
+    "usd_per_gib": st.column_config.NumberColumn(f"$/GiB/{period}", format=price_format),
+    "usd_per_accelerator": st.column_config.NumberColumn(f"$/acc./{period}", format=price_format),
+}
+for key in options:
+    column_config[f"{key}_usd"] = st.column_config.NumberColumn(
+        f"{explorer.option_label(key)} /{period}", format=price_format
+    )
+
+tab_prices, tab_compare, tab_regions = st.tabs(
+    ["Prices", "Compare selected", "Regions side by side"]
+)
+
+with tab_prices:
+    st.caption(
+        f"{len(table):,} instance types in {region}, cheapest {explorer.option_label(basis)} first. "
+        "Empty cells: not in snapshot."
+    )
+    if table.empty:
+        st.info("No instance type matches these filters: widen them (clear a family, lower a minimum).")
+    st.dataframe(table, hide_index=True, column_config=column_config, height=420,
+                 key=P + "table")
+
+with tab_compare:
+    picked = st.multiselect(
+        "Instances to compare", table["instance_type"].tolist(), key=P + "compare",
+        max_selections=8, persist_state="session",
+        default=[t for t in table["instance_type"].head(3)],
+    )
+    if picked:
+        subset = table.loc[table["instance_type"].isin(picked)]
+        st.plotly_chart(
+            charts.option_bars(subset, "instance_type", explorer.option_label, str(period),
+                               f"Price per {period} in {region}"),
+            key=P + "compare_chart",
+        )
+        st.dataframe(subset, hide_index=True, column_config=column_config, key=P + "compare_table")
+
+with tab_regions:
+    one_type = st.selectbox(
+        "Instance type", catalog.instance_types, key=P + "region_type", persist_state="session",
+        index=catalog.instance_types.index(table["instance_type"].iloc[0]) if not table.empty else 0,
+    )
+    with user_errors():
+        by_region = explorer.regions_side_by_side(catalog, one_type, period, plan.hours_per_month)
+    if by_region.empty:
+        st.info(f"The snapshot has no price for {one_type} in any region.")
+    else:
+        region_config = dict(column_config)
+        region_config["on_demand_vs_cheapest_pct"] = st.column_config.NumberColumn(
+            "On-Demand vs cheapest region", format="+%.1f%%"
+        )
+        st.plotly_chart(
+            charts.option_bars(by_region, "region", explorer.option_label, str(period),
+                               f"{one_type}: price per {period} by region"),
+            key=P + "region_chart",
+        )
+        st.dataframe(by_region, hide_index=True, column_config=region_config, key=P + "region_table")
+
+st.subheader("Show calculation / add to plan")
+if table.empty:
+    st.caption("Pick an instance type above first.")
+else:
+    c1, c2, c3, c4 = st.columns([1.3, 1.6, 0.8, 1])
+    chosen = c1.selectbox("Instance type", table["instance_type"].tolist(), key=P + "chosen")
+    option = c2.selectbox("Purchase option", options, format_func=explorer.option_label,
+                          key=P + "option")
+    count = c3.number_input("Count", min_value=1, max_value=100_000, value=1, step=1,
+                            key=P + "count")
+    hours = c4.number_input(
+        "Hours per month each", min_value=1.0, max_value=744.0, value=float(plan.hours_per_month),
+        step=10.0, key=P + "hours",
+    )
+    with st.expander("Show calculation", expanded=True), user_errors():
+        st.code(
+            explorer.price_calculation(catalog, region, chosen, option, period,
+                                       plan.hours_per_month),
+            language=None,
+        )
+    if st.button("Add to plan", key=P + "add", type="primary", icon=":material/add:"):
+        with user_errors("Check count (1-100,000) and hours (up to the plan's hours per month)."):
+            item = state.add_item({
+                "kind": "compute",
+                "name": chosen,
+                "instance_type": chosen,
+                "count": int(count),
+                "usage_hours_per_month": float(hours),
+                "purchase": explorer.purchase_for_option(option),
+            })
+        state.flash(f"Added {item.name} ({explorer.option_label(option)}) to {plan.name!r}.")
+        st.rerun()
+    if region != plan.region:
+        st.caption(
+            f"The plan {plan.name!r} is priced in {plan.region}, not {region}: change its region "
+            "on Plans & export if you want these prices."
+        )

@@ -1,0 +1,208 @@
+"""Plans & export: the current plan's line items and totals, edit, save/load, compare, share."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner import explorer
+from planner.costing import compare_plans, cost_plan
+from planner.export import line_items_frame, plan_cost_json, plan_csv
+from planner.plan import plan_from_json, plan_to_json
+from planner.share import QUERY_PARAM, encode_plan
+from ui import charts, data, state
+from ui.errors import user_errors
+from ui.format import USD_COLUMN_FORMAT, usd
+
+P = "plans_"
+catalog = data.catalog()
+state.show_flash()
+plan = state.current_plan()
+
+st.title("Plans & export")
+
+# --- plan settings ------------------------------------------------------------------------------
+with st.form(P + "settings_form", border=True):
+    c1, c2, c3, c4 = st.columns([2, 1.2, 1, 1])
+    name = c1.text_input("Plan name", value=plan.name, key=P + "name", max_chars=120)
+    region = c2.selectbox(
+        "Region", catalog.regions, key=P + "region",
+        index=catalog.regions.index(plan.region) if plan.region in catalog.regions else 0,
+    )
+    duration = c3.number_input("Duration (months)", min_value=1, max_value=120,
+                               value=plan.duration_months, step=1, key=P + "duration")
+    hours = c4.number_input(
+        "Hours per month", min_value=672.0, max_value=744.0, value=float(plan.hours_per_month),
+        step=1.0, key=P + "hours_per_month", help="730 h is the AWS Pricing Calculator convention",
+    )
+    if st.form_submit_button("Apply settings", key=P + "apply_settings"):
+        with user_errors("Plan names are 1-120 characters; item hours may not exceed hours per month."):
+            state.update_settings(name=name, region=region, duration_months=int(duration),
+                                  hours_per_month=float(hours))
+        state.flash("Plan settings applied.")
+        st.rerun()
+
+if not plan.items:
+    st.info(
+        "This plan has no items yet. Add instances on **Instance explorer** or **Workload "
+        "planner**, storage on **Storage**, or load a plan JSON file below."
+    )
+
+with user_errors("Fix the item named above (or remove it), or change the plan's region."):
+    cost = cost_plan(plan, catalog)
+
+# --- totals --------------------------------------------------------------------------------------
+totals = cost.totals
+m = st.columns(5)
+m[0].metric("Monthly", usd(totals.monthly_usd))
+m[1].metric("Upfront", usd(totals.upfront_usd))
+m[2].metric("First 12 months", usd(totals.first_year_usd))
+m[3].metric(f"Total over {plan.duration_months} months", usd(totals.duration_total_usd))
+m[4].metric(
+    "Savings vs all on-demand", usd(totals.savings_vs_on_demand_usd),
+    help=f"All on-demand over the duration: {usd(totals.on_demand_equivalent_usd)}",
+)
+if not totals.complete:
+    st.warning(
+        "Some prices are not in the snapshot, so these totals leave them out: "
+        + "; ".join(cost.missing)
+        + ". Type a price for the item below (Edit an item → price override) or refresh the data.",
+        icon=":material/warning:",
+    )
+
+if plan.items:
+    lines = line_items_frame(cost)
+    st.subheader("Line items")
+    st.dataframe(
+        lines.drop(columns=["formula"]), hide_index=True, key=P + "lines",
+        column_config={
+            "unit_price_usd": st.column_config.NumberColumn("Unit price", format="$%.6f"),
+            "upfront_usd": st.column_config.NumberColumn("Upfront", format=USD_COLUMN_FORMAT),
+            "monthly_usd": st.column_config.NumberColumn("Monthly", format=USD_COLUMN_FORMAT),
+            "quantity": st.column_config.NumberColumn("Quantity", format="%,.4g"),
+        },
+    )
+    with st.expander("Show calculation"):
+        for line in cost.line_items:
+            st.markdown(f"**{line.item} · {line.dimension}** — {line.formula}")
+        st.caption(
+            "Totals are summed from unrounded line items; the displayed lines may differ from the "
+            "totals by a cent. Reservations and savings plans are paid for every hour of their term."
+        )
+    st.plotly_chart(
+        charts.stacked_bars(lines, "item", "monthly_usd", "dimension",
+                            "Monthly cost by item and charge", "USD per month"),
+        key=P + "breakdown_chart",
+    )
+
+    # --- edit one item ---------------------------------------------------------------------------
+    st.subheader("Edit an item")
+    names = [item.name for item in plan.items]
+    c1, c2 = st.columns([2, 1])
+    chosen = c1.selectbox("Item", names, key=P + "edit_item")
+    current = state.item_dict(chosen)
+    if current["kind"] == "compute":
+        options = explorer.plan_options(catalog, plan.region)
+        current_option = explorer.option_for_purchase(current["purchase"])
+        if current_option not in options:
+            options.append(current_option)
+        with st.form(P + "edit_form"):
+            e1, e2, e3, e4 = st.columns(4)
+            count = e1.number_input("Count", min_value=1, max_value=100_000,
+                                    value=int(current["count"]), step=1, key=P + "edit_count")
+            usage = e2.number_input(
+                "Hours per month each", min_value=1.0, max_value=744.0,
+                value=float(current["usage_hours_per_month"] or plan.hours_per_month),
+                step=10.0, key=P + "edit_hours",
+            )
+            option = e3.selectbox("Purchase option", options, index=options.index(current_option),
+                                  format_func=explorer.option_label, key=P + "edit_option")
+            override = e4.number_input(
+                "Price override (USD/h, 0 = snapshot)", min_value=0.0, max_value=1e6,
+                value=float(current.get("unit_prices", {}).get("hourly_usd", 0.0)),
+                step=0.01, format="%.6f", key=P + "edit_override",
+            )
+            if st.form_submit_button("Apply changes", key=P + "edit_apply"):
+                updated = dict(current)
+                updated.update(
+                    count=int(count), usage_hours_per_month=float(usage),
+                    purchase=explorer.purchase_for_option(option),
+                    unit_prices={"hourly_usd": override} if override > 0 else {},
+                )
+                with user_errors("Hours per item may not exceed the plan's hours per month."):
+                    state.replace_item(chosen, updated)
+                state.flash(f"Updated {chosen}.")
+                st.rerun()
+    else:
+        c2.caption(f"{current['kind'].upper()} items are edited on the Storage page.")
+    if c2.button("Remove this item", key=P + "remove", icon=":material/delete:"):
+        with user_errors():
+            state.remove_item(chosen)
+        state.flash(f"Removed {chosen}.")
+        st.rerun()
+
+# --- export and share ------------------------------------------------------------------------------
+st.subheader("Export and share")
+c1, c2, c3, c4 = st.columns(4)
+slug = "".join(ch if ch.isalnum() else "-" for ch in plan.name).strip("-").lower() or "plan"
+c1.download_button("Download CSV", plan_csv(cost), file_name=f"{slug}.csv", mime="text/csv",
+                   key=P + "csv", icon=":material/download:", type="primary")
+c2.download_button("Download cost JSON", plan_cost_json(cost), file_name=f"{slug}-cost.json",
+                   mime="application/json", key=P + "cost_json", icon=":material/download:")
+c3.download_button("Save plan (JSON)", plan_to_json(plan), file_name=f"{slug}.plan.json",
+                   mime="application/json", key=P + "plan_json", icon=":material/save:")
+with user_errors():
+    token = encode_plan(plan)
+base = (st.context.url or "").split("?")[0]
+share_link = f"{base}?{QUERY_PARAM}={token}"
+c4.link_button("Open share link", share_link, icon=":material/link:")
+st.caption("Share link (opens this exact plan; copy with the button at the right):")
+st.code(share_link, language=None, wrap_lines=True)
+
+uploaded = st.file_uploader("Load a plan JSON file", type=["json"], key=P + "upload")
+if uploaded is not None and st.session_state.get(P + "loaded_file") != uploaded.file_id:
+    with user_errors("Fix the field named above in the file, or start from a saved plan."):
+        loaded = plan_from_json(uploaded.getvalue(), source=uploaded.name)
+    st.session_state[P + "loaded_file"] = uploaded.file_id
+    state.set_current_plan(loaded)
+    state.flash(f"Loaded plan {loaded.name!r} from {uploaded.name}.")
+    st.rerun()
+
+# --- compare plans -------------------------------------------------------------------------------
+st.subheader("Compare plans")
+st.caption(
+    f"Keep up to {state.MAX_SAVED_PLANS} plans, then change or load another: the current plan is "
+    "compared with the kept ones."
+)
+b1, b2 = st.columns([1, 3])
+if b1.button("Keep this plan for comparison", key=P + "keep", icon=":material/bookmark_add:"):
+    with user_errors():
+        state.keep_for_comparison(plan)
+    state.flash(f"Kept {plan.name!r} for comparison.")
+    st.rerun()
+saved = state.saved_plans()
+if saved:
+    forget = b2.selectbox("Kept plans", list(saved), key=P + "forget_choice")
+    if b2.button("Forget it", key=P + "forget"):
+        state.forget_saved(forget)
+        st.rerun()
+    others = [p for n, p in saved.items() if n != plan.name]
+    with user_errors("A kept plan no longer prices against this snapshot: forget it."):
+        compared = compare_plans([cost, *(cost_plan(p, catalog) for p in others)])
+    st.dataframe(
+        compared, hide_index=True, key=P + "compare",
+        column_config={
+            c: st.column_config.NumberColumn(c.removesuffix("_usd").replace("_", " "),
+                                             format=USD_COLUMN_FORMAT)
+            for c in compared.columns if c.endswith("_usd")
+        },
+    )
+    long = compared.melt(
+        id_vars=["plan"],
+        value_vars=["upfront_usd", "monthly_usd", "first_year_usd", "duration_total_usd"],
+        var_name="total", value_name="usd",
+    )
+    st.plotly_chart(
+        charts.stacked_bars(long, "total", "usd", "plan", "Plans side by side", "USD")
+        .update_layout(barmode="group"),
+        key=P + "compare_chart",
+    )

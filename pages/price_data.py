@@ -1,0 +1,76 @@
+"""Price data: snapshot date and source per table, row counts, searchable tables, live refresh."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import streamlit as st
+
+from ui import data
+from ui.errors import user_errors
+
+P = "prices_"
+catalog = data.catalog()
+data_dir = str(catalog.data_dir)
+
+st.title("Price data")
+st.caption(
+    f"Snapshot folder `{catalog.data_dir}` · newest table {catalog.as_of}. Every price row keeps its "
+    "own date (`as_of`) and source; a price the snapshot lacks is shown as missing, never guessed."
+)
+
+overview = data.table_overview(data_dir)
+st.dataframe(
+    overview, hide_index=True, key=P + "overview",
+    column_config={
+        "rows": st.column_config.NumberColumn("Rows", format="localized"),
+        "as_of": "Newest row",
+        "as_of_oldest": "Oldest row",
+        "sha256": "sha256 (first 12)",
+    },
+)
+
+with st.expander("Sources (full references)"):
+    for short, full in catalog.sources.items():
+        st.markdown(f"- **{short}** — {full}")
+
+st.subheader("Browse a table")
+c1, c2 = st.columns([1, 2])
+table = c1.selectbox("Table", data.TABLE_NAMES, key=P + "table", persist_state="session",
+                     index=data.TABLE_NAMES.index("compute_rates"))
+query = c2.text_input(
+    "Search (every word must appear, e.g. `us-east-1 p4d on_demand`)", key=P + "search",
+    persist_state="session",
+)
+rows = data.search_table(data_dir, table, query)
+st.caption(f"{len(rows):,} of {len(getattr(catalog, table)):,} rows")
+st.dataframe(rows.head(5000), hide_index=True, key=P + "rows", height=360)
+if len(rows) > 5000:
+    st.caption("Showing the first 5,000 rows: narrow the search to see the rest.")
+
+st.subheader("Refresh from AWS")
+if importlib.util.find_spec("planner.refresh.run") is None:
+    st.info("Live refresh is not part of this installation; the embedded snapshot is used.")
+else:
+    from planner.refresh import run as refresh_run
+
+    profile = st.text_input("AWS profile (empty: the default credential chain)",
+                            key=P + "profile", persist_state="session")
+    if not refresh_run.credentials_available(profile or None):
+        st.warning(
+            "No AWS credentials found. Configure them with `aws configure` (or set "
+            "AWS_PROFILE / AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), then reload this page. "
+            "The app keeps working from the embedded snapshot.",
+            icon=":material/key_off:",
+        )
+    elif st.button("Refresh prices now", key=P + "refresh", type="primary"):
+        bar = st.progress(0.0, text="Starting…")
+
+        def progress(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+        with user_errors("The old snapshot was kept. Check the AWS permissions named above."):
+            refresh_run.refresh(refresh_run.default_options(profile or None), catalog.data_dir,
+                                progress)
+        data.reload_catalog()
+        st.success("Snapshot refreshed.")

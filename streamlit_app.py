@@ -1,0 +1,65 @@
+"""ML Cost Planner: the Streamlit entrypoint (page config, navigation, the shared sidebar)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner.errors import PlannerError
+from ui import data, state
+from ui.errors import user_errors
+
+st.set_page_config(
+    page_title="ML Cost Planner",
+    page_icon=":material/calculate:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = {
+    "Plan": [
+        st.Page("pages/workload_planner.py", title="Workload planner",
+                icon=":material/model_training:", default=True),
+        st.Page("pages/instance_explorer.py", title="Instance explorer", icon=":material/memory:"),
+        st.Page("pages/storage.py", title="Storage", icon=":material/database:"),
+        st.Page("pages/right_sizing.py", title="Right-sizing", icon=":material/compress:"),
+    ],
+    "Budget": [
+        st.Page("pages/lifecycle_savings.py", title="Lifecycle savings", icon=":material/savings:"),
+        st.Page("pages/plans_export.py", title="Plans & export", icon=":material/request_quote:"),
+    ],
+    "Data": [
+        st.Page("pages/price_data.py", title="Price data", icon=":material/table_view:"),
+    ],
+}
+
+page = st.navigation(PAGES)
+
+with user_errors("The price snapshot could not be loaded: run `planner refresh` or restore pricing_data/."):
+    catalog = data.catalog()
+
+try:
+    if state.apply_share_link():
+        st.toast(f"Opened the shared plan {state.current_plan().name!r}", icon=":material/link:")
+except PlannerError as err:
+    st.error(
+        f"The share link could not be opened: {err}. Ask the sender for a new link "
+        "(or load the plan's JSON file on Plans & export).",
+        icon=":material/link_off:",
+    )
+
+with st.sidebar:
+    st.markdown(f"**Prices as of {catalog.as_of}**")
+    oldest = min(t.as_of_oldest for t in catalog.tables.values())
+    st.caption(f"Oldest price row: {oldest} · Linux, shared tenancy, USD")
+    with st.expander("Snapshot dates and sources"):
+        for info in catalog.tables.values():
+            st.caption(f"**{info.name}** · {info.as_of} · {info.origin}  \n{info.source}")
+    plan = state.current_plan()
+    st.divider()
+    st.markdown(f"**Current plan:** {plan.name}")
+    st.caption(
+        f"{len(plan.items)} item{'s' if len(plan.items) != 1 else ''} · {plan.region} · "
+        f"{plan.duration_months} months"
+    )
+
+page.run()

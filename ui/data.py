@@ -1,0 +1,72 @@
+"""Load the price snapshot once per server process.
+
+The :class:`~planner.catalog.Catalog` is frozen and never mutated, and the planner's look-up indexes
+are cached per catalog *object*; so the catalog is a shared resource (``st.cache_resource``: one
+object, no copy per rerun), while small derived tables are ``st.cache_data``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from planner.catalog import Catalog, default_data_dir, load_catalog
+
+
+@st.cache_resource(show_spinner="Loading the price snapshot…")
+def _catalog_at(data_dir: str) -> Catalog:
+    return load_catalog(Path(data_dir) if data_dir else default_data_dir())
+
+
+def catalog() -> Catalog:
+    """The loaded snapshot (``$PLANNER_DATA_DIR`` or the embedded ``pricing_data/``)."""
+    return _catalog_at(str(default_data_dir()))
+
+
+def reload_catalog() -> None:
+    """Forget the loaded snapshot (after a refresh wrote a new one)."""
+    _catalog_at.clear()
+    table_overview.clear()
+
+
+@st.cache_data(show_spinner=False)
+def table_overview(data_dir: str) -> pd.DataFrame:
+    """One row per snapshot table: file, rows, dates, origin, source, sha256."""
+    loaded = _catalog_at(data_dir)
+    rows = [
+        {
+            "table": info.name,
+            "file": info.file,
+            "rows": info.rows,
+            "as_of": info.as_of,
+            "as_of_oldest": info.as_of_oldest,
+            "origin": info.origin,
+            "source": info.source,
+            "sha256": info.sha256[:12],
+        }
+        for info in loaded.tables.values()
+    ]
+    return pd.DataFrame(rows)
+
+
+TABLE_NAMES = (
+    "instance_specs", "accelerators", "compute_rates", "spot_advisor", "spot_price_samples",
+    "storage_rates",
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def search_table(data_dir: str, table: str, text: str) -> pd.DataFrame:
+    """Rows of one snapshot table whose text cells contain every word of ``text`` (any case)."""
+    frame: pd.DataFrame = getattr(_catalog_at(data_dir), table)
+    words = text.lower().split()
+    if not words:
+        return frame
+    text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    joined = frame[text_columns].astype(str).agg(" ".join, axis=1).str.lower()
+    keep = pd.Series(True, index=frame.index)
+    for word in words:
+        keep &= joined.str.contains(word, regex=False)
+    return frame.loc[keep]
