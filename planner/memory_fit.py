@@ -168,8 +168,8 @@ def instances_to_fit(
     Example: 10 GiB sharded, 1 GiB per chip, 4 chips, 16 GiB, no overhead:
     (16 − 4) GiB left → ceil(10 / 12) = 1 instance.
     """
-    chips = np.asarray(chips_per_instance, float)
-    usable = np.asarray(capacity_gib, float) * GIB * (1.0 - overhead_fraction)
+    chips = np.atleast_1d(np.asarray(chips_per_instance, float))
+    usable = np.atleast_1d(np.asarray(capacity_gib, float)) * GIB * (1.0 - overhead_fraction)
     fixed = chips * per_chip_bytes
     room = usable - fixed
     with np.errstate(divide="ignore", invalid="ignore"):

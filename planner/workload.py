@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
@@ -279,7 +279,7 @@ def _field_range(model: type[BaseModel], name: str) -> str | None:
         return None
     low = high = None
     low_open = high_open = False
-    for meta in info.metadata:
+    for meta in _constraints(info.metadata, info.annotation):
         if getattr(meta, "gt", None) is not None:
             low, low_open = meta.gt, True
         if getattr(meta, "ge", None) is not None:
@@ -293,6 +293,16 @@ def _field_range(model: type[BaseModel], name: str) -> str | None:
     left = ("(" if low_open else "[") + (f"{low:g}" if low is not None else "-inf")
     right = (f"{high:g}" if high is not None else "inf") + (")" if high_open else "]")
     return f"{left}, {right}"
+
+
+def _constraints(metadata: list[Any], annotation: Any) -> list[Any]:
+    """Field constraints, including those inside an ``Annotated[...] | None`` annotation."""
+    found = list(metadata)
+    for arg in get_args(annotation):
+        if get_origin(arg) is Annotated:
+            for item in get_args(arg)[1:]:
+                found.extend(getattr(item, "metadata", []) or [item])
+    return found
 
 
 _MODELS: dict[str, type[BaseModel]] = {
