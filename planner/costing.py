@@ -22,6 +22,7 @@ import pandas as pd
 from planner.billing import PurchaseOption, SavingsPlanType, term_hours
 from planner.catalog.loader import Catalog
 from planner.catalog.query import check_instance_type, check_region
+from planner.errors import InputError
 from planner.lineitem import LineItem, PriceQuote, one_time, recurring
 from planner.plan import ComputeItem, EbsItem, EfsItem, Plan, S3Item
 from planner.pricing.compute import (
@@ -77,36 +78,51 @@ class PlanCost:
 def cost_plan(plan: Plan, catalog: Catalog) -> PlanCost:
     """Price every item of ``plan`` against ``catalog`` in the plan's region."""
     region = check_region(catalog, plan.region)
-    hours = plan.hours_per_month
     items: list[ItemCost] = []
     pools: dict[tuple[str, int, str], list[tuple[ComputeItem, ComputeQuotes]]] = {}
-    for item in plan.items:
-        if isinstance(item, ComputeItem):
-            check_instance_type(catalog, item.instance_type)
-            quotes = compute_quotes(item, catalog, region)
-            option = item.purchase.option
-            if option is PurchaseOption.SAVINGS_PLAN:
-                key = (
-                    item.purchase.plan_type.value,
-                    item.purchase.term_years or 0,
-                    item.purchase.payment_option.value,
-                )
-                pools.setdefault(key, []).append((item, quotes))
-                continue
-            if option is PurchaseOption.RESERVED:
-                lines = price_reserved(item, quotes, hours)
-                term_months = 12 * (item.purchase.term_years or 0)
-            else:
-                lines = price_simple(item, quotes, hours)
-                term_months = 0
-            items.append(_compute_cost(item, lines, quotes, plan, term_months))
-        else:
-            items.append(_storage_cost(item, catalog, region, plan))
+    for index, item in enumerate(plan.items):
+        try:
+            _price_item(item, catalog, region, plan, items, pools)
+        except InputError as exc:
+            raise InputError(f"items[{index}] ({item.name}).{exc.field}", exc.problem) from None
     for (plan_type, term_years, payment), members in pools.items():
         items.extend(_savings_plan_costs(members, plan, plan_type, term_years, payment))
     order = {item.name: i for i, item in enumerate(plan.items)}
     items.sort(key=lambda c: order[c.name])
     return _assemble(plan, items)
+
+
+def _price_item(
+    item: ComputeItem | S3Item | EbsItem | EfsItem,
+    catalog: Catalog,
+    region: str,
+    plan: Plan,
+    items: list[ItemCost],
+    pools: dict[tuple[str, int, str], list[tuple[ComputeItem, ComputeQuotes]]],
+) -> None:
+    """Price one item into ``items``, or queue a savings-plan item into its pool."""
+    hours = plan.hours_per_month
+    if not isinstance(item, ComputeItem):
+        items.append(_storage_cost(item, catalog, region, plan))
+        return
+    check_instance_type(catalog, item.instance_type)
+    quotes = compute_quotes(item, catalog, region)
+    option = item.purchase.option
+    if option is PurchaseOption.SAVINGS_PLAN:
+        key = (
+            item.purchase.plan_type.value,
+            item.purchase.term_years or 0,
+            item.purchase.payment_option.value,
+        )
+        pools.setdefault(key, []).append((item, quotes))
+        return
+    if option is PurchaseOption.RESERVED:
+        lines = price_reserved(item, quotes, hours)
+        term_months = 12 * (item.purchase.term_years or 0)
+    else:
+        lines = price_simple(item, quotes, hours)
+        term_months = 0
+    items.append(_compute_cost(item, lines, quotes, plan, term_months))
 
 
 def _assemble(plan: Plan, items: list[ItemCost]) -> PlanCost:

@@ -107,6 +107,15 @@ def test_cost_bad_input_one_line(tmp_path, capsys, text: str, expected: str) -> 
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_cost_storage_error_names_the_item(tmp_path, capsys) -> None:
+    data = json.loads(_with())
+    data["items"].append({"kind": "ebs", "name": "scratch", "volume_type": "gp2", "gb": 100,
+                          "iops": 5000})
+    code, _, err = run(capsys, "cost", str(_bad(tmp_path, json.dumps(data))))
+    assert code == 2
+    assert "items[1] (scratch).iops" in err and err.count("\n") == 1
+
+
 def test_cost_missing_file(capsys, tmp_path) -> None:
     code, _, err = run(capsys, "cost", str(tmp_path / "nope.json"))
     assert code == 2 and "no such file" in err
