@@ -462,7 +462,7 @@ def _simulate(
             cost += np.where(active, part.count * ri.hourly_usd * BILLING_HOURS, 0.0)
             idle_hours = np.where(active, part.count * BILLING_HOURS, 0.0) - covered * hours
             unused += idle_hours * float(ri.usd_per_hour or 0.0)
-            remaining = remaining - covered
+            remaining = np.maximum(remaining - covered, 0.0)
             if part.at_term_end is AtTermEnd.LAPSE and months > part.term_years * 12:
                 notes.append(f"reservation lapses after month {part.term_years * 12}")
 
@@ -479,7 +479,7 @@ def _simulate(
         if not spot.missing and factor is not None:
             on_spot = remaining * part_s.share_pct / 100.0
             cost += on_spot * hours * factor * float(spot.usd_per_hour or 0.0)
-            remaining = remaining - on_spot
+            remaining = np.maximum(remaining - on_spot, 0.0)  # no float residue below 0
 
     if strategy.savings_plan is not None:
         part_p = strategy.savings_plan
