@@ -26,7 +26,6 @@ def _layout(fig: go.Figure, title: str, x_label: str = "", y_label: str = "USD",
         height=height,
         xaxis_title=x_label,
         yaxis_title=y_label,
-        template="plotly_white",
     )
     fig.update_yaxes(tickprefix="$", separatethousands=True)
     return fig

@@ -160,3 +160,41 @@ def preview_plan(item_data: dict[str, Any], region: str, what: str) -> Plan:
         },
         source=what,
     )
+
+
+OPTION_PURCHASE = {
+    "on_demand": {"option": "on_demand"},
+    "spot": {"option": "spot"},
+    "reserved_1y": {"option": "reserved", "term_years": 1, "offering_class": "standard",
+                    "payment": "all_upfront"},
+    "reserved_3y": {"option": "reserved", "term_years": 3, "offering_class": "standard",
+                    "payment": "all_upfront"},
+    "savings_plan_1y": {"option": "savings_plan", "term_years": 1, "plan_type": "compute",
+                        "payment": "no_upfront"},
+}
+"""Purchase objects of the workload comparison's option names (planner.compare.OPTIONS)."""
+
+
+def item_from_ranked_row(
+    row: dict[str, Any], *, serving: bool, hours_per_month: float
+) -> dict[str, Any]:
+    """A compute item for one ranked row of the workload comparison (hours only, no prices).
+
+    Serving rows: ``instances`` at peak, each running the day's average share of the month
+    (instance-hours per day / (24 × instances) × hours per month). Job rows: ``instances`` for the
+    job's wall-clock hours, capped at one month (a longer job is one month of a longer plan).
+    """
+    instances = max(int(row["instances"]), 1)
+    if serving:
+        usage = hours_per_month * float(row["instance_hours"]) / (24.0 * instances)
+    else:
+        usage = float(row["wall_hours"])
+    usage = min(max(usage, 1.0), hours_per_month)
+    return {
+        "kind": "compute",
+        "name": str(row["instance_type"]),
+        "instance_type": str(row["instance_type"]),
+        "count": instances,
+        "usage_hours_per_month": round(usage, 3),
+        "purchase": OPTION_PURCHASE[str(row["purchase_option"])],
+    }

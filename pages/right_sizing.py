@@ -1,0 +1,127 @@
+"""Right-sizing: an instance you run today + its utilisation → cheaper types that still fit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner.catalog.query import instance_spec
+from planner.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
+from ui import data, state
+from ui.errors import user_errors
+from ui.format import USD_COLUMN_FORMAT, number, usd
+
+P = "rightsize_"
+S = {"persist_state": "session"}
+catalog = data.catalog()
+state.show_flash()
+plan = state.current_plan()
+money = st.column_config.NumberColumn
+
+st.title("Right-sizing")
+st.caption(
+    "What an instance needs = what it uses × (1 + headroom). Candidates must have at least that "
+    "on every dimension; the fleet keeps its instance count."
+)
+
+c1, c2, c3, c4, c5 = st.columns([1.4, 1.2, 0.8, 1, 1])
+instance_type = c1.selectbox(
+    "Current instance type", catalog.instance_types, key=P + "type", **S,
+    index=catalog.instance_types.index("p4d.24xlarge")
+    if "p4d.24xlarge" in catalog.instance_types else 0,
+)
+region = c2.selectbox(
+    "Region", catalog.regions, key=P + "region", **S,
+    index=catalog.regions.index(plan.region) if plan.region in catalog.regions else 0,
+)
+count = c3.number_input("Instances", min_value=1, max_value=100_000, value=1, key=P + "count",
+                        **S)
+headroom = c4.number_input("Headroom (%)", min_value=0.0, max_value=500.0, value=20.0,
+                           step=5.0, key=P + "headroom", **S)
+size_on = c5.selectbox("Size on", [s.value for s in SizeOn], key=P + "size_on", **S)
+
+accelerated = instance_spec(catalog, instance_type).accelerator_count > 0
+st.markdown("**Observed utilisation (%)** — peak, and average if you size on it")
+c1, c2, c3, c4 = st.columns(4)
+cpu = c1.number_input("CPU peak", min_value=0.0, max_value=100.0, value=30.0, key=P + "cpu", **S)
+mem = c2.number_input("Memory peak", min_value=0.0, max_value=100.0, value=20.0, key=P + "mem",
+                      **S)
+gpu = c3.number_input("Accelerator compute peak", min_value=0.0, max_value=100.0, value=35.0,
+                      key=P + "gpu", disabled=not accelerated, **S)
+gpu_mem = c4.number_input("Accelerator memory peak", min_value=0.0, max_value=100.0,
+                          value=30.0, key=P + "gpu_mem", disabled=not accelerated, **S)
+c1, c2, c3, c4 = st.columns(4)
+cpu_avg = c1.number_input("CPU average (0 = peak)", min_value=0.0, max_value=100.0, value=0.0,
+                          key=P + "cpu_avg", **S)
+mem_avg = c2.number_input("Memory average (0 = peak)", min_value=0.0, max_value=100.0,
+                          value=0.0, key=P + "mem_avg", **S)
+gpu_avg = c3.number_input("Accelerator average (0 = peak)", min_value=0.0, max_value=100.0,
+                          value=0.0, key=P + "gpu_avg", disabled=not accelerated, **S)
+gpu_mem_avg = c4.number_input("Acc. memory average (0 = peak)", min_value=0.0, max_value=100.0,
+                              value=0.0, key=P + "gpu_mem_avg", disabled=not accelerated, **S)
+
+with user_errors("Change the input named above (utilisation is 0-100 %)."):
+    result = rightsize(catalog, RightsizeRequest(
+        instance_type=instance_type, count=int(count),
+        cpu=Utilisation(cpu, cpu_avg or None), memory=Utilisation(mem, mem_avg or None),
+        gpu=Utilisation(gpu, gpu_avg or None) if accelerated else None,
+        gpu_memory=Utilisation(gpu_mem, gpu_mem_avg or None) if accelerated else None,
+        region=region, hours_per_month=plan.hours_per_month, headroom_pct=headroom,
+        size_on=SizeOn(size_on),
+    ))
+
+need = result.need
+cands = result.candidates
+fitting = cands[(cands["group"] != "current") & cands["fits"]]
+m = st.columns(4)
+m[0].metric("Needed vCPU", number(need.vcpu, 1))
+m[1].metric("Needed memory", f"{number(need.memory_gib, 1)} GiB")
+m[2].metric("Needed accelerator memory", f"{number(need.accelerator_memory_gib, 1)} GiB")
+if fitting.empty:
+    m[3].metric("Best on-demand saving", usd(0.0))
+    st.info(f"Nothing cheaper fits: {instance_type} is already the right size for this load.")
+else:
+    best = fitting.loc[fitting["on_demand_savings_monthly_usd"].idxmax()]
+    m[3].metric(
+        "Best on-demand saving", f"{usd(best['on_demand_savings_monthly_usd'])}/month",
+        help=f"{best['instance_type']}: {usd(best['on_demand_savings_yearly_usd'])} per year",
+    )
+
+shown = ["instance_type", "group", "fits", "vcpu", "memory_gib", "accelerator_memory_gib_total"]
+for option in result.options:
+    shown += [f"{option}_monthly_usd", f"{option}_savings_monthly_usd",
+              f"{option}_savings_yearly_usd"]
+shown.append("reason")
+st.dataframe(
+    cands[shown], hide_index=True, key=P + "candidates", height=420,
+    column_config={
+        c: money(c.removesuffix("_usd").replace("_", " "), format=USD_COLUMN_FORMAT)
+        for c in shown if c.endswith("_usd")
+    },
+)
+st.caption(
+    f"Checked {result.others_checked} types of other families, {result.others_fitting} fit. "
+    "Empty cells: price not in snapshot."
+)
+with st.expander("Show calculation"):
+    st.markdown(
+        f"- need per instance: vCPU {need.vcpu:,.2f}, memory {need.memory_gib:,.2f} GiB, "
+        f"accelerator memory {need.accelerator_memory_gib:,.2f} GiB "
+        f"({need.accelerator_memory_per_device_gib:,.2f} GiB per device), accelerator compute "
+        f"{need.accelerator_tflops:,.1f} TFLOPS ({need.precision or 'n/a'})"
+    )
+    for note in result.notes:
+        st.markdown(f"- {note}")
+
+if not fitting.empty:
+    c1, c2 = st.columns([3, 1])
+    pick = c1.selectbox("Replace with", fitting["instance_type"].tolist(), key=P + "pick")
+    c2.write("")
+    if c2.button("Add to plan", key=P + "add", type="primary", icon=":material/add:"):
+        with user_errors():
+            item = state.add_item({
+                "kind": "compute", "name": pick, "instance_type": pick, "count": int(count),
+                "usage_hours_per_month": plan.hours_per_month,
+                "purchase": {"option": "on_demand"},
+            })
+        state.flash(f"Added {item.name} × {int(count)} on-demand to {plan.name!r}.")
+        st.rerun()
