@@ -14,7 +14,7 @@ from planner.memory_fit import (
     training_fit,
     training_memory,
 )
-from planner.workload import InferenceWorkload, TrainingWorkload
+from planner.workload import InferenceWorkload, Sharding, TrainingWorkload
 
 GIB = 2**30
 
@@ -77,7 +77,7 @@ def test_training_bytes_18_per_parameter() -> None:
 
 def test_training_sharding_optimizer_only() -> None:
     # ZeRO-1: optimizer 8e9 sharded; weights + grads 1e10 on every chip
-    memory = training_memory(TrainingWorkload(parameters=1e9, tokens=1e9, sharding="optimizer"))
+    memory = training_memory(TrainingWorkload(parameters=1e9, tokens=1e9, sharding=Sharding.OPTIMIZER))
     assert memory is not None
     assert memory.sharded_bytes == 8e9
     assert memory.replicated_bytes_per_chip == 1e10

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 from hypothesis import assume, given
@@ -97,7 +98,7 @@ def test_job_rate_scales_with_instances() -> None:
         (lambda: estimate_spot(0.0, interruptions_per_hour=0.1), "compute_hours"),
     ],
 )
-def test_bad_inputs_name_the_field(call, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_inputs_name_the_field(call: Callable[[], object], field: str) -> None:
     with pytest.raises(InputError, match=field):
         call()
 

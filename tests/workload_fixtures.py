@@ -18,16 +18,16 @@ from planner.catalog.loader import Catalog
 
 REGION = "us-east-1"
 
-A100 = {
+A100: dict[str, Any] = {
     "accelerator": "NVIDIA A100 40GB SXM", "vendor": "NVIDIA", "memory_gib": 40.0,
     "memory_bandwidth_gbps": 1555.0, "fp32_tflops": 19.5, "tf32_tflops": 156.0,
     "bf16_tflops": 312.0, "fp16_tflops": 312.0, "int8_tops": 624.0, "tdp_w": 400.0,
 }
-V100 = {
+V100: dict[str, Any] = {
     "accelerator": "NVIDIA V100 16GB", "vendor": "NVIDIA", "memory_gib": 16.0,
     "memory_bandwidth_gbps": 900.0, "fp32_tflops": 15.7, "fp16_tflops": 125.0, "tdp_w": 300.0,
 }
-INF2 = {
+INF2: dict[str, Any] = {
     "accelerator": "AWS Inferentia2", "vendor": "AWS", "memory_gib": 32.0,
     "memory_bandwidth_gbps": 820.0, "fp32_tflops": 47.5, "tf32_tflops": 190.0,
     "bf16_tflops": 190.0, "fp16_tflops": 190.0, "fp8_tflops": 190.0, "int8_tops": 380.0,

@@ -1,0 +1,64 @@
+"""Time the workload comparison: every instance type × purchase option, one region and all regions.
+
+Prints the median of several warm runs (the catalog loaded and its prepared frames cached, as in
+the app after the first call) for each example workload. Budgets: one region < 100 ms, all
+regions < 1 s.
+
+    .venv/bin/python bench/bench_compare.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from planner.catalog import load_catalog  # noqa: E402
+from planner.compare import compare, prepared  # noqa: E402
+from planner.workload import load_workload  # noqa: E402
+
+EXAMPLES = ROOT / "examples"
+
+
+def _median_ms(fn: Callable[[], object], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    start = time.perf_counter()
+    catalog = load_catalog()
+    load_ms = (time.perf_counter() - start) * 1000.0
+    start = time.perf_counter()
+    prepared(catalog)
+    prep_ms = (time.perf_counter() - start) * 1000.0
+    print(f"catalog load {load_ms:.0f} ms; prepared frames (once per catalog) {prep_ms:.0f} ms")
+    print(f"{'workload':<28} {'rows 1 region':>13} {'1 region ms':>12} {'rows all':>9} "
+          f"{'all regions ms':>15}")
+    for path in sorted(EXAMPLES.glob("workload_*.json")):
+        workload = load_workload(path)
+        one = compare(workload, catalog, region="us-east-1")
+        every = compare(workload, catalog, region=None)
+        one_ms = _median_ms(partial(compare, workload, catalog, region="us-east-1"), args.runs)
+        all_ms = _median_ms(partial(compare, workload, catalog, region=None), args.runs)
+        print(f"{path.stem:<28} {len(one.rows):>13,} {one_ms:>12.1f} {len(every.rows):>9,} "
+              f"{all_ms:>15.1f}")
+    print(f"median of {args.runs} warm runs; budgets: one region < 100 ms, all regions < 1000 ms")
+
+
+if __name__ == "__main__":
+    main()

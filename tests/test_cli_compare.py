@@ -1,0 +1,99 @@
+"""``planner compare`` and ``planner fit`` end to end on the shipped snapshot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli.main import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _write(tmp_path: Path, data: dict[str, object]) -> str:
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "name", ["training_7b", "inference_8b", "baseline", "cpu"]
+)
+def test_compare_json_carries_assumptions(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["compare", str(EXAMPLES / f"workload_{name}.json"), "--format", "json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["row_count"] == len(out["rows"]) > 0
+    assumptions = out["assumptions"]
+    assert assumptions["region"] == "us-east-1"
+    assert assumptions["snapshot_as_of"]
+    assert "performance" in assumptions and "spot" in assumptions
+    assert {"price not in snapshot", "snapshot"} <= {r["price_status"] for r in out["rows"]}
+    assert any(r["pareto"] for r in out["rows"])
+
+
+def test_compare_table_top(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["compare", str(EXAMPLES / "workload_training_7b.json"), "--top", "3",
+                 "--family", "p5", "--family", "trn1"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "3 of " in out
+    body = out.split("\n")[3:6]
+    assert all(("p5" in line) or ("trn1" in line) for line in body)
+
+
+def test_compare_csv_all_regions(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["compare", str(EXAMPLES / "workload_baseline.json"), "--region", "all",
+                 "--format", "csv", "--accelerator", "H100"])
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("region,instance_type")
+    assert len({line.split(",")[0] for line in lines[1:]}) > 1
+
+
+def test_fit_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fit", str(EXAMPLES / "workload_training_7b.json"), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["assumptions"]["checked"] is True
+    assert any(r["fits"] for r in out["rows"])
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "training", "parameters": 0, "tokens": 1e9}, "parameters: must be in (0, 1e+13]"),
+        ({"kind": "training", "parameters": 1e30, "tokens": 1e9},
+         "parameters: must be in (0, 1e+13], got 1e+30"),
+        ({"kind": "training", "tokens": 1e9}, "parameters: required field is missing"),
+        ({"kind": "training", "parameters": 1e9, "tokens": -3}, "tokens: must be in (0, 1e+16]"),
+        ({"kind": "training_baseline", "baseline_instance_type": "p3.2xlarge",
+          "baseline_hours": 5, "precision": "fp8"},
+         "precision: fp8 is not supported by NVIDIA V100 16GB on p3.2xlarge"),
+    ],
+)
+def test_bad_workload_one_line_exit_2(
+    tmp_path: Path, data: dict[str, object], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["compare", _write(tmp_path, data)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_fp8_on_p3_family(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, {"kind": "training", "parameters": 1e9, "tokens": 1e9,
+                             "precision": "fp8"})
+    assert main(["compare", path, "--family", "p3"]) == 2
+    err = capsys.readouterr().err
+    assert "precision: fp8 is not supported by the selected chips" in err
+    assert err.count("\n") == 1
+
+
+def test_bad_region(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["compare", str(EXAMPLES / "workload_cpu.json"), "--region", "us-east-9"])
+    assert code == 2
+    assert "unknown region" in capsys.readouterr().err

@@ -1,0 +1,210 @@
+"""The comparison on a tiny hand-made Catalog: time, cost, options, Pareto, filters, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from workload_fixtures import make_workload_catalog
+
+from planner.compare import PRICE_MISSING, compare, fit_table, pareto_front
+from planner.errors import InputError
+from planner.workload import (
+    CpuWorkload,
+    InferenceWorkload,
+    Precision,
+    TrainingBaselineWorkload,
+    TrainingWorkload,
+)
+
+CATALOG = make_workload_catalog()
+SEVEN_B = TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.BF16)
+# 6 × 7e9 × 2e12 = 8.4e22 FLOP; p4d: 8 × 312e12 × 0.50 (A100 default MFU) = 1.248e15 FLOP/s
+# → 6.7308e7 s = 18,696.58 h on one instance (7e9 × 18 B = 117.35 GiB fits 320 × 0.9 = 288 GiB)
+P4D_HOURS = 8.4e22 / 1.248e15 / 3600
+
+
+def _row(frame: pd.DataFrame, instance_type: str, option: str) -> pd.Series:
+    rows = frame[(frame["instance_type"] == instance_type) & (frame["purchase_option"] == option)]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_training_time_and_cost_on_p4d() -> None:
+    rows = compare(SEVEN_B, CATALOG).rows
+    on_demand = _row(rows, "p4d.24xlarge", "on_demand")
+    assert on_demand["instances"] == 1
+    assert on_demand["wall_hours"] == pytest.approx(18_696.58, abs=0.01)
+    # 18,696.58 h × $32 = $598,290.60
+    assert on_demand["cost_usd"] == pytest.approx(P4D_HOURS * 32.0)
+    assert on_demand["cost_usd"] == pytest.approx(598_290.6, abs=0.1)
+    # $ per PFLOP-hour delivered: 598,290.6 / (8.4e22 / 1e15 / 3600 = 23,333.3) = $25.64
+    assert on_demand["usd_per_pflop_hour"] == pytest.approx(598_290.6 / 23_333.33, rel=1e-5)
+
+
+def test_reserved_uses_effective_rate_and_reports_the_term() -> None:
+    rows = compare(SEVEN_B, CATALOG).rows
+    r1 = _row(rows, "p4d.24xlarge", "reserved_1y")
+    # 18,696.58 h × $16/h effective = $299,145.30; the term bills upfront $140,160 × 1 instance
+    assert r1["cost_usd"] == pytest.approx(P4D_HOURS * 16.0)
+    assert r1["committed_term_usd"] == pytest.approx(140_160.0)
+
+
+def test_missing_prices_are_listed_not_dropped() -> None:
+    rows = compare(SEVEN_B, CATALOG).rows
+    for option in ("reserved_3y", "savings_plan_1y"):
+        row = _row(rows, "p4d.24xlarge", option)
+        assert row["price_status"] == PRICE_MISSING
+        assert math.isnan(row["cost_usd"])
+    # priced rows come first, then the unpriced ones
+    assert list(rows["price_status"]) == ["snapshot"] * 3 + [PRICE_MISSING] * 2
+
+
+def test_spot_expected_time_with_checkpointing() -> None:
+    rows = compare(SEVEN_B, CATALOG).rows
+    spot = _row(rows, "p4d.24xlarge", "spot")
+    # bucket '<5%' → λ = 0.05/730 /h, M = 14,600 h; δ = 0.1 h, R = 0.25 h (defaults)
+    # Young τ = sqrt(2 · 0.1 · 14,600) = sqrt(2,920) = 54.037 h
+    # factor = M e^{R/M} (e^{(τ+δ)/M} − 1)/τ = 14,600 · 1.0000171 · 0.0037149 / 54.037 ≈ 1.003727
+    m, delta, restart = 14_600.0, 0.1, 0.25
+    tau = math.sqrt(2 * delta * m)
+    factor = m * math.exp(restart / m) * math.expm1((tau + delta) / m) / tau
+    assert factor == pytest.approx(1.003727, abs=1e-6)
+    assert spot["checkpoint_interval_hours"] == pytest.approx(tau)
+    assert spot["wall_hours"] == pytest.approx(P4D_HOURS * factor)
+    assert spot["cost_usd"] == pytest.approx(P4D_HOURS * factor * 10.0)
+    assert spot["pessimistic_hours"] >= spot["wall_hours"]
+
+
+def test_order_and_pareto() -> None:
+    rows = compare(SEVEN_B, CATALOG).rows
+    # costs: spot ≈ $187,666 < reserved 1y $299,145 < on-demand $598,291
+    assert list(rows["purchase_option"][:3]) == ["spot", "reserved_1y", "on_demand"]
+    # spot is cheapest; reserved 1y is faster than spot and cheaper than on-demand;
+    # on-demand is as fast as reserved but dearer → dominated
+    assert list(rows["pareto"][:3]) == [True, True, False]
+
+
+def test_deterministic() -> None:
+    first = compare(SEVEN_B, CATALOG).rows
+    second = compare(SEVEN_B, CATALOG).rows
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_filters() -> None:
+    # budget $300,000 drops on-demand ($598k); 18,700 h drops spot (18,766 h)
+    budget = compare(SEVEN_B, CATALOG, max_budget_usd=300_000).rows
+    assert "on_demand" not in set(budget["purchase_option"])
+    assert PRICE_MISSING in set(budget["price_status"])  # unpriced rows are kept
+    fast = compare(SEVEN_B, CATALOG, max_hours=18_700).rows
+    assert "spot" not in set(fast["purchase_option"])
+    with pytest.raises(InputError, match="max_hours"):
+        compare(SEVEN_B, CATALOG, max_hours=-1)
+
+
+def test_fp16_brings_in_v100_with_sharding() -> None:
+    w = TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.FP16)
+    rows = compare(w, CATALOG, families=["p3"]).rows
+    od = _row(rows, "p3.2xlarge", "on_demand")
+    # 117.35 GiB sharded over 16 × 0.9 = 14.4 GiB → ceil(8.149) = 9 instances
+    assert od["instances"] == 9
+
+
+def test_fp8_on_v100_is_an_input_error() -> None:
+    w = TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.FP8)
+    with pytest.raises(InputError, match=r"precision: fp8 is not supported .*V100 16GB: fp32, fp16"):
+        compare(w, CATALOG, families=["p3"])
+    baseline = TrainingBaselineWorkload(
+        baseline_instance_type="p3.2xlarge", baseline_hours=10, precision=Precision.FP8
+    )
+    with pytest.raises(InputError, match=r"precision: fp8 is not supported by NVIDIA V100"):
+        compare(baseline, CATALOG)
+
+
+def test_baseline_scales_by_throughput() -> None:
+    # 10 h on one p3.2xlarge in fp16: 125e12 × 0.35 = 4.375e13 FLOP/s → 1.575e18 FLOP-equivalent;
+    # p4d fp16: 8 × 312e12 × 0.5 = 1.248e15 → 1.575e18 / 1.248e15 = 1,262 s = 0.35056 h
+    w = TrainingBaselineWorkload(
+        baseline_instance_type="p3.2xlarge", baseline_hours=10, precision=Precision.FP16
+    )
+    rows = compare(w, CATALOG).rows
+    assert _row(rows, "p3.2xlarge", "on_demand")["wall_hours"] == pytest.approx(10.0)
+    assert _row(rows, "p4d.24xlarge", "on_demand")["wall_hours"] == pytest.approx(
+        10 * 125e12 * 0.35 / (8 * 312e12 * 0.5)
+    )
+    bad = TrainingBaselineWorkload(baseline_instance_type="p4.24xlarge", baseline_hours=1)
+    with pytest.raises(InputError, match="baseline_instance_type: unknown instance type"):
+        compare(bad, CATALOG)
+
+
+def test_inference_costs_per_million() -> None:
+    # measured 100 output tok/s on inf2.xlarge, 100 output tokens/request → 1 request/s each;
+    # 2.5 requests/s all day → ceil(2.5) = 3 instances × 24 h = 72 instance-hours/day
+    # cost 72 × $0.76 = $54.72/day; output tokens/day 2.5 × 86,400 × 100 = 21.6e6
+    # → $2.5333 per 1M output tokens; 216,000 requests/day → $253.33 per 1M requests
+    w = InferenceWorkload(
+        parameters=1e9, layers=16, hidden_size=2048, requests_per_second=2.5,
+        input_tokens=100, output_tokens=100,
+        measured_output_tokens_per_second={"inf2.xlarge": 100.0},
+    )
+    rows = compare(w, CATALOG).rows
+    row = _row(rows, "inf2.xlarge", "on_demand")
+    assert row["instances"] == 3
+    assert row["instance_hours"] == 72
+    assert row["cost_usd"] == pytest.approx(54.72)
+    assert row["usd_per_1m_output_tokens"] == pytest.approx(54.72 / 21.6)
+    assert row["usd_per_1m_requests"] == pytest.approx(54.72 / 0.216)
+    assert row["throughput_source"] == "measured"
+    # the p4d is priced by the roofline; a CPU type is never a candidate
+    assert _row(rows, "p4d.24xlarge", "on_demand")["throughput_source"] == "roofline"
+    assert "m5.large" not in set(rows["instance_type"])
+
+
+def test_cpu_work_and_spot_without_advisor() -> None:
+    # 100 vCPU-hours on m5.large (2 vCPU) → 50 h; on-demand 50 × $0.096 = $4.80
+    w = CpuWorkload(vcpu_hours=100, memory_gib=4)
+    rows = compare(w, CATALOG).rows
+    assert list(rows["instance_type"].unique()) == ["m5.large"]
+    od = _row(rows, "m5.large", "on_demand")
+    assert od["wall_hours"] == pytest.approx(50.0)
+    assert od["cost_usd"] == pytest.approx(4.8)
+    spot = _row(rows, "m5.large", "spot")
+    assert math.isnan(spot["cost_usd"])
+    assert "interruption rate not in snapshot" in spot["note"]
+    # with a given rate λ = 0, write 0 → τ tiny, factor e^{0}·... = 1 → 50 h × $0.04 = $2.00
+    given = compare(CpuWorkload(vcpu_hours=100, memory_gib=4, interruptions_per_hour=0.0),
+                    CATALOG).rows
+    assert _row(given, "m5.large", "spot")["cost_usd"] == pytest.approx(2.0)
+    # 16 GiB needed: m5.large (8 GiB) does not fit, short by 8 GiB
+    big = compare(CpuWorkload(vcpu_hours=100, memory_gib=16), CATALOG).rows
+    assert not big["fits"].any()
+
+
+def test_fit_table() -> None:
+    table = fit_table(TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.FP16), CATALOG)
+    assert list(table["instance_type"]) == ["p4d.24xlarge", "p3.2xlarge"]
+    assert list(table["instances_to_fit"]) == [1.0, 9.0]
+    assert table["result"].iloc[1] == "fits on 9 instance(s)"
+    huge = fit_table(TrainingWorkload(parameters=1e13, tokens=1e9, precision=Precision.FP16,
+                                      max_instances=2), CATALOG)
+    assert not huge["fits"].any()
+    assert huge["result"].iloc[0].startswith("does not fit: short by")
+
+
+def test_pareto_front_four_points() -> None:
+    # A(1 h, $10) B(2 h, $5) C(3 h, $6) D(4 h, $1): C is beaten by B on both → front A, B, D
+    time = np.array([1.0, 2.0, 3.0, 4.0])
+    cost = np.array([10.0, 5.0, 6.0, 1.0])
+    assert pareto_front(time, cost).tolist() == [True, True, False, True]
+    # order does not matter
+    perm = [3, 1, 0, 2]
+    assert pareto_front(time[perm], cost[perm]).tolist() == [True, True, True, False]
+    # NaN (unpriced) points are never on the front
+    assert pareto_front([1.0, 2.0], [np.nan, 5.0]).tolist() == [False, True]
+
+
+def test_unknown_region() -> None:
+    with pytest.raises(Exception, match="unknown region"):
+        compare(SEVEN_B, CATALOG, region="us-east-9")
