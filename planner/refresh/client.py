@@ -204,10 +204,11 @@ def to_refresh_error(exc: Exception, operation: str, what: str, page: int | None
 
 
 def _retryable(exc: Exception) -> bool:
+    """Throttling, transient server errors and dropped connections are worth another try."""
     if isinstance(exc, bex.ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))
         return code in THROTTLING_CODES or code in TRANSIENT_CODES
-    return False
+    return isinstance(exc, bex.ConnectionError | bex.HTTPClientError | ConnectionError)
 
 
 def call(
