@@ -52,15 +52,24 @@ st.subheader("Refresh from AWS")
 if importlib.util.find_spec("planner.refresh.run") is None:
     st.info("Live refresh is not part of this installation; the embedded snapshot is used.")
 else:
-    from planner.refresh import run as refresh_run
+    from planner.refresh.records import DEFAULT_FAMILIES, RefreshOptions, RefreshTable
+    from planner.refresh.run import credentials_available, refresh
 
-    profile = st.text_input("AWS profile (empty: the default credential chain)",
-                            key=P + "profile", persist_state="session")
-    if not refresh_run.credentials_available(profile or None):
+    c1, c2, c3 = st.columns([1, 2, 2])
+    profile = c1.text_input("AWS profile (empty: default chain)", key=P + "profile",
+                            persist_state="session")
+    regions = c2.multiselect("Regions", catalog.regions, default=["us-east-1"],
+                             key=P + "refresh_regions", persist_state="session")
+    tables = c3.multiselect("What to refresh", [t.value for t in RefreshTable],
+                            default=[t.value for t in RefreshTable], key=P + "refresh_tables",
+                            persist_state="session")
+    if not credentials_available(profile or None):
         st.warning(
-            "No AWS credentials found. Configure them with `aws configure` (or set "
-            "AWS_PROFILE / AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), then reload this page. "
-            "The app keeps working from the embedded snapshot.",
+            "No AWS credentials found"
+            + (f" for profile {profile!r}" if profile else "")
+            + ". Configure them with `aws configure` (or set AWS_PROFILE, or "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), then reload this page. The app keeps "
+            "working from the embedded snapshot.",
             icon=":material/key_off:",
         )
     elif st.button("Refresh prices now", key=P + "refresh", type="primary"):
@@ -69,8 +78,18 @@ else:
         def progress(fraction: float, message: str) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
-        with user_errors("The old snapshot was kept. Check the AWS permissions named above."):
-            refresh_run.refresh(refresh_run.default_options(profile or None), catalog.data_dir,
-                                progress)
+        with user_errors("The old snapshot was kept unchanged."):
+            report = refresh(
+                RefreshOptions(regions=tuple(regions), families=DEFAULT_FAMILIES,
+                               tables=tuple(RefreshTable(t) for t in tables),
+                               profile=profile or None),
+                catalog.data_dir, progress,
+            )
         data.reload_catalog()
-        st.success("Snapshot refreshed.")
+        st.success(
+            "Snapshot refreshed: "
+            + ", ".join(f"{table} {rows:,} rows" for table, rows in report.rows.items())
+            + f". The previous snapshot is kept in {report.backup_dir}."
+        )
+        for warning in report.warnings:
+            st.warning(warning)
