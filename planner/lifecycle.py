@@ -552,6 +552,14 @@ class LifecycleResult:
     strategies: tuple[StrategyResult, ...]
     cheapest: str | None
     """Name of the complete strategy with the lowest total; None when none is complete."""
+    baseline: str
+    """Name of the all-on-demand strategy the others are measured against."""
+
+    def break_even_label(self, summary: StrategySummary) -> str | int | None:
+        """The break-even month, ``"never"``, or None (baseline, or a missing rate)."""
+        if summary.name == self.baseline or summary.total_usd is None:
+            return None
+        return summary.break_even_month if summary.break_even_month is not None else "never"
 
 
 def break_even_month(cumulative: np.ndarray, baseline: np.ndarray) -> int | None:
@@ -629,4 +637,5 @@ def run_lifecycle(catalog: Catalog, profile: LifecycleProfile) -> LifecycleResul
         summary=tuple(summaries),
         strategies=tuple(results),
         cheapest=cheapest,
+        baseline=baseline_name,
     )

@@ -104,6 +104,14 @@ COMPONENTS = (
 
 SCENARIOS = ("lifecycle", "all_standard", "intelligent_tiering")
 
+PRICED_DIMENSIONS = frozenset({
+    "storage", "requests_put", "requests_get", "transition_requests", "retrieval_gb",
+    *(f"retrieval_{kind}_{tier}" for kind in ("gb", "requests")
+      for tier in ("standard", "bulk", "expedited")),
+    "monitoring", "infrequent_storage", "archive_instant_storage",
+})
+"""Snapshot dimensions the simulation prices (the names ``unit_prices`` keys may use)."""
+
 
 # --- input --------------------------------------------------------------------------------------
 
@@ -225,10 +233,15 @@ class S3Policy(_Record):
                 raise ValueError(f"datasets[{i}].objects_per_month must add up to more than 0")
         for key in self.unit_prices:
             cls, _, dim = key.partition(".")
-            if cls not in (*LIFECYCLE_CLASSES, "intelligent_tiering") or not dim:
+            if cls not in (*LIFECYCLE_CLASSES, "intelligent_tiering"):
                 raise ValueError(
                     f"unit_prices key {key!r} must be CLASS.DIMENSION, CLASS one of"
                     f" {', '.join((*LIFECYCLE_CLASSES, 'intelligent_tiering'))}"
+                )
+            if dim not in PRICED_DIMENSIONS:
+                raise ValueError(
+                    f"unit_prices key {key!r}: DIMENSION must be one of"
+                    f" {', '.join(sorted(PRICED_DIMENSIONS))}"
                 )
         return self
 

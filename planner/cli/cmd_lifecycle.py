@@ -1,0 +1,111 @@
+"""``planner lifecycle PROFILE.json``: month-by-month cost of purchase strategies, break-even."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import Any
+
+from planner.cli.output import add_format_argument
+
+HELP = "compare purchase strategies month by month: cumulative cost, upfront cash, break-even"
+
+SUMMARY_COLUMNS = (
+    "strategy", "total_usd", "upfront_total_usd", "unused_commitment_total_usd",
+    "savings_vs_on_demand_usd", "break_even_month", "status",
+)
+MONTHLY_COLUMNS = (
+    "strategy", "month", "instances", "cost_usd", "cumulative_usd", "upfront_usd",
+    "unused_commitment_usd", "savings_vs_on_demand_usd", "cumulative_savings_vs_on_demand_usd",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("profile", help="usage profile and strategies (JSON; see examples/)")
+    parser.add_argument(
+        "--monthly", action="store_true",
+        help="table format: also print cumulative cost per strategy for every month",
+    )
+    add_format_argument(parser)
+
+
+def _clean(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """DataFrame rows as plain dicts: numpy scalars → Python, NaN → None (shown as missing)."""
+    return [{str(c): _clean(v) for c, v in row.items()} for row in frame.to_dict("records")]
+
+
+def run(args: argparse.Namespace) -> int:
+    from planner.catalog import load_catalog
+    from planner.cli.output import to_csv, to_json, to_table
+    from planner.lifecycle import load_profile, run_lifecycle
+
+    profile = load_profile(args.profile)
+    result = run_lifecycle(load_catalog(), profile)
+    monthly = _records(result.monthly[list(MONTHLY_COLUMNS)])
+    summary = [
+        {
+            "strategy": s.name, "total_usd": s.total_usd, "upfront_total_usd": s.upfront_total_usd,
+            "unused_commitment_total_usd": s.unused_commitment_total_usd,
+            "savings_vs_on_demand_usd": s.savings_vs_on_demand_usd,
+            "break_even_month": result.break_even_label(s),
+            "status": s.status,
+        }
+        for s in result.summary
+    ]
+    rates: dict[str, dict[str, list[Any]]] = {
+        r.name: {
+            "rates": [
+                {"what": x.what, "usd_per_hour": x.usd_per_hour, "upfront_usd": x.upfront_usd,
+                 "hourly_usd": x.hourly_usd, "as_of": x.as_of, "source": x.source}
+                for x in r.rates
+            ],
+            "notes": list(r.notes),
+        }
+        for r in result.strategies
+    }
+    if args.format == "json":
+        usage = profile.usage
+        sys.stdout.write(to_json({
+            "name": profile.name,
+            "usage": usage.model_dump(mode="json"),
+            "cheapest": result.cheapest,
+            "summary": summary,
+            "strategies": rates,
+            "monthly": monthly,
+        }))
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(to_csv(monthly, MONTHLY_COLUMNS))
+        return 0
+    out = sys.stdout
+    usage = profile.usage
+    out.write(
+        f"{profile.name} — {usage.instance_type} in {usage.region}, {usage.horizon_months}"
+        f" months, {usage.usage_hours_per_month:g} h/month per instance\n\n"
+    )
+    out.write(to_table(summary, SUMMARY_COLUMNS))
+    out.write(f"\ncheapest: {result.cheapest or '— (no strategy has every rate)'}\n")
+    for name, detail in rates.items():
+        out.write(f"\n{name}:\n")
+        for x in detail["rates"]:
+            price = "missing" if x["usd_per_hour"] is None else f"${x['usd_per_hour']:,.6g}/h"
+            dated = f", {x['as_of']}" if x["as_of"] else ""
+            out.write(f"  {x['what']}: {price} ({x['source']}{dated})\n")
+        for note in detail["notes"]:
+            out.write(f"  {note}\n")
+    if args.monthly:
+        wide = result.monthly.pivot(index="month", columns="strategy", values="cumulative_usd")
+        wide = wide[[r.name for r in result.strategies]]
+        rows = _records(wide.reset_index())
+        out.write("\ncumulative cost [USD]\n")
+        out.write(to_table(rows, ["month", *[str(c) for c in wide.columns]]))
+    return 0
