@@ -24,6 +24,7 @@ from planner.billing import (
     SavingsPlanType,
 )
 from planner.errors import PlanFileError
+from planner.jsonfile import decode_json, read_json_file
 
 PLAN_SCHEMA_VERSION = 1
 MAX_COUNT = 100_000
@@ -267,28 +268,11 @@ def plan_from_dict(data: Any, *, source: str = "plan") -> Plan:
 
 
 def plan_from_json(text: str | bytes, *, source: str = "plan") -> Plan:
-    try:
-        data = json.loads(text)
-    except UnicodeDecodeError:
-        raise PlanFileError(f"{source}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    return plan_from_dict(data, source=source)
+    return plan_from_dict(decode_json(text, source=source), source=source)
 
 
 def load_plan(path: Path | str) -> Plan:
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PlanFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise PlanFileError(f"{path}: is a directory, not a plan file") from None
-    except PermissionError:
-        raise PlanFileError(f"{path}: permission denied") from None
-    return plan_from_json(raw, source=str(path))
+    return plan_from_dict(read_json_file(path, what="plan"), source=str(path))
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:

@@ -15,7 +15,6 @@ the field and the allowed range). File format: a JSON object with ``"schema_vers
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -23,6 +22,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from planner.errors import PlanFileError
+from planner.jsonfile import decode_json, read_json_file
 
 WORKLOAD_SCHEMA_VERSION = 1
 
@@ -370,33 +370,12 @@ def workload_from_dict(data: Any, *, source: str = "workload") -> Workload:
 
 
 def workload_from_json(text: str | bytes, *, source: str = "workload") -> Workload:
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except UnicodeDecodeError:
-        raise PlanFileError(f"{source}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    return workload_from_dict(data, source=source)
-
-
-def _reject_constant(name: str) -> float:
-    raise json.JSONDecodeError(f"{name} is not a number JSON allows", name, 0)
+    return workload_from_dict(decode_json(text, source=source), source=source)
 
 
 def load_workload(path: Path | str) -> Workload:
     """Read and validate a workload file; errors name the file, the field and the allowed range."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PlanFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise PlanFileError(f"{path}: is a directory, not a workload file") from None
-    except PermissionError:
-        raise PlanFileError(f"{path}: permission denied") from None
-    return workload_from_json(raw, source=str(path))
+    return workload_from_dict(read_json_file(path, what="workload"), source=str(path))
 
 
 def workload_to_dict(workload: Workload) -> dict[str, Any]:
