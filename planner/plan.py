@@ -25,6 +25,7 @@ from planner.billing import (
 )
 from planner.errors import PlanFileError
 from planner.jsonfile import decode_json, read_json_file
+from planner.validation import describe_validation_error
 
 PLAN_SCHEMA_VERSION = 1
 MAX_COUNT = 100_000
@@ -184,6 +185,9 @@ class EfsItem(_Record):
 
 
 Item = Annotated[ComputeItem | S3Item | EbsItem | EfsItem, Field(discriminator="kind")]
+ITEM_KINDS: dict[str, type[BaseModel]] = {
+    "compute": ComputeItem, "s3": S3Item, "ebs": EbsItem, "efs": EfsItem,
+}
 
 
 class Plan(_Record):
@@ -218,40 +222,6 @@ class Plan(_Record):
 # --- reading and writing ----------------------------------------------------------------------
 
 
-def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
-    """The first problem of a pydantic error as one line: ``field.path: what is allowed``."""
-    first = error.errors()[0]
-    location = _location(first.get("loc", ()))
-    field = f"{prefix}{location}" if location else prefix.rstrip(".") or "plan"
-    message = str(first.get("msg", "invalid"))
-    message = message.removeprefix("Value error, ")
-    ctx = first.get("ctx") or {}
-    kind = first.get("type", "")
-    if kind == "extra_forbidden":
-        message = "unknown field"
-    elif kind == "missing":
-        message = "required field is missing"
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        message = f"{message} (got {first.get('input')!r})"
-    elif (kind == "literal_error" and "expected" in ctx) or (kind == "enum" and "expected" in ctx):
-        message = f"must be {ctx['expected']} (got {first.get('input')!r})"
-    more = len(error.errors()) - 1
-    suffix = f" (+{more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{field}: {message}{suffix}"
-
-
-def _location(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts: list[str] = []
-    for part in loc:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        elif part in ("compute", "s3", "ebs", "efs") and parts and parts[-1].endswith("]"):
-            continue  # the discriminator tag pydantic adds to union paths
-        else:
-            parts.append(("." if parts else "") + str(part))
-    return "".join(parts)
-
-
 def plan_from_dict(data: Any, *, source: str = "plan") -> Plan:
     """Validate a decoded plan; raises :class:`PlanFileError` naming the field and its range."""
     if not isinstance(data, dict):
@@ -264,7 +234,8 @@ def plan_from_dict(data: Any, *, source: str = "plan") -> Plan:
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanFileError(f"{source}: {describe_validation_error(exc)}") from None
+        message = describe_validation_error(exc, root=Plan, tags=ITEM_KINDS, what="plan")
+        raise PlanFileError(f"{source}: {message}") from None
 
 
 def plan_from_json(text: str | bytes, *, source: str = "plan") -> Plan:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from planner.errors import PlanFileError
 from planner.jsonfile import decode_json, read_json_file
+from planner.validation import describe_validation_error
 
 WORKLOAD_SCHEMA_VERSION = 1
 
@@ -273,38 +274,6 @@ _ADAPTER: TypeAdapter[Any] = TypeAdapter(
 KINDS = ("training", "training_baseline", "inference", "cpu")
 
 
-def _field_range(model: type[BaseModel], name: str) -> str | None:
-    info = model.model_fields.get(name)
-    if info is None:
-        return None
-    low = high = None
-    low_open = high_open = False
-    for meta in _constraints(info.metadata, info.annotation):
-        if getattr(meta, "gt", None) is not None:
-            low, low_open = meta.gt, True
-        if getattr(meta, "ge", None) is not None:
-            low, low_open = meta.ge, False
-        if getattr(meta, "lt", None) is not None:
-            high, high_open = meta.lt, True
-        if getattr(meta, "le", None) is not None:
-            high, high_open = meta.le, False
-    if low is None and high is None:
-        return None
-    left = ("(" if low_open else "[") + (f"{low:g}" if low is not None else "-inf")
-    right = (f"{high:g}" if high is not None else "inf") + (")" if high_open else "]")
-    return f"{left}, {right}"
-
-
-def _constraints(metadata: list[Any], annotation: Any) -> list[Any]:
-    """Field constraints, including those inside an ``Annotated[...] | None`` annotation."""
-    found = list(metadata)
-    for arg in get_args(annotation):
-        if get_origin(arg) is Annotated:
-            for item in get_args(arg)[1:]:
-                found.extend(getattr(item, "metadata", []) or [item])
-    return found
-
-
 _MODELS: dict[str, type[BaseModel]] = {
     "training": TrainingWorkload,
     "training_baseline": TrainingBaselineWorkload,
@@ -315,42 +284,7 @@ _MODELS: dict[str, type[BaseModel]] = {
 
 def describe_workload_error(error: ValidationError) -> str:
     """The first problem as one line: ``field: what is allowed (got …)``."""
-    first = error.errors()[0]
-    loc = [p for p in first.get("loc", ()) if p not in _MODELS]
-    kind = next((p for p in first.get("loc", ()) if p in _MODELS), None)
-    field = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
-    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-    err_type = first.get("type", "")
-    got = first.get("input")
-    if err_type == "extra_forbidden":
-        message = "unknown field"
-    elif err_type == "missing":
-        rng = _field_range(_MODELS[str(kind)], str(loc[0])) if kind and loc else None
-        message = "required field is missing" + (f" (allowed {rng})" if rng else "")
-    elif err_type in ("greater_than_equal", "less_than_equal", "greater_than", "less_than",
-                      "finite_number"):
-        model = _MODELS.get(str(kind)) if kind else None
-        rng = _field_range(model, str(loc[0])) if model and loc and len(loc) == 1 else None
-        message = f"must be in {rng}" if rng else message
-        message += f", got {got!r}"
-    elif err_type in ("enum", "literal_error") and "expected" in (first.get("ctx") or {}):
-        message = f"must be {first['ctx']['expected']}, got {got!r}"
-    elif err_type == "union_tag_invalid":
-        field = "kind"
-        message = f"must be one of {', '.join(KINDS)}, got {got.get('kind')!r}" if isinstance(
-            got, dict) else f"must be one of {', '.join(KINDS)}"
-    elif err_type == "union_tag_not_found":
-        field = "kind"
-        message = f"required field is missing (one of {', '.join(KINDS)})"
-    elif err_type.endswith("_type") or err_type.endswith("_parsing"):
-        message = f"{message}, got {got!r}"
-    if message.split(":", 1)[0] in _all_field_names() and ":" in message and err_type == "value_error":
-        return message  # a model validator that names its own field
-    return f"{field or 'workload'}: {message}"
-
-
-def _all_field_names() -> set[str]:
-    return {name for model in _MODELS.values() for name in model.model_fields}
+    return describe_validation_error(error, tags=_MODELS, what="workload")
 
 
 def workload_from_dict(data: Any, *, source: str = "workload") -> Workload:
