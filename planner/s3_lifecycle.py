@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -489,6 +490,12 @@ class PriceUsed:
     source: str
 
 
+@lru_cache(maxsize=1024)
+def _s3_tiers(catalog: Catalog, region: str, cls: str, dim: str) -> tuple[StorageRate, ...]:
+    """The snapshot's tiers of one S3 dimension, cached per loaded catalog (records are frozen)."""
+    return tuple(storage_rates(catalog, region, "s3", cls, dim))
+
+
 class _Pricer:
     def __init__(self, catalog: Catalog, region: str, overrides: Mapping[str, float]) -> None:
         self.catalog = catalog
@@ -496,7 +503,7 @@ class _Pricer:
         self.overrides = overrides
         self.used: dict[Key, PriceUsed] = {}
 
-    def tiers(self, key: Key) -> list[StorageRate] | None:
+    def tiers(self, key: Key) -> Sequence[StorageRate] | None:
         cls, dim = key
         name = f"{cls}.{dim}"
         if name in self.overrides:
@@ -506,7 +513,7 @@ class _Pricer:
             )
             self.used[key] = PriceUsed(cls, dim, "", price, False, "", OVERRIDE_SOURCE)
             return [rate]
-        rates = storage_rates(self.catalog, self.region, "s3", cls, dim)
+        rates = _s3_tiers(self.catalog, self.region, cls, dim)
         if not rates:
             self.used[key] = PriceUsed(cls, dim, "", None, False, "", "not in snapshot")
             return None
