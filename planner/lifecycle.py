@@ -113,7 +113,10 @@ class Usage(_Record):
     """Compound growth of the count per month [%]."""
     monthly_counts: list[Count] | None = None
     """Instances per month, one per month of the horizon (replaces count and growth)."""
-    usage_hours_per_month: Annotated[float, Field(gt=0, le=744, allow_inf_nan=False)] = 730.0
+    usage_hours_per_month: Annotated[
+        float, Field(gt=0, le=BILLING_HOURS, allow_inf_nan=False)
+    ] = BILLING_HOURS
+    """Hours each instance runs per month [h], at most the 730-h billing month the timeline uses."""
     horizon_months: Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS)] = 36
     on_demand_usd_per_hour: Price | None = None
     """Override of the on-demand rate [USD/h]."""

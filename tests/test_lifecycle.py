@@ -216,7 +216,7 @@ _strategy = st.fixed_dictionaries({}, optional={
 @settings(max_examples=60, deadline=None)
 @given(
     counts=st.lists(st.floats(0, 50), min_size=1, max_size=60),
-    hours=st.floats(1, 744),
+    hours=st.floats(1, 730),
     strategies=st.lists(_strategy, min_size=1, max_size=6),
 )
 def test_cumulative_cost_never_decreases_and_on_demand_saves_nothing(
