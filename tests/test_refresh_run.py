@@ -263,14 +263,25 @@ def test_partial_refresh_of_storage_merges_with_the_rest(data_dir: Path):
     assert changed == {"storage_rates.csv", "manifest.json"}
     new = rows_of(data_dir, "storage_rates.csv")
     assert [r for r in new if r["region"] != "eu-west-1"] == [r for r in old if r["region"] != "eu-west-1"]
-    assert sorted((r["service"], r["price_usd"]) for r in new if r["region"] == "eu-west-1") == [
+    # Replaced per (region, service, class, dimension) the refresh returned: S3 Standard storage
+    # (3 tiers), EFS Standard storage, EBS gp3 storage. Every other eu-west-1 row stays as it was.
+    group = lambda r: (r["service"], r["storage_class"], r["dimension"])  # noqa: E731
+    refreshed = {("s3", "standard", "storage"), ("efs", "standard", "storage"),
+                 ("ebs", "gp3", "storage")}
+    west_new = [r for r in new if r["region"] == "eu-west-1"]
+    west_old = [r for r in old if r["region"] == "eu-west-1"]
+    assert sorted((r["service"], r["price_usd"]) for r in west_new if group(r) in refreshed) == [
         ("ebs", "0.088"),
         ("efs", "0.33"),
         ("s3", "0.023"),
         ("s3", "0.024"),
         ("s3", "0.025"),
     ]
-    assert report.replaced_rows["storage_rates"] == sum(r["region"] == "eu-west-1" for r in old)
+    assert [r for r in west_new if group(r) not in refreshed] == [
+        r for r in west_old if group(r) not in refreshed
+    ]
+    assert any(group(r) == ("efs", "elastic_throughput", "reads") for r in west_new)
+    assert report.replaced_rows["storage_rates"] == sum(group(r) in refreshed for r in west_old)
     manifest = json.loads((data_dir / "manifest.json").read_text())
     assert manifest["tables"]["storage_rates"]["origin"] == "refresh"
     assert manifest["tables"]["compute_rates"]["origin"] == "embedded"

@@ -111,6 +111,16 @@ class Scope:
         return True
 
 
+def _storage_cover(new_rows: list[dict[str, str]]) -> Callable[[dict[str, str]], bool]:
+    """Storage rows are replaced per (region, service, class, dimension) the refresh returned.
+
+    A dimension the refresh does not map (e.g. EFS elastic-throughput access) keeps its embedded
+    rows, with their own older ``as_of``, instead of disappearing from the region.
+    """
+    groups = {(r["region"], r["service"], r["storage_class"], r["dimension"]) for r in new_rows}
+    return lambda r: (r["region"], r["service"], r["storage_class"], r["dimension"]) in groups
+
+
 def credentials_available(profile: str | None = None) -> bool:
     """True when AWS credentials can be found (standard chain or ``profile``); no AWS call."""
     return _credentials_available(profile)
@@ -218,8 +228,11 @@ def _write_snapshot(
                 continue
             new_rows.append(row)
         old_rows = read_table_rows(data_dir, name)
-        kept = [r for r in old_rows if not any(s.covers(r) for s in table_scopes)]
-        gone = [r for r in old_rows if any(s.covers(r) for s in table_scopes)]
+        covers = _storage_cover(new_rows) if name == "storage_rates" else (
+            lambda r, scopes=table_scopes: any(s.covers(r) for s in scopes)
+        )
+        kept = [r for r in old_rows if not covers(r)]
+        gone = [r for r in old_rows if covers(r)]
         new_keys = {tuple(r[k] for k in spec.key) for r in new_rows}
         dropped = [r for r in gone if tuple(r[k] for k in spec.key) not in new_keys]
         if dropped:
