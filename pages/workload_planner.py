@@ -181,7 +181,7 @@ with tab_rank:
         + "); options without a price stay listed as 'price not in snapshot'."
     )
     st.dataframe(
-        rows[shown].head(300).rename_axis("rank").reset_index().assign(rank=lambda f: f["rank"] + 1),
+        rows[shown].head(1000).rename_axis("rank").reset_index().assign(rank=lambda f: f["rank"] + 1),
         hide_index=True, key=P + "ranked", height=360,
         column_config={
             "cost_usd": money("Cost per day" if serving else "Job cost", format=USD_COLUMN_FORMAT),

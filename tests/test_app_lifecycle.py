@@ -1,0 +1,45 @@
+"""Lifecycle savings page: purchase strategies over time and S3 lifecycle rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app_fixtures import assert_clean, errors, metrics, open_app
+
+PAGE = "pages/lifecycle_savings.py"
+
+
+@pytest.fixture
+def at():
+    return open_app(PAGE)
+
+
+def test_default_strategies(at):
+    summary = at.dataframe[0].value.set_index("name")
+    # all on-demand: 4 × p4d.24xlarge × 730 h × $21.957642 × 36 months = $2,308,187.33
+    assert summary.loc["All on-demand", "total_usd"] == pytest.approx(2308187.33, abs=0.01)
+    assert summary.loc["RI 1y baseline + on-demand", "break_even_month"] >= 1
+    assert len(at.get("plotly_chart")) >= 3
+
+
+def test_one_month_all_on_demand(at):
+    at.number_input(key="lifecycle_horizon").set_value(1).run()
+    at.number_input(key="lifecycle_count").set_value(1.0).run()
+    summary = at.dataframe[0].value.set_index("name")
+    # 1 × 730 h × $21.957642 = $16,029.08
+    assert summary.loc["All on-demand", "total_usd"] == pytest.approx(16029.07866)
+
+
+def test_s3_rules_out_of_order_is_an_error(at):
+    at.number_input(key="lifecycle_gir").set_value(10).run()
+    assert_clean(at)
+    assert any("glacier_ir_days (10) must be greater than standard_ia_days (30)" in e
+               for e in errors(at)), errors(at)
+    assert "Cheapest strategy" in metrics(at)  # the compute tab still renders
+
+
+def test_s3_lifecycle_beats_all_standard(at):
+    m = metrics(at)
+    lifecycle = float(m["With lifecycle rules"].strip("$").replace(",", ""))
+    standard = float(m["All Standard"].strip("$").replace(",", ""))
+    assert lifecycle < standard

@@ -1,0 +1,42 @@
+"""Price data page: table overview, search, refresh action."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.catalog import load_catalog
+from tests.app_fixtures import assert_clean, errors, open_app
+
+PAGE = "pages/price_data.py"
+
+
+@pytest.fixture
+def at(monkeypatch):
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                 "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return open_app(PAGE)
+
+
+def test_overview_lists_every_table_with_dates(at):
+    overview = at.dataframe[0].value.set_index("table")
+    catalog = load_catalog()
+    for name, info in catalog.tables.items():
+        assert overview.loc[name, "rows"] == info.rows
+        assert overview.loc[name, "as_of"] == info.as_of
+
+
+def test_search(at):
+    at.text_input(key="prices_search").set_value("us-east-1 p4d.24xlarge on_demand").run()
+    rows = at.dataframe[1].value
+    assert len(rows) == 1
+    assert rows.iloc[0]["hourly_usd"] == pytest.approx(21.957642)
+
+
+def test_no_credentials_message(at):
+    assert_clean(at)
+    assert any("No AWS credentials found" in w.value for w in at.warning)
+    assert not errors(at)

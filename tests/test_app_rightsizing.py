@@ -1,0 +1,46 @@
+"""Right-sizing page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app_fixtures import assert_clean, errors, metrics, open_app, successes
+
+PAGE = "pages/right_sizing.py"
+
+
+@pytest.fixture
+def at():
+    return open_app(PAGE)
+
+
+def test_default_gpu_instance(at):
+    m = metrics(at)
+    # need = used × 1.2: 96 vCPU × 30 % × 1.2 = 34.56; 1,152 GiB × 20 % × 1.2 = 276.48 GiB
+    assert m["Needed vCPU"] == "34.6"
+    assert m["Needed memory"] == "276.5 GiB"
+    # 320 GiB GPU memory × 30 % × 1.2 = 115.2 GiB
+    assert m["Needed accelerator memory"] == "115.2 GiB"
+
+
+def test_m5_4xlarge_down_to_2xlarge(at):
+    at.selectbox(key="rightsize_type").set_value("m5.4xlarge").run()
+    assert_clean(at)
+    table = at.dataframe[0].value.set_index("instance_type")
+    # m5.2xlarge: $0.384/h × 730 h = $280.32/month vs m5.4xlarge $0.768 × 730 = $560.64
+    assert table.loc["m5.2xlarge", "fits"]
+    assert table.loc["m5.2xlarge", "on_demand_monthly_usd"] == pytest.approx(280.32)
+    assert table.loc["m5.2xlarge", "on_demand_savings_monthly_usd"] == pytest.approx(280.32)
+    assert table.loc["m5.2xlarge", "on_demand_savings_yearly_usd"] == pytest.approx(3363.84)
+    assert not table.loc["m5.xlarge", "fits"]  # 4 vCPU < 16 × 30 % × 1.2 = 5.76
+    at.selectbox(key="rightsize_pick").set_value("m5.2xlarge").run()
+    at.button(key="rightsize_add").click().run()
+    assert any("Added m5.2xlarge" in s for s in successes(at))
+
+
+def test_average_sizing_needs_averages(at):
+    at.selectbox(key="rightsize_size_on").set_value("average").run()
+    assert_clean(at)
+    # without averages the peak is used: same need as sizing on peak
+    assert metrics(at)["Needed vCPU"] == "34.6"
+    assert not errors(at)

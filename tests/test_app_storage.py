@@ -1,0 +1,64 @@
+"""Storage page: S3, EBS, EFS calculators."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app_fixtures import assert_clean, errors, metrics, open_app, successes
+
+PAGE = "pages/storage.py"
+
+
+@pytest.fixture
+def at():
+    return open_app(PAGE)
+
+
+def monthly(at) -> list[str]:
+    return [m.value for m in at.metric if m.label == "Monthly"]
+
+
+def test_defaults(at):
+    # S3 Standard 1,000 GB-month × $0.023 = $23.00; EBS gp3 1,000 GB × $0.08 = $80.00;
+    # EFS Standard 500 GB-month × $0.30 = $150.00 (us-east-1)
+    assert monthly(at) == ["$23.00", "$80.00", "$150.00"]
+
+
+def test_gp3_with_extra_iops_and_throughput(at):
+    at.number_input(key="storage_ebs_iops").set_value(6000.0).run()
+    at.number_input(key="storage_ebs_throughput").set_value(250.0).run()
+    at.number_input(key="storage_ebs_count").set_value(2).run()
+    assert_clean(at)
+    # per volume: 1,000 GB × $0.08 = $80; (6,000 − 3,000 included) IOPS × $0.005 = $15;
+    # (250 − 125 included) MiB/s × $0.04 = $5 → $100 × 2 volumes = $200.00
+    assert monthly(at)[1] == "$200.00"
+    lines = at.dataframe[1].value.set_index("dimension")
+    assert lines.loc["iops", "monthly_usd"] == pytest.approx(30.0)
+    assert lines.loc["throughput", "monthly_usd"] == pytest.approx(10.0)
+
+
+def test_iops_on_st1_is_an_error_other_tabs_still_render(at):
+    at.selectbox(key="storage_ebs_type").set_value("st1").run()
+    at.number_input(key="storage_ebs_iops").set_value(6000.0).run()
+    assert_clean(at)
+    assert any("st1 volumes have no provisioned IOPS" in e for e in errors(at))
+    assert monthly(at) == ["$23.00", "$150.00"]  # S3 and EFS still priced
+
+
+def test_s3_infrequent_access_with_retrieval(at):
+    at.selectbox(key="storage_s3_class").set_value("standard_ia").run()
+    at.number_input(key="storage_s3_retrieval").set_value(100.0).run()
+    assert_clean(at)
+    lines = at.dataframe[0].value.set_index("dimension")
+    # Standard-IA: 1,000 GB-month × $0.0125 = $12.50; retrieval 100 GB × $0.01 = $1.00
+    assert lines.loc["storage", "monthly_usd"] == pytest.approx(12.5)
+    assert monthly(at)[0] == "$13.50"
+
+
+def test_add_storage_to_plan(at):
+    at.button(key="storage_efs_add").click().run()
+    assert_clean(at)
+    assert any("Added efs-standard" in s for s in successes(at))
+    item = at.session_state["plan_current"].items[0]
+    assert (item.kind, item.gb_month) == ("efs", 500.0)
+    assert metrics(at)  # the page still renders after the rerun
