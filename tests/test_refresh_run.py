@@ -540,3 +540,13 @@ def test_live_get_products_for_one_type():
     pricing = boto3.client("pricing", region_name="us-east-1")
     fetched = fetch_compute_rates(pricing, "us-east-1", ("m5",), today=NOW.date().isoformat())
     assert any(r["instance_type"] == "m5.large" and r["purchase_option"] == "reserved" for r in fetched.rows)
+
+
+def test_second_refresh_waits_its_turn(data_dir: Path):
+    before = digests(data_dir)
+    with swap.exclusive(data_dir), pytest.raises(RefreshError, match="another refresh or rollback"):
+        refresh(options(regions=("eu-west-1",), tables=(RefreshTable.STORAGE,)), data_dir,
+                clients=Aws(regions=("eu-west-1",)).clients(), now=NOW, sleep=no_pause)
+    assert digests(data_dir) == before
+    with swap.exclusive(data_dir):  # released: it can be taken again
+        pass

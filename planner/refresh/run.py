@@ -128,7 +128,9 @@ def credentials_available(profile: str | None = None) -> bool:
 
 def rollback(data_dir: Path | None = None) -> Path:
     """Swap the backup snapshot back in; return the folder now holding the replaced one."""
-    return swap.rollback(Path(data_dir) if data_dir is not None else default_data_dir())
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    with swap.exclusive(data_dir):
+        return swap.rollback(data_dir)
 
 
 def _fetch(
@@ -301,6 +303,19 @@ def refresh(
     download, a fixed clock, no back-off pauses).
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    with swap.exclusive(data_dir):
+        return _refresh(options, data_dir, progress, clients, opener, now, sleep)
+
+
+def _refresh(
+    options: RefreshOptions,
+    data_dir: Path,
+    progress: Progress | None,
+    clients: AwsClients | None,
+    opener: Opener,
+    now: datetime | None,
+    sleep: Sleep,
+) -> RefreshReport:
     report = progress or (lambda _fraction, _message: None)
     now = now or datetime.now(UTC)
     try:

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from planner.catalog.loader import load_catalog
@@ -30,6 +33,30 @@ _AT_FDCWD = -100
 def backup_dir(data_dir: Path) -> Path:
     """Where the previous snapshot of ``data_dir`` is kept: ``.<name>.backup`` beside it."""
     return data_dir.with_name(f".{data_dir.name}.backup")
+
+
+@contextmanager
+def exclusive(data_dir: Path) -> Iterator[None]:
+    """Lock the folder that holds ``data_dir`` so only one refresh or rollback runs at a time.
+
+    An advisory ``flock`` on the parent folder itself (the data folder is swapped, its parent is
+    not): no lock file is left behind, and the kernel drops the lock when the process ends, so a
+    crashed refresh never leaves the snapshot locked.
+    """
+    fd = os.open(data_dir.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RefreshError(
+                f"another refresh or rollback of {data_dir} is running; wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def staging_dir(data_dir: Path) -> Path:
