@@ -32,7 +32,6 @@ Counts may be fractional (average instances running in the month).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -54,6 +53,7 @@ from planner.billing import (
 from planner.catalog.loader import Catalog
 from planner.catalog.query import check_region, compute_rate, instance_spec, spot_advice
 from planner.errors import PlanFileError
+from planner.jsonfile import read_json_file
 from planner.lineitem import OVERRIDE_SOURCE
 from planner.pricing.savings_plan import (
     CommitmentUsage,
@@ -68,6 +68,7 @@ from planner.spot import (
     job_interruptions_per_hour,
     optimal_checkpoint_interval_hours,
 )
+from planner.validation import describe_validation_error
 
 MAX_HORIZON_MONTHS = 60
 MAX_COUNT = 100_000.0
@@ -233,30 +234,18 @@ class LifecycleProfile(_Record):
 
 def profile_from_dict(data: Any, *, source: str = "profile") -> LifecycleProfile:
     """Validate a decoded profile; raises :class:`PlanFileError` naming the field and its range."""
-    from planner.plan import describe_validation_error
 
     if not isinstance(data, dict):
         raise PlanFileError(f"{source}: a profile must be a JSON object, got {type(data).__name__}")
     try:
         return LifecycleProfile.model_validate(data)
     except ValidationError as exc:
-        raise PlanFileError(f"{source}: {describe_validation_error(exc)}") from None
+        message = describe_validation_error(exc, root=LifecycleProfile, what="profile")
+        raise PlanFileError(f"{source}: {message}") from None
 
 
 def load_profile(path: Path | str) -> LifecycleProfile:
-    path = Path(path)
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise PlanFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise PlanFileError(f"{path}: is a directory") from None
-    except UnicodeDecodeError:
-        raise PlanFileError(f"{path}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    data = read_json_file(path, what="profile")
     return profile_from_dict(data, source=str(path))
 
 

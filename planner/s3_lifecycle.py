@@ -34,7 +34,6 @@ scenario and left out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,7 +48,9 @@ from planner.billing import HOURS_PER_MONTH_DEFAULT
 from planner.catalog.loader import Catalog
 from planner.catalog.query import StorageRate, check_region, storage_rates
 from planner.errors import PlanFileError
+from planner.jsonfile import read_json_file
 from planner.lineitem import OVERRIDE_SOURCE
+from planner.validation import describe_validation_error
 
 DAYS_PER_MONTH = HOURS_PER_MONTH_DEFAULT / 24.0
 """Days in a billing month [d]: 730 h / 24 = 30.4167 (AWS Pricing Calculator month)."""
@@ -249,33 +250,18 @@ class S3Policy(_Record):
 
 def policy_from_dict(data: Any, *, source: str = "policy") -> S3Policy:
     """Validate a decoded policy; raises :class:`PlanFileError` naming the field and its range."""
-    from planner.plan import describe_validation_error
 
     if not isinstance(data, dict):
         raise PlanFileError(f"{source}: a policy must be a JSON object, got {type(data).__name__}")
     try:
         return S3Policy.model_validate(data)
     except ValidationError as exc:
-        raise PlanFileError(f"{source}: {describe_validation_error(exc)}") from None
+        message = describe_validation_error(exc, root=S3Policy, what="policy")
+        raise PlanFileError(f"{source}: {message}") from None
 
 
 def load_policy(path: Path | str) -> S3Policy:
-    return policy_from_dict(_read_json(Path(path)), source=str(path))
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise PlanFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise PlanFileError(f"{path}: is a directory") from None
-    except UnicodeDecodeError:
-        raise PlanFileError(f"{path}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    return policy_from_dict(read_json_file(path, what="policy"), source=str(path))
 
 
 # --- quantities ---------------------------------------------------------------------------------

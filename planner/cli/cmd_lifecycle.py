@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from typing import Any
 
@@ -30,27 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_format_argument(parser)
 
 
-def _clean(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    """DataFrame rows as plain dicts: numpy scalars → Python, NaN → None (shown as missing)."""
-    return [{str(c): _clean(v) for c, v in row.items()} for row in frame.to_dict("records")]
-
-
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
-    from planner.cli.output import to_csv, to_json, to_table
+    from planner.cli.output import frame_records, to_csv, to_json, to_table
     from planner.lifecycle import load_profile, run_lifecycle
 
     profile = load_profile(args.profile)
     result = run_lifecycle(load_catalog(), profile)
-    monthly = _records(result.monthly[list(MONTHLY_COLUMNS)])
+    monthly = frame_records(result.monthly[list(MONTHLY_COLUMNS)])
     summary = [
         {
             "strategy": s.name, "total_usd": s.total_usd, "upfront_total_usd": s.upfront_total_usd,
@@ -105,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.monthly:
         wide = result.monthly.pivot(index="month", columns="strategy", values="cumulative_usd")
         wide = wide[[r.name for r in result.strategies]]
-        rows = _records(wide.reset_index())
+        rows = frame_records(wide.reset_index())
         out.write("\ncumulative cost [USD]\n")
         out.write(to_table(rows, ["month", *[str(c) for c in wide.columns]]))
     return 0

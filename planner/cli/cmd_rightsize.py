@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from typing import Any
 
 from planner.cli.output import add_format_argument
 
@@ -72,24 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_format_argument(parser)
 
 
-def _clean(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    """DataFrame rows as plain dicts: numpy scalars → Python, NaN → None (shown as missing)."""
-    return [{str(c): _clean(v) for c, v in row.items()} for row in frame.to_dict("records")]
-
-
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from planner.catalog import load_catalog
-    from planner.cli.output import to_csv, to_json, to_table
+    from planner.cli.output import frame_records, to_csv, to_json, to_table
     from planner.errors import InputError
     from planner.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
 
@@ -110,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         result = rightsize(load_catalog(), request)
     except InputError as exc:
         raise InputError(FLAGS.get(exc.field, exc.field), exc.problem) from None
-    rows = _records(result.candidates)
+    rows = frame_records(result.candidates)
     if args.format == "json":
         sys.stdout.write(to_json({
             "instance_type": request.instance_type, "count": request.count,

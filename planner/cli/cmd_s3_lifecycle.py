@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from typing import Any
 
 from planner.cli.output import add_format_argument
 
@@ -33,32 +31,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_format_argument(parser)
 
 
-def _clean(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    """DataFrame rows as plain dicts: numpy scalars → Python, NaN → None (shown as missing)."""
-    return [{str(c): _clean(v) for c, v in row.items()} for row in frame.to_dict("records")]
-
-
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
-    from planner.cli.output import to_csv, to_json, to_table
+    from planner.cli.output import frame_records, to_csv, to_json, to_table
     from planner.s3_lifecycle import load_policy, simulate_s3_lifecycle
 
     policy = load_policy(args.policy)
     result = simulate_s3_lifecycle(load_catalog(), policy)
-    monthly = _records(result.monthly[list(MONTHLY_COLUMNS)])
+    monthly = frame_records(result.monthly[list(MONTHLY_COLUMNS)])
     grouped = (
         result.breakdown.groupby(["scenario", "storage_class", "component"], sort=False)["usd"]
         .sum(min_count=1).reset_index()
     )
-    breakdown = _records(grouped)
+    breakdown = frame_records(grouped)
     totals = result.totals()
     if args.format == "json":
         sys.stdout.write(to_json({

@@ -71,6 +71,17 @@ def to_table(
     return "\n".join(lines) + "\n"
 
 
+def frame_records(frame: Any) -> list[dict[str, Any]]:
+    """DataFrame rows as plain dicts: numpy scalars → Python, NaN/inf → None (shown as missing)."""
+    return [
+        {str(c): _finite(_plain(v)) for c, v in row.items()} for row in frame.to_dict("records")
+    ]
+
+
+def _finite(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
