@@ -85,7 +85,7 @@ with tab_compute:
         summary = pd.DataFrame([asdict(s) for s in result.summary])
         if result.cheapest:
             best = next(s for s in result.summary if s.name == result.cheapest)
-            m = st.columns(3)
+            m = st.columns([2, 1, 1])
             m[0].metric("Cheapest strategy", result.cheapest)
             m[1].metric(f"Total over {int(horizon)} months", usd(best.total_usd))
             m[2].metric("Savings vs all on-demand", usd(best.savings_vs_on_demand_usd))
@@ -94,7 +94,7 @@ with tab_compute:
              float(result.monthly.loc[(result.monthly["strategy"] == s.name)
                                       & (result.monthly["month"] == s.break_even_month),
                                       "cumulative_usd"].iloc[0]),
-             f"break-even m{s.break_even_month}")
+             f"{s.name}: break-even in month {s.break_even_month}")
             for s in result.summary
             if s.break_even_month is not None and s.name != "All on-demand"
         ]

@@ -58,7 +58,7 @@ m[1].metric("Upfront", usd(totals.upfront_usd))
 m[2].metric("First 12 months", usd(totals.first_year_usd))
 m[3].metric(f"Total over {plan.duration_months} months", usd(totals.duration_total_usd))
 m[4].metric(
-    "Savings vs all on-demand", usd(totals.savings_vs_on_demand_usd),
+    "Saved vs on-demand", usd(totals.savings_vs_on_demand_usd),
     help=f"All on-demand over the duration: {usd(totals.on_demand_equivalent_usd)}",
 )
 if not totals.complete:

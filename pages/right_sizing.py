@@ -77,13 +77,14 @@ m[0].metric("Needed vCPU", number(need.vcpu, 1))
 m[1].metric("Needed memory", f"{number(need.memory_gib, 1)} GiB")
 m[2].metric("Needed accelerator memory", f"{number(need.accelerator_memory_gib, 1)} GiB")
 if fitting.empty:
-    m[3].metric("Best on-demand saving", usd(0.0))
+    m[3].metric("Best saving per month", usd(0.0))
     st.info(f"Nothing cheaper fits: {instance_type} is already the right size for this load.")
 else:
     best = fitting.loc[fitting["on_demand_savings_monthly_usd"].idxmax()]
     m[3].metric(
-        "Best on-demand saving", f"{usd(best['on_demand_savings_monthly_usd'])}/month",
-        help=f"{best['instance_type']}: {usd(best['on_demand_savings_yearly_usd'])} per year",
+        "Best saving per month", usd(best["on_demand_savings_monthly_usd"]),
+        help=f"On-demand, moving to {best['instance_type']}: "
+        f"{usd(best['on_demand_savings_yearly_usd'])} per year",
     )
 
 shown = ["instance_type", "group", "fits", "vcpu", "memory_gib", "accelerator_memory_gib_total"]
@@ -94,8 +95,14 @@ shown.append("reason")
 st.dataframe(
     cands[shown], hide_index=True, key=P + "candidates", height=420,
     column_config={
-        c: money(c.removesuffix("_usd").replace("_", " "), format=USD_COLUMN_FORMAT)
-        for c in shown if c.endswith("_usd")
+        "instance_type": st.column_config.TextColumn("Instance", pinned=True),
+        "vcpu": money("vCPU", format="%d"),
+        "memory_gib": money("Memory GiB", format="%.0f"),
+        "accelerator_memory_gib_total": money("Acc. mem GiB", format="%.0f"),
+        **{
+            c: money(c.removesuffix("_usd").replace("_", " "), format=USD_COLUMN_FORMAT)
+            for c in shown if c.endswith("_usd")
+        },
     },
 )
 st.caption(

@@ -153,7 +153,7 @@ if rows.empty:
     st.stop()
 
 best = rows.iloc[0]
-m = st.columns(4)
+m = st.columns([1.6, 1, 1, 1])
 m[0].metric("Cheapest option", f"{best['instance_type']} × {number(best['instances'])}")
 m[1].metric("Purchase option", str(best["purchase_option"]).replace("_", " "))
 if serving:

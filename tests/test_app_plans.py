@@ -47,7 +47,7 @@ def test_reserved_plan_totals():
     assert m["Monthly"] == "$0.00"
     assert m["First 12 months"] == "$227,638.00"
     # all on-demand: 2 × 200 h × $21.957642 × 12 months = $105,396.68 → savings −$122,241.32
-    assert m["Savings vs all on-demand"] == "-$122,241.32"
+    assert m["Saved vs on-demand"] == "-$122,241.32"
     formulas = " ".join(md.value for md in at.markdown)
     assert "trainer · upfront_usd" in formulas
 
@@ -63,7 +63,7 @@ def test_edit_item_in_place_changes_the_totals():
     # 1 × 730 h × $21.957642 = $16,029.08 per month; × 12 = $192,348.94
     assert m["Monthly"] == "$16,029.08"
     assert m["Total over 12 months"] == "$192,348.94"
-    assert m["Savings vs all on-demand"] == "$0.00"
+    assert m["Saved vs on-demand"] == "$0.00"
 
 
 def test_price_override_is_used_and_marked():
@@ -97,7 +97,7 @@ def test_csv_and_json_downloads():
 
 def test_share_link_round_trips():
     at = with_plan(RESERVED_PLAN)
-    link = [c.value for c in at.code if "?plan=" in c.value][0]
+    link = next(c.value for c in at.code if "?plan=" in c.value)
     assert link.startswith("http://localhost:8501/plans_export?plan=")
     assert decode_plan(link.split("?plan=", 1)[1]) == plan_from_dict(RESERVED_PLAN)
 

@@ -21,8 +21,8 @@ def _layout(fig: go.Figure, title: str, x_label: str = "", y_label: str = "USD",
             height: int = HEIGHT) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0},
         height=height,
         xaxis_title=x_label,
         yaxis_title=y_label,
@@ -96,11 +96,12 @@ def lines(
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
             hovertemplate=f"{name}<br>{x_label} %{{x}}: $%{{y:,.2f}}<extra></extra>",
         ))
-    for mx, my, text in markers:
+    if markers:
         fig.add_trace(go.Scatter(
-            x=[mx], y=[my], mode="markers+text", text=[text], textposition="top center",
-            marker={"size": 11, "symbol": "diamond", "color": "black"}, showlegend=False,
-            hovertemplate=f"{text}<extra></extra>",
+            x=[m[0] for m in markers], y=[m[1] for m in markers], mode="markers",
+            text=[m[2] for m in markers], name="break-even",
+            marker={"size": 11, "symbol": "diamond", "color": "black"},
+            hovertemplate="%{text}: $%{y:,.2f}<extra></extra>",
         ))
     return _layout(fig, title, x_label, y_label)
 

@@ -1,0 +1,200 @@
+"""The app in a real browser: headless Chromium (Playwright) against ``streamlit run``.
+
+Opens every page, fills the workload form, adds a row to the plan, downloads the CSV and checks
+its rows and totals, opens the share link in a fresh browser context and checks the same totals,
+and saves a screenshot of each page under ``artifacts/screenshots/`` (printed).
+
+Without /usr/bin/chromium the test is skipped, except with ``CI=true`` where it fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
+PAGES = {
+    "workload_planner": "Workload planner",
+    "instance_explorer": "Instance explorer",
+    "storage": "Storage",
+    "right_sizing": "Right-sizing",
+    "lifecycle_savings": "Lifecycle savings",
+    "plans_export": "Plans & export",
+    "price_data": "Price data",
+}
+RUN_TIMEOUT_MS = 30_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium and chromium-driver (apt)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    port = _free_port()
+    log = (ROOT / "artifacts").resolve()
+    log.mkdir(parents=True, exist_ok=True)
+    out = open(log / "streamlit-server.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not become healthy; see {log}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        out.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def _settle(page) -> None:
+    """Wait until the script run finished (the running indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached",
+                           timeout=RUN_TIMEOUT_MS)
+    page.wait_for_timeout(200)
+
+
+def _metrics(page) -> dict[str, str]:
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
+
+
+def _go(page, title: str) -> None:
+    """Navigate with the sidebar link (same session, so the plan stays); wait for the results."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=title).wait_for(timeout=RUN_TIMEOUT_MS)
+    _settle(page)
+    page.locator('[data-testid="stMetricValue"], [data-testid="stDataFrame"]').first.wait_for(
+        timeout=RUN_TIMEOUT_MS
+    )
+    _settle(page)
+
+
+def _shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def test_pages_workload_plan_csv_and_share_link(server: str, browser, tmp_path: Path) -> None:
+    print(f"\nscreenshots: {SHOTS}")
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server + "/", wait_until="networkidle")
+    page.get_by_role("heading", name="Workload planner").wait_for(timeout=RUN_TIMEOUT_MS)
+    _settle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Prices as of" in sidebar
+
+    # every page opens without an exception and shows the snapshot date in the sidebar
+    for slug, title in PAGES.items():
+        _go(page, title)
+        assert page.locator('[data-testid="stException"]').count() == 0, slug
+        assert "Prices as of" in page.locator('[data-testid="stSidebar"]').inner_text()
+        _shot(page, slug)
+
+    # fill the workload form (a CPU job) and add the cheapest row to the plan
+    _go(page, "Workload planner")
+    page.get_by_text("CPU work", exact=True).click()
+    _settle(page)
+    field = page.get_by_label("vCPU-hours of work")
+    field.fill("4000")
+    field.press("Enter")
+    _settle(page)
+    metrics = _metrics(page)
+    assert metrics["Cheapest option"]
+    page.get_by_role("button", name="Add to plan").click()
+    _settle(page)
+    page.get_by_text("to 'My plan'").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    _settle(page)
+    _shot(page, "workload_planner_cpu")
+
+    # the plan: totals on the page, then the CSV
+    _go(page, "Plans & export")
+    shown = _metrics(page)
+    assert shown["Monthly"] != "$0.00"
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").click()
+    csv_path = tmp_path / "plan.csv"
+    download_info.value.save_as(csv_path)
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
+    items = [r for r in rows if r["item"] != "TOTAL"]
+    totals = {r["dimension"]: r for r in rows if r["item"] == "TOTAL"}
+    assert items and all(r["kind"] == "compute" for r in items)
+    line_monthly = sum(float(r["monthly_usd"] or 0) for r in items)
+    assert float(totals["monthly_usd"]["monthly_usd"]) == pytest.approx(line_monthly)
+    assert f"${float(totals['monthly_usd']['monthly_usd']):,.2f}" == shown["Monthly"]
+    _shot(page, "plans_export_with_item")
+
+    # the share link reopens the same plan in a fresh session
+    link = page.locator('[data-testid="stCode"]').filter(has_text="?plan=").inner_text().strip()
+    assert "?plan=" in link
+    fresh = browser.new_context(viewport=VIEWPORT).new_page()
+    fresh.goto(link, wait_until="networkidle")
+    fresh.get_by_role("heading", name="Plans & export").wait_for(timeout=RUN_TIMEOUT_MS)
+    _settle(fresh)
+    reopened = _metrics(fresh)
+    for key in ("Monthly", "Upfront", "First 12 months", "Saved vs on-demand"):
+        assert reopened[key] == shown[key], key
+    _shot(fresh, "share_link_reopened")
+    assert not errors, errors
+    context.close()
