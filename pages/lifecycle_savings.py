@@ -85,7 +85,7 @@ with tab_compute:
         summary = pd.DataFrame([asdict(s) for s in result.summary])
         if result.cheapest:
             best = next(s for s in result.summary if s.name == result.cheapest)
-            m = st.columns([2, 1, 1])
+            m = st.columns([1.5, 1.25, 1.25])
             m[0].metric("Cheapest strategy", result.cheapest)
             m[1].metric(f"Total over {int(horizon)} months", usd(best.total_usd))
             m[2].metric("Savings vs all on-demand", usd(best.savings_vs_on_demand_usd))
