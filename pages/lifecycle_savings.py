@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planner.lifecycle import profile_from_dict, run_lifecycle
+from planner.lifecycle import BILLING_HOURS, profile_from_dict, run_lifecycle
 from planner.s3_lifecycle import policy_from_dict, simulate_s3_lifecycle
 from ui import charts, data, state
 from ui.errors import user_errors
@@ -46,7 +46,7 @@ with tab_compute:
     horizon = c5.number_input("Horizon (months)", min_value=1, max_value=120, value=36,
                               key=P + "horizon", **S)
     c1, c2, c3, c4 = st.columns(4)
-    hours = c1.number_input("Hours used per month", min_value=1.0, max_value=744.0,
+    hours = c1.number_input("Hours used per month", min_value=1.0, max_value=BILLING_HOURS,
                             value=730.0, step=10.0, key=P + "hours", **S)
     baseline = c2.number_input("Baseline to commit (instances)", min_value=0.0, value=2.0,
                                step=1.0, key=P + "baseline", **S,

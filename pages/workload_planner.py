@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from planner.compare import compare, fit_table
+from planner.compare import compare, fit_table, plan_item_for_row
 from planner.workload import workload_from_dict
 from ui import charts, data, state
 from ui.errors import user_errors
@@ -243,7 +243,7 @@ pick = c1.selectbox("Option", range(len(labels)), format_func=lambda i: labels[i
 c2.write("")
 if c2.button("Add to plan", key=P + "add", type="primary", icon=":material/add:"):
     with user_errors("This option cannot be added as it is: change count or hours on Plans & export."):
-        item = state.add_item(state.item_from_ranked_row(
+        item = state.add_item(plan_item_for_row(
             top.iloc[int(pick)].to_dict(), serving=serving, hours_per_month=plan.hours_per_month,
         ))
     state.flash(f"Added {item.name} to {plan.name!r} (see Plans & export).")

@@ -14,6 +14,7 @@ option) grid. Prepared frames are cached per loaded :class:`Catalog` (it hashes 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -1020,3 +1021,46 @@ def fit_table(workload: Workload, catalog: Catalog) -> pd.DataFrame:
         ["fits", "instances_to_fit", "memory_gib_per_instance", "instance_type"],
         ascending=[False, True, True, True],
     ).reset_index(drop=True)
+
+
+def purchase_of(option: str) -> dict[str, Any]:
+    """The plan-file ``purchase`` object of a comparison option name (see :data:`OPTIONS`)."""
+    spec = next((o for o in OPTIONS if o.name == option), None)
+    if spec is None:
+        allowed = ", ".join(o.name for o in OPTIONS)
+        raise InputError("purchase_option", f"must be one of {allowed} (got {option!r})")
+    purchase: dict[str, Any] = {"option": spec.purchase_option}
+    if spec.term_years:
+        purchase["term_years"] = spec.term_years
+    if spec.offering_class:
+        purchase["offering_class"] = spec.offering_class
+    if spec.payment_option:
+        purchase["payment"] = spec.payment_option
+    if spec.purchase_option == "savings_plan":
+        purchase["plan_type"] = "compute"
+    return purchase
+
+
+def plan_item_for_row(
+    row: Mapping[str, Any], *, serving: bool, hours_per_month: float
+) -> dict[str, Any]:
+    """A plan-file compute item for one ranked row (instances and hours; prices come from costing).
+
+    Serving rows: ``instances`` at peak, each running the day's average share of the month,
+    instance-hours per day / (24 h × instances) × hours per month. Job rows: ``instances`` for the
+    job's wall-clock hours, capped at one month (a longer job is one month of a longer plan).
+    """
+    instances = max(int(row["instances"]), 1)
+    if serving:
+        usage = hours_per_month * float(row["instance_hours"]) / (24.0 * instances)
+    else:
+        usage = float(row["wall_hours"])
+    usage = min(max(usage, 1.0), hours_per_month)
+    return {
+        "kind": "compute",
+        "name": str(row["instance_type"]),
+        "instance_type": str(row["instance_type"]),
+        "count": instances,
+        "usage_hours_per_month": round(usage, 3),
+        "purchase": purchase_of(str(row["purchase_option"])),
+    }

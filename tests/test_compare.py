@@ -208,3 +208,33 @@ def test_pareto_front_four_points() -> None:
 def test_unknown_region() -> None:
     with pytest.raises(Exception, match="unknown region"):
         compare(SEVEN_B, CATALOG, region="us-east-9")
+
+
+def test_plan_item_for_a_job_row_and_a_serving_row() -> None:
+    from planner.compare import plan_item_for_row
+
+    # Job: 3 instances for 21.2 wall-clock hours → 3 × 21.2 h in the month, reserved 1y.
+    job = plan_item_for_row(
+        {"instance_type": "p4d.24xlarge", "instances": 3, "wall_hours": 21.2,
+         "instance_hours": 63.6, "purchase_option": "reserved_1y"},
+        serving=False, hours_per_month=730,
+    )
+    assert job["count"] == 3 and job["usage_hours_per_month"] == 21.2
+    assert job["purchase"] == {"option": "reserved", "term_years": 1,
+                               "offering_class": "standard", "payment": "all_upfront"}
+    # Serving: peak 4 instances, 48 instance-hours a day → 48 / (24 × 4) = 0.5 of the month
+    # = 365 h each.
+    serve = plan_item_for_row(
+        {"instance_type": "inf2.xlarge", "instances": 4, "wall_hours": 24.0,
+         "instance_hours": 48.0, "purchase_option": "spot"},
+        serving=True, hours_per_month=730,
+    )
+    assert serve["count"] == 4 and serve["usage_hours_per_month"] == 365.0
+    assert serve["purchase"] == {"option": "spot"}
+    # A job longer than a month is capped at the month.
+    long = plan_item_for_row(
+        {"instance_type": "m5.large", "instances": 1, "wall_hours": 2000.0,
+         "instance_hours": 2000.0, "purchase_option": "on_demand"},
+        serving=False, hours_per_month=730,
+    )
+    assert long["usage_hours_per_month"] == 730
