@@ -39,7 +39,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.billing import (
     HOURS_PER_MONTH_DEFAULT,
@@ -52,7 +52,6 @@ from planner.billing import (
 )
 from planner.catalog.loader import Catalog
 from planner.catalog.query import check_region, compute_rate, instance_spec, spot_advice
-from planner.errors import PlanFileError
 from planner.jsonfile import read_json_file
 from planner.lineitem import OVERRIDE_SOURCE
 from planner.pricing.savings_plan import (
@@ -68,7 +67,7 @@ from planner.spot import (
     job_interruptions_per_hour,
     optimal_checkpoint_interval_hours,
 )
-from planner.validation import describe_validation_error
+from planner.validation import validate_document
 
 MAX_HORIZON_MONTHS = 60
 MAX_COUNT = 100_000.0
@@ -234,14 +233,7 @@ class LifecycleProfile(_Record):
 
 def profile_from_dict(data: Any, *, source: str = "profile") -> LifecycleProfile:
     """Validate a decoded profile; raises :class:`PlanFileError` naming the field and its range."""
-
-    if not isinstance(data, dict):
-        raise PlanFileError(f"{source}: a profile must be a JSON object, got {type(data).__name__}")
-    try:
-        return LifecycleProfile.model_validate(data)
-    except ValidationError as exc:
-        message = describe_validation_error(exc, root=LifecycleProfile, what="profile")
-        raise PlanFileError(f"{source}: {message}") from None
+    return validate_document(LifecycleProfile, data, source=source, what="profile")
 
 
 def load_profile(path: Path | str) -> LifecycleProfile:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.billing import (
     HOURS_PER_MONTH_DEFAULT,
@@ -25,7 +25,7 @@ from planner.billing import (
 )
 from planner.errors import PlanFileError
 from planner.jsonfile import decode_json, read_json_file
-from planner.validation import describe_validation_error
+from planner.validation import validate_document
 
 PLAN_SCHEMA_VERSION = 1
 MAX_COUNT = 100_000
@@ -224,18 +224,12 @@ class Plan(_Record):
 
 def plan_from_dict(data: Any, *, source: str = "plan") -> Plan:
     """Validate a decoded plan; raises :class:`PlanFileError` naming the field and its range."""
-    if not isinstance(data, dict):
-        raise PlanFileError(f"{source}: a plan must be a JSON object, got {type(data).__name__}")
-    version = data.get("schema_version", PLAN_SCHEMA_VERSION)
+    version = data.get("schema_version", PLAN_SCHEMA_VERSION) if isinstance(data, dict) else 1
     if version != PLAN_SCHEMA_VERSION:
         raise PlanFileError(
             f"{source}: schema_version {version!r} is not supported (this planner reads 1)"
         )
-    try:
-        return Plan.model_validate(data)
-    except ValidationError as exc:
-        message = describe_validation_error(exc, root=Plan, tags=ITEM_KINDS, what="plan")
-        raise PlanFileError(f"{source}: {message}") from None
+    return validate_document(Plan, data, source=source, what="plan", tags=ITEM_KINDS)
 
 
 def plan_from_json(text: str | bytes, *, source: str = "plan") -> Plan:

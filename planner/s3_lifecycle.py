@@ -42,15 +42,14 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.billing import HOURS_PER_MONTH_DEFAULT
 from planner.catalog.loader import Catalog
 from planner.catalog.query import StorageRate, check_region, storage_rates
-from planner.errors import PlanFileError
 from planner.jsonfile import read_json_file
 from planner.lineitem import OVERRIDE_SOURCE
-from planner.validation import describe_validation_error
+from planner.validation import validate_document
 
 DAYS_PER_MONTH = HOURS_PER_MONTH_DEFAULT / 24.0
 """Days in a billing month [d]: 730 h / 24 = 30.4167 (AWS Pricing Calculator month)."""
@@ -250,14 +249,7 @@ class S3Policy(_Record):
 
 def policy_from_dict(data: Any, *, source: str = "policy") -> S3Policy:
     """Validate a decoded policy; raises :class:`PlanFileError` naming the field and its range."""
-
-    if not isinstance(data, dict):
-        raise PlanFileError(f"{source}: a policy must be a JSON object, got {type(data).__name__}")
-    try:
-        return S3Policy.model_validate(data)
-    except ValidationError as exc:
-        message = describe_validation_error(exc, root=S3Policy, what="policy")
-        raise PlanFileError(f"{source}: {message}") from None
+    return validate_document(S3Policy, data, source=source, what="policy")
 
 
 def load_policy(path: Path | str) -> S3Policy:

@@ -8,13 +8,36 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from planner.errors import PlanFileError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
 _BOUND_ERRORS = ("greater_than_equal", "less_than_equal", "greater_than", "less_than",
                  "finite_number")
+
+
+def validate_document(
+    model: type[ModelT],
+    data: Any,
+    *,
+    source: str,
+    what: str,
+    tags: Mapping[str, type[BaseModel]] | None = None,
+) -> ModelT:
+    """Validate a decoded JSON document as ``model``; errors are one :class:`PlanFileError` line
+    naming ``source``, the field and its allowed range."""
+    if not isinstance(data, dict):
+        raise PlanFileError(f"{source}: a {what} must be a JSON object, got {type(data).__name__}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        message = describe_validation_error(exc, root=model, tags=tags, what=what)
+        raise PlanFileError(f"{source}: {message}") from None
 
 
 def describe_validation_error(

@@ -192,6 +192,11 @@ def test_pages_workload_plan_csv_and_share_link(server: str, browser, tmp_path: 
     fresh.goto(link, wait_until="networkidle")
     fresh.get_by_role("heading", name="Plans & export").wait_for(timeout=RUN_TIMEOUT_MS)
     _settle(fresh)
+    # a new session loads the snapshot first: wait for the totals themselves
+    fresh.locator('[data-testid="stMetricLabel"]').filter(has_text="Monthly").first.wait_for(
+        timeout=RUN_TIMEOUT_MS
+    )
+    _settle(fresh)
     reopened = _metrics(fresh)
     for key in ("Monthly", "Upfront", "First 12 months", "Saved vs on-demand"):
         assert reopened[key] == shown[key], key
