@@ -86,7 +86,26 @@ class _Workload(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)] = "workload"
 
 
-class TrainingWorkload(_Workload):
+class _TrainingRun(_Workload):
+    """What every training workload says about how the job runs (memory, scale, spot)."""
+
+    optimizer_bytes_per_parameter: BytesPerParam = 8.0
+    """AdamW: two fp32 moments = 8 B/param [S6]."""
+    sharding: Sharding = Sharding.FULL
+    instances: Count | None = None
+    """Fix the instance count; default: the fewest that fit (more if a deadline needs them)."""
+    max_instances: Count = 512
+    deadline_hours: Hours | None = None
+    mfu: Fraction | None = None
+    """Model FLOPs utilisation for every chip; default per chip (see performance.DEFAULT_MFU)."""
+    multi_node_efficiency: Fraction | None = None
+    checkpoint_write_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.1
+    restart_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.25
+    interruptions_per_hour: Annotated[float, _bounded(0, 1000, inclusive_low=True)] | None = None
+    """Spot: per-instance interruption rate [1/h]; default from the Spot Advisor bucket."""
+
+
+class TrainingWorkload(_TrainingRun):
     """Model-based training: FLOPs ≈ 6·N·D (+ attention), unless FLOPs per sample are given."""
 
     kind: Literal["training"] = "training"
@@ -115,20 +134,6 @@ class TrainingWorkload(_Workload):
     """Default 6 (fp32 master + 16-bit copy) for 16/8-bit training, 4 for fp32/tf32 [S6]."""
     gradient_bytes_per_parameter: BytesPerParam | None = None
     """Default 4 [S6]."""
-    optimizer_bytes_per_parameter: BytesPerParam = 8.0
-    """AdamW: two fp32 moments = 8 B/param [S6]."""
-    sharding: Sharding = Sharding.FULL
-    instances: Count | None = None
-    """Fix the instance count; default: the fewest that fit (more if a deadline needs them)."""
-    max_instances: Count = 512
-    deadline_hours: Hours | None = None
-    mfu: Fraction | None = None
-    """Model FLOPs utilisation for every chip; default per chip (see performance.DEFAULT_MFU)."""
-    multi_node_efficiency: Fraction | None = None
-    checkpoint_write_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.1
-    restart_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.25
-    interruptions_per_hour: Annotated[float, _bounded(0, 1000, inclusive_low=True)] | None = None
-    """Spot: per-instance interruption rate [1/h]; default from the Spot Advisor bucket."""
 
     @model_validator(mode="after")
     def _work_given(self) -> TrainingWorkload:
@@ -171,7 +176,7 @@ class TrainingWorkload(_Workload):
         return training_flops(self.parameters, self.tokens)
 
 
-class TrainingBaselineWorkload(_Workload):
+class TrainingBaselineWorkload(_TrainingRun):
     """Measured: the job takes ``baseline_hours`` on ``baseline_instances`` × ``baseline_instance_type``."""
 
     kind: Literal["training_baseline"] = "training_baseline"
@@ -181,16 +186,6 @@ class TrainingBaselineWorkload(_Workload):
     precision: Precision = Precision.BF16
     parameters: Parameters | None = None
     """For the memory-fit check (mixed-precision AdamW, 16-18 B/param); omitted → fit not checked."""
-    optimizer_bytes_per_parameter: BytesPerParam = 8.0
-    sharding: Sharding = Sharding.FULL
-    instances: Count | None = None
-    max_instances: Count = 512
-    deadline_hours: Hours | None = None
-    mfu: Fraction | None = None
-    multi_node_efficiency: Fraction | None = None
-    checkpoint_write_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.1
-    restart_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.25
-    interruptions_per_hour: Annotated[float, _bounded(0, 1000, inclusive_low=True)] | None = None
 
 
 class InferenceWorkload(_Workload):
