@@ -211,12 +211,17 @@ def prices_side_by_side(
     hours = period_hours(period, hours_per_month)
     specs = filter_specs(catalog.instance_specs, spec_filter)
     rates = _region_rates(catalog).get(region)
-    columns = [*SPEC_COLUMNS, *(f"{o}_usd" for o in options_in_region(catalog, region))]
+    prices = [f"{o}_usd" for o in options_in_region(catalog, region)]
+    # Prices first (after the name) so they stay on screen; the specs follow.
+    order = [
+        "instance_type", *prices, "usd_per_vcpu", "usd_per_gib", "usd_per_accelerator",
+        *SPEC_COLUMNS[1:],
+    ]
     if rates is None or specs.empty:
-        return _empty(columns)
+        return _empty(order)
     rates = rates.loc[rates["instance_type"].isin(specs["instance_type"])]
     if rates.empty:
-        return _empty(columns)
+        return _empty(order)
     wide = rates.pivot(index="instance_type", columns="option", values="effective_hourly_usd")
     options = sorted(wide.columns, key=_option_sort_key)
     wide = wide[options] * hours
@@ -237,9 +242,7 @@ def prices_side_by_side(
     table = table.assign(_basis=basis).sort_values(
         ["_basis", "instance_type"], na_position="last", kind="stable"
     )
-    return table.drop(columns="_basis").reset_index(drop=True)[
-        [*columns, "usd_per_vcpu", "usd_per_gib", "usd_per_accelerator"]
-    ]
+    return table.drop(columns="_basis").reset_index(drop=True)[order]
 
 
 def regions_side_by_side(
