@@ -85,10 +85,11 @@ with tab_compute:
         summary = pd.DataFrame([asdict(s) for s in result.summary])
         if result.cheapest:
             best = next(s for s in result.summary if s.name == result.cheapest)
-            m = st.columns([1.5, 1.25, 1.25])
-            m[0].metric("Cheapest strategy", result.cheapest)
-            m[1].metric(f"Total over {int(horizon)} months", usd(best.total_usd))
-            m[2].metric("Savings vs all on-demand", usd(best.savings_vs_on_demand_usd))
+            # The strategy name runs long: its own row, so neither it nor the totals are cut.
+            st.metric("Cheapest strategy", result.cheapest)
+            m = st.columns(2)
+            m[0].metric(f"Total over {int(horizon)} months", usd(best.total_usd))
+            m[1].metric("Savings vs all on-demand", usd(best.savings_vs_on_demand_usd))
         markers = [
             (float(s.break_even_month),
              float(result.monthly.loc[(result.monthly["strategy"] == s.name)
