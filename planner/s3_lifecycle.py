@@ -36,7 +36,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -468,12 +467,6 @@ class PriceUsed:
     source: str
 
 
-@lru_cache(maxsize=1024)
-def _s3_tiers(catalog: Catalog, region: str, cls: str, dim: str) -> tuple[StorageRate, ...]:
-    """The snapshot's tiers of one S3 dimension, cached per loaded catalog (records are frozen)."""
-    return tuple(storage_rates(catalog, region, "s3", cls, dim))
-
-
 class _Pricer:
     def __init__(self, catalog: Catalog, region: str, overrides: Mapping[str, float]) -> None:
         self.catalog = catalog
@@ -491,7 +484,7 @@ class _Pricer:
             )
             self.used[key] = PriceUsed(cls, dim, "", price, False, "", OVERRIDE_SOURCE)
             return [rate]
-        rates = _s3_tiers(self.catalog, self.region, cls, dim)
+        rates = storage_rates(self.catalog, self.region, "s3", cls, dim)
         if not rates:
             self.used[key] = PriceUsed(cls, dim, "", None, False, "", "not in snapshot")
             return None

@@ -189,30 +189,9 @@ def spot_advice(catalog: Catalog, region: str, instance_type: str) -> SpotAdvice
 
 def storage_rates(
     catalog: Catalog, region: str, service: str, storage_class: str, dimension: str
-) -> list[StorageRate]:
+) -> tuple[StorageRate, ...]:
     """The price tiers of one storage dimension, lowest tier first; empty when not in snapshot."""
-    groups = _storage_groups(catalog)
-    positions = groups.get((region, service, storage_class, dimension), [])
-    rows = catalog.storage_rates.iloc[positions]
-    rates = [
-        StorageRate(
-            region=region,
-            service=service,
-            storage_class=storage_class,
-            dimension=dimension,
-            unit=str(unit),
-            tier_begin=float(begin),
-            tier_end=float(end),
-            price_usd=float(price),
-            as_of=str(as_of),
-            source=str(source),
-        )
-        for unit, begin, end, price, as_of, source in zip(
-            rows["unit"], rows["tier_begin"], rows["tier_end"], rows["price_usd"], rows["as_of"],
-            rows["source"], strict=True,
-        )
-    ]
-    return sorted(rates, key=lambda r: r.tier_begin)
+    return _storage_index(catalog).get((region, service, storage_class, dimension), ())
 
 
 def storage_classes(catalog: Catalog, service: str) -> list[str]:
@@ -256,12 +235,22 @@ def _advisor_index(catalog: Catalog) -> dict[tuple[str, str], int]:
 
 
 @lru_cache(maxsize=8)
-def _storage_groups(catalog: Catalog) -> dict[tuple[str, str, str, str], list[int]]:
+def _storage_index(catalog: Catalog) -> dict[tuple[str, str, str, str], tuple[StorageRate, ...]]:
+    """Every storage rate as a record, grouped by (region, service, class, dimension), tiers sorted;
+    built once per loaded catalog so pricing many items or months costs a dict look-up each."""
     frame = catalog.storage_rates
-    groups: dict[tuple[str, str, str, str], list[int]] = {}
-    keys = zip(
-        frame["region"], frame["service"], frame["storage_class"], frame["dimension"], strict=True
-    )
-    for i, key in enumerate(keys):
-        groups.setdefault(key, []).append(i)
-    return groups
+    groups: dict[tuple[str, str, str, str], list[StorageRate]] = {}
+    for row in zip(
+        frame["region"], frame["service"], frame["storage_class"], frame["dimension"],
+        frame["unit"], frame["tier_begin"], frame["tier_end"], frame["price_usd"],
+        frame["as_of"], frame["source"], strict=True,
+    ):
+        region, service, cls, dim, unit, begin, end, price, as_of, source = row
+        groups.setdefault((region, service, cls, dim), []).append(
+            StorageRate(
+                region=str(region), service=str(service), storage_class=str(cls),
+                dimension=str(dim), unit=str(unit), tier_begin=float(begin),
+                tier_end=float(end), price_usd=float(price), as_of=str(as_of), source=str(source),
+            )
+        )
+    return {key: tuple(sorted(rates, key=lambda r: r.tier_begin)) for key, rates in groups.items()}

@@ -19,11 +19,11 @@ lines come out missing ("not in snapshot") unless ``unit_prices`` gives them.
 from __future__ import annotations
 
 from planner.catalog.loader import Catalog
-from planner.catalog.query import StorageRate, check_region
+from planner.catalog.query import StorageRate, check_region, storage_rates
 from planner.errors import InputError
 from planner.lineitem import LineItem
 from planner.plan import EbsItem, EbsVolumeType
-from planner.pricing.tiers import Charge, fmt_num, lookup_tiers, price_charge
+from planner.pricing.tiers import Charge, fmt_num, price_charge
 
 KIND = "ebs"
 SERVICE = "ebs"
@@ -163,7 +163,7 @@ def price_ebs(
         scale_text += f" × {fmt_num(hours)}/{fmt_num(hours_per_month)} h"
 
     def tiers(dimension: str, storage_class: str | None = None) -> list[StorageRate]:
-        return list(lookup_tiers(catalog, region, SERVICE, storage_class or vt.value, dimension))
+        return list(storage_rates(catalog, region, SERVICE, storage_class or vt.value, dimension))
 
     def line(charge: Charge, resource: str | None = None) -> LineItem:
         return price_charge(item.name, KIND, resource or vt.value, charge, item.unit_prices)

@@ -20,11 +20,11 @@ Sources (AWS):
 from __future__ import annotations
 
 from planner.catalog.loader import Catalog
-from planner.catalog.query import StorageRate, check_region
+from planner.catalog.query import StorageRate, check_region, storage_rates
 from planner.errors import InputError
 from planner.lineitem import LineItem
 from planner.plan import EfsItem, EfsStorageClass, EfsThroughputMode
-from planner.pricing.tiers import Charge, fmt_num, lookup_tiers, price_charge
+from planner.pricing.tiers import Charge, fmt_num, price_charge
 
 KIND = "efs"
 SERVICE = "efs"
@@ -94,7 +94,7 @@ def price_efs(
         )
 
     def tiers(storage_class: str, dimension: str) -> list[StorageRate]:
-        return list(lookup_tiers(catalog, region, SERVICE, storage_class, dimension))
+        return list(storage_rates(catalog, region, SERVICE, storage_class, dimension))
 
     def line(charge: Charge, resource: str | None = None) -> LineItem:
         return price_charge(item.name, KIND, resource or cls.value, charge, item.unit_prices)

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from planner.catalog.loader import Catalog
-from planner.catalog.query import StorageRate, check_region
+from planner.catalog.query import StorageRate, check_region, storage_rates
 from planner.errors import InputError
 from planner.lineitem import LineItem, PriceQuote, recurring
 from planner.plan import RetrievalTier, S3Item, S3StorageClass
@@ -48,7 +48,6 @@ from planner.pricing.tiers import (
     fmt_money,
     fmt_num,
     fmt_usd,
-    lookup_tiers,
     price_charge,
 )
 
@@ -135,7 +134,7 @@ def price_s3(item: S3Item, catalog: Catalog, region: str, hours_per_month: float
     overrides = item.unit_prices
 
     def tiers(dimension: str, storage_class: str | None = None) -> list[StorageRate]:
-        return list(lookup_tiers(catalog, region, SERVICE, storage_class or cls.value, dimension))
+        return list(storage_rates(catalog, region, SERVICE, storage_class or cls.value, dimension))
 
     def line(charge: Charge, resource: str | None = None) -> LineItem:
         return price_charge(item.name, KIND, resource or cls.value, charge, overrides)

@@ -14,23 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
-from planner.catalog.loader import Catalog
-from planner.catalog.query import StorageRate, storage_rates
+from planner.catalog.query import StorageRate
 from planner.lineitem import MISSING_NOTE, LineItem, PriceQuote, quote, recurring
 
 KIB_PER_GIB = 1024.0 * 1024.0
 """KB in a GB as S3 counts object sizes (binary units: 1 KB = 1,024 bytes, 1 GB = 2^30 bytes)."""
-
-
-@lru_cache(maxsize=8192)
-def lookup_tiers(
-    catalog: Catalog, region: str, service: str, storage_class: str, dimension: str
-) -> tuple[StorageRate, ...]:
-    """:func:`planner.catalog.query.storage_rates`, memoised per loaded catalog (a catalog is
-    frozen and hashed by identity), so pricing many items or months stays fast."""
-    return tuple(storage_rates(catalog, region, service, storage_class, dimension))
 
 
 @dataclass(frozen=True, slots=True)
