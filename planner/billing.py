@@ -13,6 +13,12 @@ from enum import StrEnum
 HOURS_PER_MONTH_DEFAULT = 730.0
 """Hours in a billing month [h], AWS Pricing Calculator convention."""
 
+MIN_HOURS_PER_MONTH = 672.0
+"""Fewest billing hours a plan's month may have [h] (28 days)."""
+
+MAX_HOURS_PER_MONTH = 744.0
+"""Most billing hours a plan's month may have [h] (31 days)."""
+
 HOURS_PER_YEAR = 8760.0
 """Hours in a 1-year term [h] (365 × 24)."""
 
@@ -24,6 +30,12 @@ GB_PER_TB = 1024.0
 def term_hours(term_years: int) -> float:
     """Hours in a commitment term of ``term_years`` years [h]: 8,760 or 26,280."""
     return HOURS_PER_YEAR * term_years
+
+
+def reserved_effective_hourly(upfront_usd: float, hourly_usd: float, term_years: int) -> float:
+    """Effective $/h of a reservation over its term [USD/h]: (upfront + hourly × term h) / term h."""
+    hours = term_hours(term_years)
+    return (upfront_usd + hourly_usd * hours) / hours
 
 
 class PurchaseOption(StrEnum):

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.billing import (
     HOURS_PER_MONTH_DEFAULT,
+    MAX_HOURS_PER_MONTH,
+    MIN_HOURS_PER_MONTH,
     OfferingClass,
     PaymentOption,
     PurchaseOption,
@@ -44,6 +46,8 @@ class _Record(BaseModel):
 Price = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
 Gb = Annotated[float, Field(ge=0, le=MAX_GB, allow_inf_nan=False)]
 Requests = Annotated[float, Field(ge=0, le=MAX_REQUESTS, allow_inf_nan=False)]
+UsageHours = Annotated[float, Field(gt=0, le=MAX_HOURS_PER_MONTH, allow_inf_nan=False)]
+"""Hours an item runs in a month [h]; at most the plan's hours_per_month (checked on the plan)."""
 
 
 class Purchase(_Record):
@@ -83,7 +87,7 @@ class ComputeItem(_Record):
     name: Annotated[str, Field(min_length=1, max_length=80)]
     instance_type: Annotated[str, Field(min_length=1, max_length=40)]
     count: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
-    usage_hours_per_month: Annotated[float, Field(gt=0, le=744, allow_inf_nan=False)] | None = None
+    usage_hours_per_month: UsageHours | None = None
     """Hours each instance runs per month [h]; default: the plan's hours_per_month."""
     purchase: Purchase = Purchase()
     unit_prices: dict[Literal["hourly_usd", "upfront_usd", "on_demand_hourly_usd"], Price] = {}
@@ -151,7 +155,7 @@ class EbsItem(_Record):
     iops: Annotated[float, Field(ge=0, le=256000, allow_inf_nan=False)] | None = None
     throughput_mibps: Annotated[float, Field(ge=0, le=2000, allow_inf_nan=False)] | None = None
     count: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
-    usage_hours_per_month: Annotated[float, Field(gt=0, le=744, allow_inf_nan=False)] | None = None
+    usage_hours_per_month: UsageHours | None = None
     """Hours the volume exists per month [h] (EBS bills per second); default the whole month."""
     snapshot_gb: Gb = 0.0
     snapshot_archive_gb: Gb = 0.0
@@ -197,9 +201,9 @@ class Plan(_Record):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     region: Annotated[str, Field(min_length=1, max_length=40)] = "us-east-1"
     duration_months: Annotated[int, Field(ge=1, le=MAX_DURATION_MONTHS)] = 12
-    hours_per_month: Annotated[float, Field(ge=672, le=744, allow_inf_nan=False)] = (
-        HOURS_PER_MONTH_DEFAULT
-    )
+    hours_per_month: Annotated[
+        float, Field(ge=MIN_HOURS_PER_MONTH, le=MAX_HOURS_PER_MONTH, allow_inf_nan=False)
+    ] = HOURS_PER_MONTH_DEFAULT
     """Billing hours in a month [h]: 730 by AWS convention; 672 (28 days) to 744 (31 days)."""
     items: Annotated[list[Item], Field(max_length=500)] = []
 

@@ -9,6 +9,7 @@ from botocore.stub import Stubber
 from hypothesis import given
 from hypothesis import strategies as st
 
+from planner.billing import reserved_effective_hourly
 from planner.errors import RefreshError
 from planner.refresh.bulk_csv import parse_ec2_csv
 from planner.refresh.products import (
@@ -17,7 +18,7 @@ from planner.refresh.products import (
     get_products_params,
     rates_from_items,
 )
-from planner.refresh.records import PayloadError, reserved_effective_hourly
+from planner.refresh.records import PayloadError
 from planner.refresh.savings_plans import fetch_savings_plan_rates, offering_rate_params
 from planner.refresh.spot import SpotRecord, fetch_spot, history_params, summarise
 from planner.refresh.storage import rows_from_items

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
 
+from planner.billing import reserved_effective_hourly
 from planner.errors import RefreshError
 from planner.refresh.client import Sleep, call, pages
 from planner.refresh.records import (
@@ -36,7 +37,6 @@ from planner.refresh.records import (
     compute_row,
     dedupe,
     in_families,
-    reserved_effective_hourly,
     usd,
 )
 

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from planner.billing import reserved_effective_hourly
 from planner.refresh.client import Sleep, pages
 from planner.refresh.records import (
     COMPUTE_KEY,
@@ -33,7 +34,6 @@ from planner.refresh.records import (
     compute_row,
     dedupe,
     in_families,
-    reserved_effective_hourly,
     usd,
 )
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from planner.billing import term_hours
 from planner.catalog.writer import format_number
 from planner.errors import InputError, RefreshError
 
@@ -201,15 +200,6 @@ def compute_row(
         "as_of": as_of,
         "source": source,
     }
-
-
-def reserved_effective_hourly(upfront_usd: float, hourly_usd: float, term_years: int) -> float:
-    """Effective $/h of a reserved instance: (upfront + hourly × term h) / term h.
-
-    Term hours are 8,760 per year (planner.billing), so a 1-year term is 8,760 h.
-    """
-    hours = term_hours(term_years)
-    return (upfront_usd + hourly_usd * hours) / hours
 
 
 LEASE_YEARS = {"1yr": 1, "3yr": 3, "1 yr": 1, "3 yr": 3}
