@@ -1,7 +1,7 @@
 """Plan outputs: a tidy line-item table, CSV (spreadsheet-safe) and JSON.
 
-Rounding happens only here and in the UI: costs to cents for display; unit prices keep full precision.
-Totals are summed from unrounded line items, so displayed lines may differ from the total by a cent.
+Outputs keep full precision (CSV and JSON carry the unrounded floats); rounding to cents is for
+display only, in the CLI table and the UI.
 """
 
 from __future__ import annotations
@@ -15,23 +15,13 @@ from typing import Any
 import pandas as pd
 
 from planner.costing import TOTAL_FIELDS, PlanCost
+from planner.csvsafe import neutralise
 from planner.lineitem import LineItem
 
 LINE_COLUMNS = (
     "item", "kind", "resource", "dimension", "quantity", "unit", "unit_price_usd",
     "upfront_usd", "monthly_usd", "as_of", "source", "override", "price_missing", "formula",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-"""First characters a spreadsheet runs as a formula (OWASP "CSV Injection")."""
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix a text cell a spreadsheet would evaluate with a single quote; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def line_record(line: LineItem) -> dict[str, Any]:
     return {
         "item": line.item,
@@ -112,9 +102,12 @@ def plan_csv(cost: PlanCost) -> str:
 
 
 def _number(value: float) -> str:
+    """A float at full precision (shortest text that reads back as the same float); whole numbers
+    without ``.0``. Unit prices such as a blended tier rate must survive the round trip, so that
+    quantity × unit price in a spreadsheet gives the line's cost."""
     if not math.isfinite(value):
         raise ValueError(f"non-finite value {value}")
-    return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
 
 
 def _cell(value: Any) -> Any:

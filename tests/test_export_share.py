@@ -9,8 +9,9 @@ import json
 import pytest
 
 from planner.costing import cost_plan
+from planner.csvsafe import neutralise
 from planner.errors import PlanFileError
-from planner.export import neutralise, plan_cost_dict, plan_csv
+from planner.export import plan_cost_dict, plan_csv
 from planner.plan import plan_from_dict
 from planner.share import MAX_TOKEN_CHARS, decode_plan, encode_plan
 from tests.lifecycle_fixtures import make_catalog, on_demand, spec_row, storage
@@ -46,6 +47,17 @@ def test_csv_rows_totals_and_neutralised_cells() -> None:
     assert lines[0]["as_of"] == AS_OF and lines[0]["source"] == SOURCE
     assert float(totals["monthly_usd"]["monthly_usd"]) == pytest.approx(303.32)
     assert float(totals["duration_total_usd"]["quantity"]) == pytest.approx(3639.84)
+
+
+def test_csv_keeps_full_precision_of_a_blended_unit_price() -> None:
+    # 60,000 GB of S3 Standard: 51,200 × $0.023 + 8,800 × $0.022 = 1,177.60 + 193.60 = $1,371.20,
+    # a blended $0.0228533…/GB. Rounded to 6 decimals, 0.022853 × 60,000 would give $1,371.18.
+    plan = plan_from_dict({"name": "p", "region": R,
+                           "items": [{"kind": "s3", "name": "data", "gb_month": 60000}]})
+    rows = list(csv.DictReader(io.StringIO(plan_csv(cost_plan(plan, CATALOG)))))
+    line = rows[0]
+    assert float(line["monthly_usd"]) == pytest.approx(1371.20)
+    assert float(line["quantity"]) * float(line["unit_price_usd"]) == pytest.approx(1371.20, abs=1e-9)
 
 
 def test_json_shape() -> None:

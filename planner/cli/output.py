@@ -11,22 +11,15 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from planner.csvsafe import neutralise
+
 FORMATS = ("table", "csv", "json")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-"""First characters a spreadsheet would run as a formula (OWASP CSV injection guidance)."""
 
 
 def add_format_argument(parser: argparse.ArgumentParser, default: str = "table") -> None:
     parser.add_argument(
         "--format", choices=FORMATS, default=default, help=f"output format (default {default})"
     )
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix a text cell that a spreadsheet would evaluate with a single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
