@@ -21,7 +21,7 @@ import pandas as pd
 
 from planner.billing import PurchaseOption, SavingsPlanType, term_hours
 from planner.catalog.loader import Catalog
-from planner.catalog.query import check_instance_type, check_region
+from planner.catalog.query import check_region
 from planner.errors import InputError
 from planner.lineitem import LineItem, PriceQuote, one_time, recurring
 from planner.plan import ComputeItem, EbsItem, EfsItem, Plan, S3Item
@@ -32,7 +32,13 @@ from planner.pricing.compute import (
     price_reserved,
     price_simple,
 )
-from planner.pricing.savings_plan import CommitmentUsage, cover_with_commitment, upfront_share
+from planner.pricing.savings_plan import (
+    CommitmentUsage,
+    commitment_upfront_usd,
+    cover_with_commitment,
+    upfront_share,
+)
+from planner.pricing.storage import price_storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +111,6 @@ def _price_item(
     if not isinstance(item, ComputeItem):
         items.append(_storage_cost(item, catalog, region, plan))
         return
-    check_instance_type(catalog, item.instance_type)
     quotes = compute_quotes(item, catalog, region)
     option = item.purchase.option
     if option is PurchaseOption.SAVINGS_PLAN:
@@ -152,6 +157,57 @@ def _term_purchases(duration_months: int, term_months: int) -> int:
     return math.ceil(duration_months / term_months)
 
 
+@dataclass(frozen=True, slots=True)
+class _OverTime:
+    """An item's lines added up over the plan [USD], and the months it is paid for."""
+
+    upfront_usd: float
+    monthly_usd: float
+    first_year_usd: float
+    duration_total_usd: float
+    committed_months: int
+
+
+def _over_time(lines: Sequence[LineItem], duration: int, term_months: int) -> _OverTime:
+    """Upfront and monthly charges over ``duration`` months; with a term, whole terms are bought
+    (one at each term start) and their committed charges run to the last term's end. Usage beyond
+    a savings-plan commitment is billed only while the plan runs, not for the term."""
+    upfront = sum(line.upfront_usd for line in lines)
+    monthly = sum(line.monthly_usd for line in lines)
+    if not term_months:
+        return _OverTime(upfront, monthly, upfront + monthly * min(12, duration),
+                         upfront + monthly * duration, duration)
+    usage_monthly = sum(line.monthly_usd for line in lines if line.dimension in USAGE_DIMENSIONS)
+    committed_monthly = monthly - usage_monthly
+    purchases = _term_purchases(duration, term_months)
+    committed = purchases * term_months
+    starts_in_first_year = len(range(0, min(12, committed), term_months))
+    first_year = (
+        upfront * starts_in_first_year
+        + committed_monthly * min(12, committed)
+        + usage_monthly * min(12, duration)
+    )
+    total = upfront * purchases + committed_monthly * committed + usage_monthly * duration
+    return _OverTime(upfront, monthly, first_year, total, committed)
+
+
+def _item_cost(
+    name: str, kind: str, lines: Sequence[LineItem], over: _OverTime, on_demand: float | None
+) -> ItemCost:
+    return ItemCost(
+        name=name,
+        kind=kind,
+        line_items=tuple(lines),
+        upfront_usd=over.upfront_usd,
+        monthly_usd=over.monthly_usd,
+        first_year_usd=over.first_year_usd,
+        duration_total_usd=over.duration_total_usd,
+        on_demand_equivalent_usd=on_demand,
+        committed_months=over.committed_months,
+        complete=not any(line.price_missing for line in lines),
+    )
+
+
 def _compute_cost(
     item: ComputeItem,
     lines: list[LineItem],
@@ -159,41 +215,13 @@ def _compute_cost(
     plan: Plan,
     term_months: int,
 ) -> ItemCost:
-    upfront = sum(line.upfront_usd for line in lines)
-    monthly = sum(line.monthly_usd for line in lines)
-    # Usage beyond a savings-plan commitment is billed only while the plan runs, not for the term.
-    usage_monthly = sum(line.monthly_usd for line in lines if line.dimension in USAGE_DIMENSIONS)
-    committed_monthly = monthly - usage_monthly
-    duration = plan.duration_months
-    if term_months:
-        purchases = _term_purchases(duration, term_months)
-        committed = purchases * term_months
-        starts_in_first_year = len(range(0, min(12, committed), term_months))
-        first_year = (
-            upfront * starts_in_first_year
-            + committed_monthly * min(12, committed)
-            + usage_monthly * min(12, duration)
-        )
-        total = upfront * purchases + committed_monthly * committed + usage_monthly * duration
-    else:
-        committed = duration
-        first_year = upfront + monthly * min(12, duration)
-        total = upfront + monthly * duration
+    over = _over_time(lines, plan.duration_months, term_months)
     usage_hours = item.usage_hours_per_month or plan.hours_per_month
     od_price = quotes.on_demand.price_usd
-    od_equivalent = None if od_price is None else item.count * usage_hours * od_price * duration
-    return ItemCost(
-        name=item.name,
-        kind="compute",
-        line_items=tuple(lines),
-        upfront_usd=upfront,
-        monthly_usd=monthly,
-        first_year_usd=first_year,
-        duration_total_usd=total,
-        on_demand_equivalent_usd=od_equivalent,
-        committed_months=committed,
-        complete=not any(line.price_missing for line in lines),
+    od_equivalent = (
+        None if od_price is None else item.count * usage_hours * od_price * plan.duration_months
     )
+    return _item_cost(item.name, "compute", lines, over, od_equivalent)
 
 
 def _savings_plan_costs(
@@ -231,7 +259,8 @@ def _one_pool(
 ) -> list[ItemCost]:
     hours = plan.hours_per_month
     label = f"{plan_type} savings plan {term_years}y {payment}"
-    share = upfront_share(members[0][0].purchase.payment_option)
+    payment_option = members[0][0].purchase.payment_option
+    share = upfront_share(payment_option)
     priced = [
         (item, q) for item, q in members
         if q.hourly.price_usd is not None and q.on_demand.price_usd is not None
@@ -288,7 +317,8 @@ def _one_pool(
         )
         lines = []
         if share > 0:
-            prepaid = PriceQuote(price_usd=share * commitment * term_hours(term_years),
+            upfront = commitment_upfront_usd(commitment, term_years, payment_option)
+            prepaid = PriceQuote(price_usd=upfront,
                                  as_of=q.hourly.as_of, source=q.hourly.source)
             lines.append(one_time(
                 item.name, "compute", item.instance_type, "commitment_upfront_usd", 1.0,
@@ -315,25 +345,10 @@ def _one_pool(
 
 def _storage_cost(item: S3Item | EbsItem | EfsItem, catalog: Catalog, region: str,
                   plan: Plan) -> ItemCost:
-    from planner.pricing import storage
-
-    pricer = {"s3": storage.price_s3, "ebs": storage.price_ebs, "efs": storage.price_efs}[item.kind]
-    lines = tuple(pricer(item, catalog, region, plan.hours_per_month))  # type: ignore[operator]
-    monthly = sum(line.monthly_usd for line in lines)
-    upfront = sum(line.upfront_usd for line in lines)
-    total = upfront + monthly * plan.duration_months
-    return ItemCost(
-        name=item.name,
-        kind=item.kind,
-        line_items=lines,
-        upfront_usd=upfront,
-        monthly_usd=monthly,
-        first_year_usd=upfront + monthly * min(12, plan.duration_months),
-        duration_total_usd=total,
-        on_demand_equivalent_usd=total,
-        committed_months=plan.duration_months,
-        complete=not any(line.price_missing for line in lines),
-    )
+    """Storage has no purchase option: its on-demand equivalent is its own cost."""
+    lines = price_storage(item, catalog, region, plan.hours_per_month)
+    over = _over_time(lines, plan.duration_months, 0)
+    return _item_cost(item.name, item.kind, lines, over, over.duration_total_usd)
 
 
 TOTAL_FIELDS = (

@@ -22,8 +22,8 @@ from planner.pricing.storage import (
     price_efs,
     price_s3,
     price_storage,
-    tiered_cost,
 )
+from planner.pricing.tiers import tiered_cost
 from tests.storage_fixtures import INF, SOURCE, make_catalog, storage_row
 
 HOURS = 730.0
@@ -590,6 +590,12 @@ def test_price_storage_dispatches() -> None:
     assert price_storage(EfsItem(name="x", gb_month=1), CATALOG, US, HOURS)[0].kind == "efs"
     assert price_storage(EbsItem(name="x"), CATALOG, US, HOURS)[0].kind == "ebs"
     assert price_storage(S3Item(name="x"), CATALOG, US, HOURS)[0].kind == "s3"
+
+
+def test_misspelt_override_is_refused() -> None:
+    item = S3Item(name="x", gb_month=10, unit_prices={"storgae": 0.01})
+    with pytest.raises(InputError, match="unit_prices: 'storgae' is not a price of this item"):
+        price_storage(item, CATALOG, US, HOURS)
 
 
 def test_override_keys_cover_every_line_dimension() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from planner.cli.output import add_format_argument
 
@@ -29,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
-    from planner.cli.output import to_csv, to_json, to_table
+    from planner.cli.output import frame_records, to_csv, to_json, to_table
     from planner.prices import PRICE_COLUMNS, price_table
 
     catalog = load_catalog()
@@ -37,9 +36,7 @@ def run(args: argparse.Namespace) -> int:
         catalog, region=args.region, family=args.family, instance_type=args.instance,
         option=args.option,
     )
-    records: list[dict[str, Any]] = [
-        {str(k): v for k, v in row.items()} for row in table.to_dict(orient="records")
-    ]
+    records = frame_records(table)
     if args.format == "json":
         sys.stdout.write(to_json({"prices": records, "rows": len(records)}))
     elif args.format == "csv":

@@ -24,7 +24,7 @@ COMMANDS: dict[str, str] = {
     "refresh": "planner.cli.cmd_refresh",
     "app": "planner.cli.cmd_app",
 }
-"""Command name → module. A module not present yet is left out of the command list."""
+"""Command name → module."""
 
 EXIT_USER_ERROR = 2
 
@@ -44,12 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
+        module = importlib.import_module(module_name)
         sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
         sub.set_defaults(_run=module.run)

@@ -12,13 +12,13 @@ by name and marks the line ``source="override"``.
 from __future__ import annotations
 
 from planner.catalog.loader import Catalog
+from planner.errors import InputError
 from planner.lineitem import LineItem
 from planner.plan import EbsItem, EfsItem, S3Item
 from planner.pricing import ebs, efs, s3
 from planner.pricing.ebs import price_ebs
 from planner.pricing.efs import price_efs
 from planner.pricing.s3 import price_s3
-from planner.pricing.tiers import tier_segments, tiered_cost
 
 StorageItem = S3Item | EbsItem | EfsItem
 
@@ -26,7 +26,12 @@ StorageItem = S3Item | EbsItem | EfsItem
 def price_storage(
     item: StorageItem, catalog: Catalog, region: str, hours_per_month: float
 ) -> list[LineItem]:
-    """Dispatch on the item's kind."""
+    """Dispatch on the item's kind, after checking its ``unit_prices`` names (a misspelt override
+    would otherwise be ignored without a word)."""
+    unknown = sorted(set(item.unit_prices) - set(override_keys(item)))
+    if unknown:
+        allowed = ", ".join(override_keys(item))
+        raise InputError("unit_prices", f"{unknown[0]!r} is not a price of this item; use one of {allowed}")
     if isinstance(item, S3Item):
         return price_s3(item, catalog, region, hours_per_month)
     if isinstance(item, EbsItem):
@@ -50,6 +55,4 @@ __all__ = [
     "price_efs",
     "price_s3",
     "price_storage",
-    "tier_segments",
-    "tiered_cost",
 ]
