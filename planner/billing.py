@@ -60,5 +60,3 @@ class SavingsPlanType(StrEnum):
     COMPUTE = "compute"
     EC2_INSTANCE = "ec2_instance"
 
-
-TERM_YEARS = (1, 3)

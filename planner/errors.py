@@ -46,13 +46,6 @@ class UnknownNameError(LookupError, PlannerError):
         return str(self.args[0])
 
 
-class PriceNotFoundError(LookupError, PlannerError):
-    """The snapshot has no price for the requested dimension."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
 class PlanFileError(ValueError, PlannerError):
     """A plan or workload file is malformed; the message names the field."""
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -64,16 +65,20 @@ class Catalog:
     sources: dict[str, str]
     """Short source citation (as on every row) → full reference, from manifest.json."""
 
-    @property
+    @cached_property
     def regions(self) -> list[str]:
-        """Regions with at least one compute or storage price, sorted."""
-        regions = set(self.compute_rates["region"].unique()) | set(
+        """Regions with at least one compute or storage price, sorted (computed once)."""
+        return sorted(self.region_set)
+
+    @cached_property
+    def region_set(self) -> frozenset[str]:
+        return frozenset(self.compute_rates["region"].unique()) | frozenset(
             self.storage_rates["region"].unique()
         )
-        return sorted(regions)
 
-    @property
+    @cached_property
     def instance_types(self) -> list[str]:
+        """Every instance type with specs, sorted (computed once)."""
         return sorted(self.instance_specs["instance_type"])
 
     @property
@@ -112,12 +117,10 @@ def _read_csv(path: Path, spec: TableSpec, *, typed: bool) -> pd.DataFrame:
 def _read_table(path: Path, spec: TableSpec) -> pd.DataFrame:
     try:
         frame = _read_csv(path, spec, typed=True)
-        typed = True
-    except (ValueError, TypeError) as exc:
-        if isinstance(exc, SnapshotSchemaError):
-            raise
+    except SnapshotSchemaError:
+        raise
+    except (ValueError, TypeError):
         frame = _read_csv(path, spec, typed=False)  # slow path, to name the bad cell
-        typed = False
     missing = [c for c in spec.columns if c not in frame.columns]
     if missing:
         raise SnapshotSchemaError(f"{spec.file}: missing column(s) {', '.join(missing)}")
@@ -130,28 +133,7 @@ def _read_table(path: Path, spec: TableSpec) -> pd.DataFrame:
                 f"{frame[column][bad].iloc[0]!r} is not one of {sorted(allowed)}",
             )
     for column in spec.numeric:
-        if typed:
-            values = frame[column]
-            empty = values.isna()
-            if column not in spec.optional and empty.any():
-                raise _bad(spec, column, empty, "empty, a number is required")
-            bad = (values < 0) | (np.isinf(values) & (column != "tier_end"))
-            if bad.any():
-                raise _bad(spec, column, bad, f"{values[bad].iloc[0]!r} is not a finite, non-negative number")
-            continue
-        text = frame[column].str.strip()
-        empty = text == ""
-        values = pd.to_numeric(text.where(~empty, "nan"), errors="coerce")
-        if column not in spec.optional and empty.any():
-            raise _bad(spec, column, empty, "empty, a number is required")
-        unparsable = values.isna() & ~empty
-        if unparsable.any():
-            raise _bad(spec, column, unparsable, f"{text[unparsable].iloc[0]!r} is not a number")
-        infinite_ok = column == "tier_end"
-        bad = (values < 0) | (np.isinf(values) & ~infinite_ok)
-        if bad.any():
-            raise _bad(spec, column, bad, f"{text[bad].iloc[0]!r} is not a finite, non-negative number")
-        frame[column] = values.astype(float)
+        frame[column] = _numbers(frame[column], column, spec)
     for column in ("as_of", "source"):
         empty = frame[column].str.strip() == ""
         if empty.any():
@@ -161,6 +143,25 @@ def _read_table(path: Path, spec: TableSpec) -> pd.DataFrame:
         key = ", ".join(f"{k}={frame.loc[dup, k].iloc[0]}" for k in spec.key)
         raise _bad(spec, ",".join(spec.key), dup, f"duplicate key ({key})")
     return frame
+
+
+def _numbers(column_values: pd.Series, column: str, spec: TableSpec) -> pd.Series:
+    """A numeric column as floats: text is parsed first (slow path), then one set of checks —
+    required, finite unless ``spec.unbounded``, non-negative."""
+    values = column_values
+    if values.dtype != float:
+        text = values.str.strip()
+        values = pd.to_numeric(text.where(text != "", "nan"), errors="coerce")
+        unparsable = values.isna() & (text != "")
+        if unparsable.any():
+            raise _bad(spec, column, unparsable, f"{text[unparsable].iloc[0]!r} is not a number")
+    empty = values.isna()
+    if column not in spec.optional and empty.any():
+        raise _bad(spec, column, empty, "empty, a number is required")
+    bad = (values < 0) | (np.isinf(values) & (column not in spec.unbounded))
+    if bad.any():
+        raise _bad(spec, column, bad, f"{column_values[bad].iloc[0]!r} is not a finite, non-negative number")
+    return values.astype(float)
 
 
 def _read_manifest(data_dir: Path) -> dict[str, Any]:

@@ -90,8 +90,8 @@ class StorageRate:
 
 
 def check_region(catalog: Catalog, region: str) -> str:
-    if region not in _regions(catalog):
-        raise UnknownNameError("region", region, _regions(catalog))
+    if region not in catalog.region_set:
+        raise UnknownNameError("region", region, catalog.regions)
     return region
 
 
@@ -194,17 +194,7 @@ def storage_rates(
     return _storage_index(catalog).get((region, service, storage_class, dimension), ())
 
 
-def storage_classes(catalog: Catalog, service: str) -> list[str]:
-    frame = catalog.storage_rates
-    return sorted(frame.loc[frame["service"] == service, "storage_class"].unique())
-
-
 # --- cached indexes (one per catalog object) ---------------------------------------------------
-
-
-@lru_cache(maxsize=8)
-def _regions(catalog: Catalog) -> frozenset[str]:
-    return frozenset(catalog.regions)
 
 
 @lru_cache(maxsize=8)

@@ -23,6 +23,8 @@ class TableSpec:
     """Columns parsed as finite, non-negative floats (empty allowed where ``optional``)."""
     optional: tuple[str, ...] = ()
     """Numeric columns that may be empty (the figure is not known)."""
+    unbounded: tuple[str, ...] = ()
+    """Numeric columns that may be infinite (the open end of the last price tier)."""
     allowed: dict[str, frozenset[str]] = field(default_factory=dict)
     description: str = ""
 
@@ -121,6 +123,7 @@ TABLES: dict[str, TableSpec] = {
         ),
         key=("region", "service", "storage_class", "dimension", "tier_begin"),
         numeric=("tier_begin", "tier_end", "price_usd"),
+        unbounded=("tier_end",),
         allowed={"service": frozenset({"s3", "ebs", "efs"})},
         description="AWS S3/EFS pricing-page feeds; EBS from third-party copies of AWS prices",
     ),
