@@ -15,7 +15,7 @@ option) grid. Prepared frames are cached per loaded :class:`Catalog` (it hashes 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -41,20 +41,25 @@ from planner.performance import (
     COMPUTE_EFFICIENCY,
     DEFAULT_MFU,
     FP8_MFU,
+    GIB,
     MEMORY_EFFICIENCY_GPU,
     MEMORY_EFFICIENCY_NEURON,
     MULTI_NODE_EFFICIENCY,
     PEAK_COLUMN,
     TRAINING_CHIP_KINDS,
+    Sourced,
     allreduce_seconds,
     bandwidth_scale,
     flops_per_token,
     scaling_efficiency,
     serving_throughput,
+    training_seconds,
 )
 from planner.spot import (
     BUCKET_UPPER_PCT_PER_MONTH,
     INTERRUPTIONS_PER_HOUR_BY_BUCKET,
+    check_positive,
+    checkpoint_interval_array,
     pessimistic_factor_array,
     runtime_factor_array,
 )
@@ -71,8 +76,6 @@ FloatArray = npt.NDArray[np.float64]
 
 PRICE_MISSING = "price not in snapshot"
 PRICE_OK = "snapshot"
-BASELINE_GLOBAL_BATCH_TOKENS = 4_194_304.0
-"""Tokens per step for a measured baseline's all-reduce check (2^22, the Llama 2 batch)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +119,6 @@ class Prepared:
     """option name → effective_hourly_usd, upfront_usd, hourly_usd, as_of, source (per rate row)."""
     spot_bucket: npt.NDArray[np.object_]
     spot_rate: FloatArray
-    all_rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 @lru_cache(maxsize=8)
@@ -187,7 +189,6 @@ def prepared(catalog: Catalog) -> Prepared:
         option_columns=option_columns,
         spot_bucket=bucket,
         spot_rate=spot_rate,
-        all_rows=np.arange(n, dtype=np.int64),
     )
 
 
@@ -219,16 +220,22 @@ class TypeFigures:
     """Reason → how many instance types were not considered for it."""
 
 
+def _mfu_table(precision: Precision) -> dict[str, Sourced]:
+    """Default MFU per chip: FP8_MFU for every chip when training in FP8, else DEFAULT_MFU."""
+    if precision == Precision.FP8:
+        return dict.fromkeys(DEFAULT_MFU, FP8_MFU)
+    return DEFAULT_MFU
+
+
 def _mfu_defaults(
     chips: npt.NDArray[np.object_], precision: Precision, override: float | None
 ) -> FloatArray:
     if override is not None:
         return np.full(len(chips), override)
-    if precision == Precision.FP8:
-        table = {chip: FP8_MFU.value for chip in DEFAULT_MFU}
-    else:
-        table = {chip: s.value for chip, s in DEFAULT_MFU.items()}
-    return np.array([table.get(c, np.nan) if isinstance(c, str) else np.nan for c in chips], float)
+    table = _mfu_table(precision)
+    return np.array(
+        [table[c].value if isinstance(c, str) and c in table else np.nan for c in chips], float
+    )
 
 
 def _peak(specs: pd.DataFrame, precision: Precision) -> FloatArray:
@@ -243,7 +250,8 @@ def _supported(specs: pd.DataFrame, chip: str) -> list[str]:
 def _deadline_count(
     t1_hours: FloatArray, deadline: float | None, base: FloatArray, eff_at: Any, cap: int
 ) -> FloatArray:
-    """Instances to meet a deadline: n = ceil(T1 / (deadline · eff(n))), one fixed-point step."""
+    """Instances to meet a deadline: n = ceil(T1 / (deadline · eff(n))), one fixed-point step,
+    never below ``base`` (the fewest that fit); NaN where ``base`` is NaN (does not fit)."""
     if deadline is None:
         return base
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -251,7 +259,7 @@ def _deadline_count(
         n0 = np.where(np.isfinite(n0), np.minimum(n0, cap), np.nan)
         n1 = np.ceil(t1_hours / (deadline * eff_at(np.where(np.isnan(n0), 1.0, n0))))
         n1 = np.where(np.isfinite(n1), np.minimum(n1, cap), np.nan)
-    return np.fmax(base, n1)
+    return np.where(np.isnan(base), np.nan, np.fmax(base, n1))
 
 
 def _training_figures(
@@ -260,45 +268,48 @@ def _training_figures(
     specs = prep.specs
     chips_name = specs["accelerator"].to_numpy(object)
     kind = specs["accelerator_kind"].to_numpy(object)
-    peak = _peak(specs, workload.precision) * 1e12
+    peak_tflops = _peak(specs, workload.precision)
     mfu = _mfu_defaults(chips_name, workload.precision, workload.mfu)
     c = specs["accelerator_count"].to_numpy(float)
     is_trainer = np.isin(kind, TRAINING_CHIP_KINDS)
     excluded: dict[str, int] = {}
-    no_peak = is_trainer & np.isnan(peak)
-    no_mfu = is_trainer & ~np.isnan(peak) & np.isnan(mfu)
+    no_peak = is_trainer & np.isnan(peak_tflops)
+    no_mfu = is_trainer & ~np.isnan(peak_tflops) & np.isnan(mfu)
     if no_peak.any():
         excluded[f"no {workload.precision} peak on the chip"] = int(no_peak.sum())
     if no_mfu.any():
         excluded["no default utilisation for the chip (give mfu)"] = int(no_mfu.sum())
     excluded["not a training accelerator (CPU-only or Inferentia)"] = int((~is_trainer).sum())
-    eligible = is_trainer & ~np.isnan(peak) & ~np.isnan(mfu)
+    eligible = is_trainer & ~np.isnan(peak_tflops) & ~np.isnan(mfu)
     mne = workload.multi_node_efficiency or MULTI_NODE_EFFICIENCY.value
     network = specs["network_gbps"].to_numpy(float)
     grad_bytes_pp = 4.0 if workload.precision in (Precision.FP32, Precision.TF32) else 2.0
+    per_instance_flops_s = c * peak_tflops * 1e12 * mfu
 
-    assumptions: dict[str, Any] = {}
+    parameters = workload.parameters
+    if isinstance(workload, TrainingWorkload):
+        per_token = workload.flops_per_token
+    else:
+        per_token = flops_per_token(parameters) if parameters is not None else None
+    step_flops = None if per_token is None else per_token * workload.global_batch_tokens
+
+    def eff_at(n: FloatArray) -> FloatArray:
+        if step_flops is None or parameters is None:
+            return scaling_efficiency(n, 1.0, 0.0, mne)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step_c = step_flops / (n * per_instance_flops_s)
+        comm = allreduce_seconds(parameters * grad_bytes_pp, n, network)
+        return scaling_efficiency(n, step_c, comm, mne)
+
+    assumptions: dict[str, Any] = {"global_batch_tokens": workload.global_batch_tokens}
     if isinstance(workload, TrainingWorkload):
         flops = workload.total_flops
-        if workload.flops_per_sample is not None and workload.samples is not None:
-            per_token = None
-            step_flops = None
+        if per_token is None:
             flops_rule = "flops_per_sample × samples × epochs"
+        elif workload.counts_attention:
+            flops_rule = "6·N·D + 12·L·s·d·D (attention, llm-foundry definition)"
         else:
-            per_token = flops_per_token(
-                workload.parameters,
-                layers=workload.layers if workload.attention_flops else None,
-                sequence_length=workload.sequence_length if workload.attention_flops else None,
-                hidden_size=workload.hidden_size if workload.attention_flops else None,
-            )
-            step_flops = per_token * workload.global_batch_tokens
-            flops_rule = (
-                "6·N·D + 12·L·s·d·D (attention, llm-foundry definition)"
-                if workload.attention_flops and workload.has_shape
-                else "6·N·D (Kaplan 2020; EleutherAI Transformer Math 101)"
-            )
-        parameters: float | None = workload.parameters
-        assumptions["global_batch_tokens"] = workload.global_batch_tokens
+            flops_rule = "6·N·D (Kaplan 2020; EleutherAI Transformer Math 101)"
     else:
         base = workload.baseline_instance_type
         if base not in prep.type_codes:
@@ -311,7 +322,7 @@ def _training_figures(
                 "baseline_instance_type",
                 f"{base} has no training accelerator (GPU or Trainium instance types only)",
             )
-        if np.isnan(peak[i]):
+        if np.isnan(peak_tflops[i]):
             raise InputError(
                 "precision",
                 f"{workload.precision} is not supported by {chips_name[i]} on {base}; "
@@ -319,17 +330,9 @@ def _training_figures(
             )
         if np.isnan(mfu[i]):
             raise InputError("mfu", f"no default for {chips_name[i]}; give mfu in (0, 1]")
-        parameters = workload.parameters
         nb = float(workload.baseline_instances)
-        if parameters is not None:
-            step_flops = 6.0 * parameters * BASELINE_GLOBAL_BATCH_TOKENS
-            step_c = step_flops / (nb * c[i] * peak[i] * mfu[i])
-            comm = allreduce_seconds(parameters * grad_bytes_pp, nb, network[i])
-            eff_b = float(scaling_efficiency(nb, step_c, comm, mne))
-        else:
-            step_flops = None
-            eff_b = float(scaling_efficiency(nb, 1.0, 0.0, mne))
-        flops = workload.baseline_hours * 3600.0 * nb * c[i] * peak[i] * mfu[i] * eff_b
+        eff_b = float(eff_at(np.full(len(specs), nb))[i])
+        flops = workload.baseline_hours * 3600.0 * nb * per_instance_flops_s[i] * eff_b
         flops_rule = (
             "measured: baseline_hours × baseline throughput (instances × chips × peak × MFU × "
             "scaling efficiency), rescaled by each type's throughput — an estimate"
@@ -338,37 +341,27 @@ def _training_figures(
         assumptions["baseline_scaling_efficiency"] = eff_b
 
     memory = training_memory(workload)
+    fixed = workload.instances
     if memory is not None:
         fit = training_fit(
             memory, c, specs["accelerator_memory_gib_total"].to_numpy(float),
-            max_instances=workload.max_instances,
+            max_instances=workload.max_instances if fixed is None else fixed,
         )
     else:
         ones = np.ones(len(specs))
         fit = FitResult(ones, np.full(len(specs), np.nan), np.full(len(specs), np.nan),
                         np.zeros(len(specs)))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_instance_flops_s = c * peak * mfu
-        t1 = flops / per_instance_flops_s / 3600.0
+    t1 = training_seconds(flops, c, peak_tflops, mfu) / 3600.0
 
-    def eff_at(n: FloatArray) -> FloatArray:
-        if step_flops is None or parameters is None:
-            return scaling_efficiency(n, 1.0, 0.0, mne)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step_c = step_flops / (n * per_instance_flops_s)
-        comm = allreduce_seconds(parameters * grad_bytes_pp, n, network)
-        return scaling_efficiency(n, step_c, comm, mne)
-
-    base_n = fit.instances
-    if workload.instances is not None:
-        wanted = float(workload.instances)
-        base_n = np.where(np.isnan(fit.instances) | (fit.instances > wanted), np.nan, wanted)
+    if fixed is not None:
+        base_n = np.where(fit.fits, float(fixed), np.nan)
     else:
-        base_n = _deadline_count(t1, workload.deadline_hours, base_n, eff_at, workload.max_instances)
-    n = np.where(eligible, base_n, np.nan)
+        base_n = _deadline_count(
+            t1, workload.deadline_hours, fit.instances, eff_at, workload.max_instances
+        )
+    n = np.where(eligible & fit.fits, base_n, np.nan)
     eff = eff_at(np.where(np.isnan(n), 1.0, n))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        hours = t1 / (n * eff)
+    hours = training_seconds(flops, c * n, peak_tflops, mfu, eff) / 3600.0
     meets = _meets(hours, workload.deadline_hours)
     pflop_hours = flops / 1e15 / 3600.0
     work = {"pflop_hours": pflop_hours, "flops": flops}
@@ -384,11 +377,8 @@ def _training_figures(
                 {"all chips": workload.mfu, "source": "workload"}
                 if workload.mfu is not None
                 else {
-                    chip: {
-                        "value": FP8_MFU.value if workload.precision == Precision.FP8 else s.value,
-                        "source": FP8_MFU.source if workload.precision == Precision.FP8 else s.source,
-                    }
-                    for chip, s in DEFAULT_MFU.items()
+                    chip: {"value": s.value, "source": s.source}
+                    for chip, s in _mfu_table(workload.precision).items()
                 }
             ),
             "time_rule": "FLOPs / (instances × chips × peak(precision) × MFU × scaling efficiency)",
@@ -439,7 +429,7 @@ def _memory_assumptions(
         "optimizer_bytes_per_parameter": memory.optimizer_bytes / n,
         "source": "stas00/ml-engineering training/performance (mixed precision AdamW 18 B/param)",
         "sharding": str(workload.sharding),
-        "activation_gib_per_accelerator": memory.activation_bytes_per_chip / 2**30,
+        "activation_gib_per_accelerator": memory.activation_bytes_per_chip / GIB,
         "activations_counted": memory.activations_counted,
         "activation_rule": "Korthikanti et al. 2022 s·b·d·(34 + 5·a·s/d) per layer; logits 4·b·s·V",
         "overhead_fraction": TRAINING_OVERHEAD_FRACTION,
@@ -541,7 +531,7 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
                   "neuron": {"value": MEMORY_EFFICIENCY_NEURON.value,
                              "source": MEMORY_EFFICIENCY_NEURON.source}}
         ),
-        "weights_gib": weight_bytes / 2**30,
+        "weights_gib": weight_bytes / GIB,
         "weight_bytes_per_parameter": BYTES_PER_VALUE[workload.precision],
         "kv_cache_bytes_per_token": kv,
         "kv_rule": "bytes × 2 × L × d × kv_heads/heads (stas00/ml-engineering inference README)",
@@ -660,6 +650,8 @@ class Comparison:
     notes: list[str]
     time_column: str
     cost_column: str
+    figures: TypeFigures
+    """The per-type figures behind the rows; pass to :func:`fit_table` to skip computing them."""
 
 
 def _filter_types(
@@ -697,10 +689,10 @@ def compare(
     (job wall-clock [h]; for inference: TPOT [ms] is not filtered), ``max_budget_usd``.
     Rows the snapshot cannot price are kept with ``price_status`` "price not in snapshot".
     """
-    if max_hours is not None and not (0 < max_hours <= 1e7):
-        raise InputError("max_hours", f"must be in (0, 1e+07], got {max_hours:g}")
-    if max_budget_usd is not None and not (0 < max_budget_usd <= 1e12):
-        raise InputError("max_budget_usd", f"must be in (0, 1e+12], got {max_budget_usd:g}")
+    if max_hours is not None:
+        check_positive("max_hours", max_hours, upper=1e7)
+    if max_budget_usd is not None:
+        check_positive("max_budget_usd", max_budget_usd, upper=1e12)
     prep = prepared(catalog)
     if region is not None:
         check_region(catalog, region)
@@ -708,7 +700,7 @@ def compare(
     considered = _filter_types(prep, figs.eligible, families, accelerator)
     if not considered.any():
         raise _nothing_to_compare(workload, prep, figs, families, accelerator)
-    rows = prep.region_rows.get(region, np.zeros(0, np.int64)) if region else prep.all_rows
+    rows = _region_rows(prep, region)
     rows = rows[considered[prep.rate_type_pos[rows]]]
     frame = _grid(workload, prep, figs, rows)
     if max_hours is not None and not isinstance(workload, InferenceWorkload):
@@ -721,9 +713,18 @@ def compare(
         else ("wall_hours", "cost_usd")
     )
     frame = _rank(frame, time_col, cost_col)
-    notes = _notes(workload, prep, figs, region, considered)
+    notes = _notes(prep, figs, region, considered, rows)
     assumptions = _assumptions(workload, catalog, figs, region)
-    return Comparison(frame.reset_index(drop=True), assumptions, notes, time_col, cost_col)
+    return Comparison(
+        frame.reset_index(drop=True), assumptions, notes, time_col, cost_col, figures=figs
+    )
+
+
+def _region_rows(prep: Prepared, region: str | None) -> npt.NDArray[np.int64]:
+    """Rate rows of ``region`` (None: every region)."""
+    if region is None:
+        return np.arange(len(prep.rate_type_pos), dtype=np.int64)
+    return prep.region_rows.get(region, np.zeros(0, np.int64))
 
 
 def _nothing_to_compare(
@@ -758,7 +759,7 @@ def _grid(
     rep_t = np.tile(t, k)
     option_names = np.repeat(np.array([o.name for o in OPTIONS], dtype=object), m)
     option_order = np.repeat(np.arange(k), m)
-    terms = np.repeat(np.array([o.term_years for o in OPTIONS], float), m)
+    term_h = np.repeat(np.array([term_hours(o.term_years) for o in OPTIONS], float), m)
 
     def cat(column: str) -> np.ndarray:
         return np.concatenate([prep.option_columns[o.name][column][rows] for o in OPTIONS])
@@ -786,21 +787,19 @@ def _grid(
     tau = np.full(len(rep_t), np.nan)
     training_like = not isinstance(workload, InferenceWorkload)
     if training_like:
+        # an unknown rate (NaN) gives NaN interval, factors and hours on its spot rows
         lam = per_instance_rate * np.where(np.isnan(n), 1.0, n)
         delta = figs.checkpoint_write_hours
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tau_all = np.where(lam > 0, np.sqrt(2.0 * delta / lam), np.inf)
-        tau_all = np.where(tau_all == 0, 1e-6, tau_all)
+        tau_all = checkpoint_interval_array(delta, lam)
         factor = runtime_factor_array(lam, tau_all, delta, figs.restart_hours)
         pess = pessimistic_factor_array(lam, tau_all, delta, figs.restart_hours)
         hours = np.where(is_spot, hours * factor, hours)
         inst_hours = np.where(is_spot, inst_hours * factor, inst_hours)
         pess_hours = np.where(is_spot, figs.wall_hours[rep_t] * pess, np.nan)
         tau = np.where(is_spot, tau_all, np.nan)
-        unknown_rate = is_spot & np.isnan(per_instance_rate)
-        hours = np.where(unknown_rate, np.nan, hours)
-        inst_hours = np.where(unknown_rate, np.nan, inst_hours)
-        note[unknown_rate] = "interruption rate not in snapshot (give interruptions_per_hour)"
+        note[is_spot & np.isnan(per_instance_rate)] = (
+            "interruption rate not in snapshot (give interruptions_per_hour)"
+        )
     else:
         note[is_spot] = "spot serving: interruptions need spare capacity (not modelled)"
 
@@ -808,11 +807,12 @@ def _grid(
     cost = inst_hours * price
     committed = np.where(
         (option_names == "reserved_1y") | (option_names == "reserved_3y"),
-        (upfront + hourly * _term_hours(terms)) * n,
+        (upfront + hourly * term_h) * n,
         np.nan,
     )
     status = np.where(priced, PRICE_OK, PRICE_MISSING).astype(object)
-    note = np.where(~fits, "does not fit in accelerator memory", note).astype(object)
+    memory = "instance" if isinstance(workload, CpuWorkload) else "accelerator"
+    note = np.where(~fits, f"does not fit in {memory} memory", note).astype(object)
     specs = prep.specs
     data: dict[str, Any] = {
         "region": prep.rate_region[rep_rows],
@@ -857,10 +857,6 @@ def _grid(
         if "vcpu_hours" in work:
             data["usd_per_vcpu_hour"] = cost / work["vcpu_hours"]
     return pd.DataFrame(data)
-
-
-def _term_hours(terms: FloatArray) -> FloatArray:
-    return np.asarray(terms, float) * term_hours(1)
 
 
 def _rank(frame: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
@@ -918,15 +914,30 @@ def pareto_front(
 
 
 def _notes(
-    workload: Workload, prep: Prepared, figs: TypeFigures, region: str | None,
-    considered: npt.NDArray[np.bool_],
+    prep: Prepared, figs: TypeFigures, region: str | None, considered: npt.NDArray[np.bool_],
+    rows: npt.NDArray[np.int64],
 ) -> list[str]:
+    """Notes on the comparison; ``rows`` are the rate rows compared."""
     notes = [
         "Reserved rows use the effective hourly rate × the job's instance-hours; a reserved "
         "instance bills its whole term (committed_term_usd = upfront + hourly × term hours, × "
         "instances).",
-        "Savings plans: the snapshot has no rates → shown as 'price not in snapshot'.",
     ]
+    plans = [o.name for o in OPTIONS if o.purchase_option == "savings_plan"]
+    sp_priced = any(
+        (~np.isnan(prep.option_columns[name]["effective_hourly_usd"][rows])).any() for name in plans
+    )
+    if sp_priced:
+        notes.append(
+            "Savings plans: Compute Savings Plan 1-year No Upfront rates from the snapshot; types "
+            "without a rate are shown as 'price not in snapshot'."
+        )
+    else:
+        where = f" in {region}" if region is not None else ""
+        notes.append(
+            f"Savings plans: the snapshot has no Compute Savings Plan rates{where} for these "
+            "types → shown as 'price not in snapshot'."
+        )
     if region is not None:
         offered = np.zeros(len(prep.specs), bool)
         offered[prep.rate_type_pos[prep.region_rows.get(region, np.zeros(0, np.int64))]] = True
@@ -988,10 +999,16 @@ def _assumptions(
     }
 
 
-def fit_table(workload: Workload, catalog: Catalog) -> pd.DataFrame:
-    """Memory fit per instance type that could run ``workload`` (region independent)."""
+def fit_table(
+    workload: Workload, catalog: Catalog, figures: TypeFigures | None = None
+) -> pd.DataFrame:
+    """Memory fit per instance type that could run ``workload`` (region independent).
+
+    ``figures``: :func:`type_figures` of ``workload`` on ``catalog`` when already computed (e.g.
+    :attr:`Comparison.figures`); None computes them.
+    """
     prep = prepared(catalog)
-    figs = type_figures(workload, catalog)
+    figs = figures if figures is not None else type_figures(workload, catalog)
     specs = prep.specs
     keep = figs.eligible
     frame = pd.DataFrame(
@@ -1049,8 +1066,15 @@ def plan_item_for_row(
     Serving rows: ``instances`` at peak, each running the day's average share of the month,
     instance-hours per day / (24 h × instances) × hours per month. Job rows: ``instances`` for the
     job's wall-clock hours, capped at one month (a longer job is one month of a longer plan).
+    A row without an instance count (it does not fit) raises :class:`InputError`.
     """
-    instances = max(int(row["instances"]), 1)
+    count = row["instances"]
+    if count is None or pd.isna(count):
+        raise InputError(
+            "instances",
+            f"{row['instance_type']} ({row['purchase_option']}) does not fit: no instance count",
+        )
+    instances = max(int(count), 1)
     if serving:
         usage = hours_per_month * float(row["instance_hours"]) / (24.0 * instances)
     else:

@@ -97,15 +97,16 @@ def training_memory(workload: TrainingWorkload | TrainingBaselineWorkload) -> Tr
     if workload.parameters is None:
         return None
     n = workload.parameters
-    if isinstance(workload, TrainingWorkload):
-        w_pp = workload.weight_bytes_per_parameter or weight_bytes_per_parameter(workload.precision)
-        g_pp = (
-            workload.gradient_bytes_per_parameter
-            if workload.gradient_bytes_per_parameter is not None
-            else 4.0
-        )
-    else:
-        w_pp, g_pp = weight_bytes_per_parameter(workload.precision), 4.0
+    w_pp = (
+        workload.weight_bytes_per_parameter
+        if workload.weight_bytes_per_parameter is not None
+        else weight_bytes_per_parameter(workload.precision)
+    )
+    g_pp = (
+        workload.gradient_bytes_per_parameter
+        if workload.gradient_bytes_per_parameter is not None
+        else 4.0
+    )
     weights, grads, optim = n * w_pp, n * g_pp, n * workload.optimizer_bytes_per_parameter
     sharded = {
         Sharding.NONE: 0.0,

@@ -103,8 +103,8 @@ GIB = 2.0**30
 
 
 def training_flops(
-    parameters: ArrayLike,
-    tokens: ArrayLike,
+    parameters: float,
+    tokens: float,
     *,
     layers: int | None = None,
     sequence_length: int | None = None,
@@ -115,25 +115,23 @@ def training_flops(
 
     Example: N = 7e9, D = 2e12 → 6 × 7e9 × 2e12 = 8.4e22 FLOP.
     """
-    flops = 6.0 * np.asarray(parameters, dtype=float) * np.asarray(tokens, dtype=float)
+    flops = 6.0 * float(parameters) * float(tokens)
     if layers is not None and sequence_length is not None and hidden_size is not None:
-        flops = flops + 12.0 * layers * sequence_length * hidden_size * np.asarray(tokens, float)
-    return float(flops)
+        flops += 12.0 * layers * sequence_length * hidden_size * float(tokens)
+    return flops
 
 
 def flops_per_token(
-    parameters: float, *, layers: int | None, sequence_length: int | None, hidden_size: int | None
+    parameters: float,
+    *,
+    layers: int | None = None,
+    sequence_length: int | None = None,
+    hidden_size: int | None = None,
 ) -> float:
     """Training FLOPs per token [FLOP]: 6·N (+ 12·L·s·d with the shape)."""
     return training_flops(
         parameters, 1.0, layers=layers, sequence_length=sequence_length, hidden_size=hidden_size
     )
-
-
-def memory_bandwidth_bytes_per_s(chip: str, bandwidth_gbps: float) -> float:
-    """Chip memory bandwidth [B/s] from the accelerators table (GiB/s for Neuron Trn1/Inf chips)."""
-    scale = GIB if chip in NEURON_GIB_BANDWIDTH_CHIPS else 1e9
-    return float(bandwidth_gbps) * scale
 
 
 def bandwidth_scale(chips: ArrayLike) -> FloatArray:
@@ -228,24 +226,6 @@ def decode_step_seconds(
             np.asarray(memory_bytes_per_s, float) * np.asarray(memory_efficiency, float)
         )
     return np.maximum(t_c, t_m), np.asarray(t_c, float), np.asarray(t_m, float)
-
-
-def crossover_batch(
-    peak_flops: ArrayLike, memory_bytes_per_s: ArrayLike, bytes_per_parameter: float,
-    compute_efficiency: float = 1.0, memory_efficiency: ArrayLike = 1.0,
-) -> FloatArray:
-    """Batch at which decode turns compute-bound (KV reads ignored) [sequences].
-
-    peak·eff_c / (2 · bw·eff_m / bytes_per_param); H100 BF16 at full efficiency:
-    989e12 / (2 × 3.35e12 / 2) ≈ 295 [perf_facts §5.4].
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(
-            np.asarray(peak_flops, float) * compute_efficiency
-            / (2.0 * np.asarray(memory_bytes_per_s, float) * np.asarray(memory_efficiency, float)
-               / bytes_per_parameter),
-            dtype=float,
-        )
 
 
 def prefill_seconds(

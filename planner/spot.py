@@ -21,11 +21,10 @@ Models and sources:
 - A job that needs all of its ``n`` instances (synchronous data-parallel training) stops when any
   one of them is reclaimed: λ_job = n · λ (independent interruptions, an **assumption**).
 - Optimal checkpoint interval: Young 1974, "A first order approximation to the optimum checkpoint
-  interval", CACM 17(9): τ_opt = sqrt(2 δ M). Daly 2006, "A higher order estimate of the optimum
-  checkpoint interval for restart dumps", FGCS 22(3): τ_opt = sqrt(2 δ M) · [1 + ⅓·sqrt(δ/(2M)) +
-  (1/9)·(δ/(2M))] − δ for δ < 2M, else τ_opt = M.
-- Expected wall-clock time: Daly 2006, eq. (13), exponential interruptions, a restart that can
-  itself be interrupted and work lost back to the last completed checkpoint:
+  interval", CACM 17(9): τ_opt = sqrt(2 δ M).
+- Expected wall-clock time: Daly 2006, "A higher order estimate of the optimum checkpoint interval
+  for restart dumps", FGCS 22(3), eq. (13): exponential interruptions, a restart that can itself be
+  interrupted and work lost back to the last completed checkpoint:
   W = M · e^{R/M} · (e^{(τ+δ)/M} − 1) · T / τ.
 - Pessimistic bound (ours): every interruption strikes just before a checkpoint completes, so it
   loses a whole segment τ + δ plus the restart R, at the same rate:
@@ -76,7 +75,8 @@ def _check_non_negative(field: str, value: float, *, upper: float = math.inf) ->
     return float(value)
 
 
-def _check_positive(field: str, value: float, *, upper: float = math.inf) -> float:
+def check_positive(field: str, value: float, *, upper: float = math.inf) -> float:
+    """``value`` as a float in (0, ``upper``]; else :class:`InputError` naming ``field``."""
     if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
         raise InputError(field, f"must be a number in (0, {upper:g}], got {value!r}")
     if value <= 0 or value > upper:
@@ -108,6 +108,21 @@ def job_interruptions_per_hour(interruptions_per_hour: float, instances: int) ->
     return rate * instances
 
 
+def checkpoint_interval_array(
+    checkpoint_write_hours: npt.ArrayLike, interruptions_per_hour: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Vectorised Young interval τ = sqrt(2 δ / λ) [h] (no validation; inputs broadcast together).
+
+    λ = 0 → ``inf`` (never interrupted: never checkpoint); δ = 0 with λ > 0 → 0 (free checkpoints:
+    checkpoint continuously, see :func:`runtime_factor_array`); λ NaN (rate unknown) → NaN.
+    """
+    delta = np.asarray(checkpoint_write_hours, dtype=float)
+    lam = np.asarray(interruptions_per_hour, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tau = np.sqrt(2.0 * delta / lam)
+    return np.asarray(np.where(lam == 0, np.inf, tau), dtype=float)
+
+
 def optimal_checkpoint_interval_hours(
     checkpoint_write_hours: float, interruptions_per_hour: float
 ) -> float:
@@ -121,30 +136,7 @@ def optimal_checkpoint_interval_hours(
     rate = _check_non_negative(
         "interruptions_per_hour", interruptions_per_hour, upper=MAX_INTERRUPTIONS_PER_HOUR
     )
-    if rate == 0:
-        return math.inf
-    return math.sqrt(2.0 * delta / rate)
-
-
-def daly_checkpoint_interval_hours(
-    checkpoint_write_hours: float, interruptions_per_hour: float
-) -> float:
-    """Daly's higher-order optimal checkpoint interval [h] (Daly 2006, eq. 37).
-
-    τ = sqrt(2 δ M) · [1 + ⅓ sqrt(δ/(2M)) + (1/9) (δ/(2M))] − δ when δ < 2M, else M.
-    Example: δ = 0.1 h, M = 10 h → 1.41421 × 1.024126 − 0.1 ≈ 1.348 h.
-    """
-    delta = _check_non_negative("checkpoint_write_hours", checkpoint_write_hours)
-    rate = _check_non_negative(
-        "interruptions_per_hour", interruptions_per_hour, upper=MAX_INTERRUPTIONS_PER_HOUR
-    )
-    if rate == 0:
-        return math.inf
-    mtbf = 1.0 / rate
-    if delta >= 2.0 * mtbf:
-        return mtbf
-    x = delta / (2.0 * mtbf)
-    return math.sqrt(2.0 * delta * mtbf) * (1.0 + math.sqrt(x) / 3.0 + x / 9.0) - delta
+    return float(checkpoint_interval_array(delta, rate))
 
 
 def runtime_factor_array(
@@ -155,7 +147,9 @@ def runtime_factor_array(
 ) -> npt.NDArray[np.float64]:
     """Vectorised :func:`expected_runtime_factor` (no validation; inputs broadcast together).
 
-    Uses ``expm1`` so that tiny rates keep full precision; λ = 0 gives (τ + δ) / τ.
+    Uses ``expm1`` so that tiny rates keep full precision. Limits: λ = 0 gives (τ + δ) / τ (1 when
+    τ = ∞); τ = ∞ with λ > 0 gives ∞ (no checkpoint, never finishes); τ = δ = 0 (free, continuous
+    checkpoints) gives e^{Rλ}, only the restarts cost time. λ NaN (rate unknown) gives NaN.
     """
     lam = np.asarray(interruptions_per_hour, dtype=float)
     tau = np.asarray(checkpoint_interval_hours, dtype=float)
@@ -164,10 +158,14 @@ def runtime_factor_array(
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # Daly 2006 eq. 13 divided by T:  M e^{R/M} (e^{(τ+δ)/M} − 1) / τ,  M = 1/λ
         failing = np.exp(restart * lam) * np.expm1((tau + delta) * lam) / (lam * tau)
-        # λ → 0 limit; τ = ∞ (never checkpoint) with λ = 0 → 1
-        calm = np.where(np.isinf(tau), 1.0, (tau + delta) / tau)
+        # τ → 0 with δ = 0: (e^{τλ} − 1)/(λτ) → 1
+        failing = np.where((tau == 0) & (delta == 0), np.exp(restart * lam), failing)
+        failing = np.where(np.isinf(tau), np.inf, failing)
+        # λ → 0 limit; τ = ∞ (never checkpoint) or δ = 0 (free writes) with λ = 0 → 1
+        calm = np.where(np.isinf(tau) | (delta == 0), 1.0, (tau + delta) / tau)
         factor = np.where(lam > 0, failing, calm)
-    return np.asarray(np.where(np.isnan(factor), np.inf, factor), dtype=float)
+        factor = np.where(np.isnan(factor) & ~np.isnan(lam), np.inf, factor)
+    return np.asarray(np.where(np.isnan(lam), np.nan, factor), dtype=float)
 
 
 def expected_runtime_factor(
@@ -185,32 +183,10 @@ def expected_runtime_factor(
     rate = _check_non_negative(
         "interruptions_per_hour", interruptions_per_hour, upper=MAX_INTERRUPTIONS_PER_HOUR
     )
-    tau = _check_positive("checkpoint_interval_hours", checkpoint_interval_hours)
+    tau = check_positive("checkpoint_interval_hours", checkpoint_interval_hours)
     delta = _check_non_negative("checkpoint_write_hours", checkpoint_write_hours)
     restart = _check_non_negative("restart_hours", restart_hours)
-    if math.isinf(tau) and rate > 0:
-        return math.inf
     return float(runtime_factor_array(rate, tau, delta, restart))
-
-
-def pessimistic_runtime_factor(
-    interruptions_per_hour: float,
-    checkpoint_interval_hours: float,
-    checkpoint_write_hours: float,
-    restart_hours: float,
-) -> float:
-    """Pessimistic wall-clock / compute time: each interruption loses τ + δ + R (see module doc).
-
-    (1 + δ/τ) / (1 − λ (τ + δ + R)); ``math.inf`` when λ (τ + δ + R) ≥ 1.
-    Example: λ = 0.1/h, τ = 1, δ = 0.1, R = 0.2 → 1.1 / (1 − 0.13) ≈ 1.2644.
-    """
-    rate = _check_non_negative(
-        "interruptions_per_hour", interruptions_per_hour, upper=MAX_INTERRUPTIONS_PER_HOUR
-    )
-    tau = _check_positive("checkpoint_interval_hours", checkpoint_interval_hours)
-    delta = _check_non_negative("checkpoint_write_hours", checkpoint_write_hours)
-    restart = _check_non_negative("restart_hours", restart_hours)
-    return float(pessimistic_factor_array(rate, tau, delta, restart))
 
 
 def pessimistic_factor_array(
@@ -219,16 +195,22 @@ def pessimistic_factor_array(
     checkpoint_write_hours: npt.ArrayLike,
     restart_hours: npt.ArrayLike,
 ) -> npt.NDArray[np.float64]:
-    """Vectorised :func:`pessimistic_runtime_factor` (no validation)."""
+    """Pessimistic wall-clock / compute time: each interruption loses τ + δ + R (see module doc).
+
+    (1 + δ/τ) / (1 − λ (τ + δ + R)); ``inf`` when λ (τ + δ + R) ≥ 1; δ = 0 has no write
+    overhead (also at τ = 0); λ NaN (rate unknown) gives NaN. No validation; inputs broadcast.
+    Example: λ = 0.1/h, τ = 1, δ = 0.1, R = 0.2 → 1.1 / (1 − 0.13) ≈ 1.2644.
+    """
     lam = np.asarray(interruptions_per_hour, dtype=float)
     tau = np.asarray(checkpoint_interval_hours, dtype=float)
     delta = np.asarray(checkpoint_write_hours, dtype=float)
     restart = np.asarray(restart_hours, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        overhead = np.where(np.isinf(tau), 1.0, 1.0 + delta / tau)
-        lost = np.where(lam > 0, lam * (tau + delta + restart), 0.0)
+        overhead = np.where(np.isinf(tau) | (delta == 0), 1.0, 1.0 + delta / tau)
+        lost = np.where(lam == 0, 0.0, lam * (tau + delta + restart))
         factor = np.where(lost < 1.0, overhead / (1.0 - lost), np.inf)
-    return np.asarray(np.where(np.isnan(factor), np.inf, factor), dtype=float)
+        factor = np.where(np.isnan(factor) & ~np.isnan(lam), np.inf, factor)
+    return np.asarray(np.where(np.isnan(lam), np.nan, factor), dtype=float)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +232,7 @@ class SpotAssumptions:
         _check_non_negative("checkpoint_write_hours", self.checkpoint_write_hours, upper=1000.0)
         _check_non_negative("restart_hours", self.restart_hours, upper=1000.0)
         if self.checkpoint_interval_hours is not None:
-            _check_positive(
+            check_positive(
                 "checkpoint_interval_hours", self.checkpoint_interval_hours, upper=100_000.0
             )
         if self.interruptions_per_hour is not None:
@@ -307,7 +289,7 @@ def estimate_spot(
     writes and restarts, as billed instance time.
     """
     spec = assumptions or SpotAssumptions()
-    t = _check_positive("compute_hours", compute_hours, upper=1e7)
+    t = check_positive("compute_hours", compute_hours, upper=1e7)
     rate = spec.interruptions_per_hour
     job_rate = job_interruptions_per_hour(
         interruptions_per_hour if rate is None else rate, instances
@@ -315,20 +297,16 @@ def estimate_spot(
     tau = spec.checkpoint_interval_hours
     if tau is None:
         tau = optimal_checkpoint_interval_hours(spec.checkpoint_write_hours, job_rate)
-        if tau == 0:  # free checkpoints: checkpoint "continuously"; keep τ finite and tiny
-            tau = 1e-6
-    factor = (
-        expected_runtime_factor(job_rate, tau, spec.checkpoint_write_hours, spec.restart_hours)
-        if not (math.isinf(tau) and job_rate == 0)
-        else 1.0
+    factor = float(
+        runtime_factor_array(job_rate, tau, spec.checkpoint_write_hours, spec.restart_hours)
     )
-    pess = pessimistic_runtime_factor(
-        job_rate, tau, spec.checkpoint_write_hours, spec.restart_hours
+    pess = float(
+        pessimistic_factor_array(job_rate, tau, spec.checkpoint_write_hours, spec.restart_hours)
     )
     expected_hours = t * factor
     pessimistic_hours = t * pess
     if deadline_hours is not None:
-        _check_positive("deadline_hours", deadline_hours, upper=1e7)
+        check_positive("deadline_hours", deadline_hours, upper=1e7)
 
     def cost(hours: float, price: float | None) -> float | None:
         if price is None:

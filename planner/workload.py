@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from planner.errors import PlanFileError
-from planner.jsonfile import decode_json, read_json_file
+from planner.jsonfile import read_json_file
 from planner.validation import describe_validation_error
 
 WORKLOAD_SCHEMA_VERSION = 1
@@ -70,6 +70,10 @@ def _bounded(low: float, high: float, *, inclusive_low: bool = False) -> Any:
 
 Parameters = Annotated[float, _bounded(0, MAX_PARAMETERS)]
 Hours = Annotated[float, _bounded(0, MAX_HOURS)]
+PauseHours = Annotated[float, _bounded(0, 1000, inclusive_low=True)]
+"""A pause of the job [h], 0 allowed: checkpoint write, restart."""
+PerHour = Annotated[float, _bounded(0, 1000, inclusive_low=True)]
+"""A rate [1/h], 0 allowed (spot interruptions per instance)."""
 Fraction = Annotated[float, _bounded(0, 1)]
 Count = Annotated[int, Field(ge=1, le=MAX_INSTANCES)]
 Layers = Annotated[int, Field(ge=1, le=1000)]
@@ -86,23 +90,34 @@ class _Workload(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)] = "workload"
 
 
-class _TrainingRun(_Workload):
-    """What every training workload says about how the job runs (memory, scale, spot)."""
+class _Job(_Workload):
+    """What every batch job (training or CPU) says about its scale, deadline and spot restarts."""
 
-    optimizer_bytes_per_parameter: BytesPerParam = 8.0
-    """AdamW: two fp32 moments = 8 B/param [S6]."""
-    sharding: Sharding = Sharding.FULL
     instances: Count | None = None
     """Fix the instance count; default: the fewest that fit (more if a deadline needs them)."""
     max_instances: Count = 512
     deadline_hours: Hours | None = None
+    interruptions_per_hour: PerHour | None = None
+    """Spot: per-instance interruption rate [1/h]; default from the Spot Advisor bucket."""
+    checkpoint_write_hours: PauseHours = 0.1
+    restart_hours: PauseHours = 0.25
+
+
+class _TrainingRun(_Job):
+    """What every training workload adds: memory per parameter, sharding, batch, utilisation."""
+
+    optimizer_bytes_per_parameter: BytesPerParam = 8.0
+    """AdamW: two fp32 moments = 8 B/param [S6]."""
+    weight_bytes_per_parameter: BytesPerParam | None = None
+    """Default 6 (fp32 master + 16-bit copy) for 16/8-bit training, 4 for fp32/tf32 [S6]."""
+    gradient_bytes_per_parameter: BytesPerParam | None = None
+    """Default 4 [S6]."""
+    sharding: Sharding = Sharding.FULL
+    global_batch_tokens: Annotated[float, _bounded(0, 1e9)] = 4_194_304.0
+    """Tokens per optimizer step (all-reduce check); default 4M (2^22), the Llama 2 batch."""
     mfu: Fraction | None = None
     """Model FLOPs utilisation for every chip; default per chip (see performance.DEFAULT_MFU)."""
     multi_node_efficiency: Fraction | None = None
-    checkpoint_write_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.1
-    restart_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.25
-    interruptions_per_hour: Annotated[float, _bounded(0, 1000, inclusive_low=True)] | None = None
-    """Spot: per-instance interruption rate [1/h]; default from the Spot Advisor bucket."""
 
 
 class TrainingWorkload(_TrainingRun):
@@ -127,13 +142,7 @@ class TrainingWorkload(_TrainingRun):
     """Add the attention term 12·L·s·d per token (llm-foundry's definition) when the shape is given."""
     micro_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 1
     """Sequences per accelerator per step (activation memory)."""
-    global_batch_tokens: Annotated[float, _bounded(0, 1e9)] = 4_194_304.0
-    """Tokens per optimizer step (all-reduce check); default 4M (2^22), the Llama 2 batch."""
     activation_recomputation: bool = True
-    weight_bytes_per_parameter: BytesPerParam | None = None
-    """Default 6 (fp32 master + 16-bit copy) for 16/8-bit training, 4 for fp32/tf32 [S6]."""
-    gradient_bytes_per_parameter: BytesPerParam | None = None
-    """Default 4 [S6]."""
 
     @model_validator(mode="after")
     def _work_given(self) -> TrainingWorkload:
@@ -154,26 +163,35 @@ class TrainingWorkload(_TrainingRun):
         return None not in (self.layers, self.hidden_size, self.sequence_length)
 
     @property
-    def training_tokens(self) -> float | None:
-        return self.tokens
+    def counts_attention(self) -> bool:
+        """The token route adds the attention term (``attention_flops`` and the shape given)."""
+        return self.tokens is not None and self.attention_flops and self.has_shape
 
     @property
-    def total_flops(self) -> float:
-        """Total training compute [FLOP] (see performance.training_flops)."""
-        from planner.performance import training_flops
+    def flops_per_token(self) -> float | None:
+        """Training FLOPs per token [FLOP] (see performance.flops_per_token); None on the
+        samples route (``flops_per_sample`` × ``samples``), which has no per-token figure."""
+        from planner.performance import flops_per_token
 
-        if self.flops_per_sample is not None and self.samples is not None:
-            return self.flops_per_sample * self.samples * self.epochs
-        assert self.tokens is not None
-        if self.attention_flops and self.has_shape:
-            return training_flops(
+        if self.tokens is None:
+            return None
+        if self.counts_attention:
+            return flops_per_token(
                 self.parameters,
-                self.tokens,
                 layers=self.layers,
                 sequence_length=self.sequence_length,
                 hidden_size=self.hidden_size,
             )
-        return training_flops(self.parameters, self.tokens)
+        return flops_per_token(self.parameters)
+
+    @property
+    def total_flops(self) -> float:
+        """Total training compute [FLOP]: FLOPs per token × tokens, or per sample × samples × epochs."""
+        per_token = self.flops_per_token
+        if per_token is not None and self.tokens is not None:
+            return per_token * self.tokens
+        assert self.flops_per_sample is not None and self.samples is not None
+        return self.flops_per_sample * self.samples * self.epochs
 
 
 class TrainingBaselineWorkload(_TrainingRun):
@@ -242,7 +260,7 @@ class InferenceWorkload(_Workload):
         return list(self.hourly_shape) if self.hourly_shape is not None else [1.0] * 24
 
 
-class CpuWorkload(_Workload):
+class CpuWorkload(_Job):
     """CPU work: total vCPU-hours and the memory one instance needs."""
 
     kind: Literal["cpu"] = "cpu"
@@ -252,21 +270,17 @@ class CpuWorkload(_Workload):
     architectures: list[Literal["x86_64", "arm64"]] = Field(
         default=["x86_64"], min_length=1
     )
-    instances: Count | None = None
     max_instances: Count = 1000
-    deadline_hours: Hours | None = None
     parallel_efficiency: Fraction = 1.0
     """Share of the vCPUs the work keeps busy (1 = embarrassingly parallel)."""
-    interruptions_per_hour: Annotated[float, _bounded(0, 1000, inclusive_low=True)] | None = None
-    checkpoint_write_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.0
-    restart_hours: Annotated[float, _bounded(0, 1000, inclusive_low=True)] = 0.05
+    checkpoint_write_hours: PauseHours = 0.0
+    restart_hours: PauseHours = 0.05
 
 
 Workload = TrainingWorkload | TrainingBaselineWorkload | InferenceWorkload | CpuWorkload
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(
     Annotated[Workload, Field(discriminator="kind")]
 )
-KINDS = ("training", "training_baseline", "inference", "cpu")
 
 
 _MODELS: dict[str, type[BaseModel]] = {
@@ -298,15 +312,6 @@ def workload_from_dict(data: Any, *, source: str = "workload") -> Workload:
     return workload
 
 
-def workload_from_json(text: str | bytes, *, source: str = "workload") -> Workload:
-    return workload_from_dict(decode_json(text, source=source), source=source)
-
-
 def load_workload(path: Path | str) -> Workload:
     """Read and validate a workload file; errors name the file, the field and the allowed range."""
     return workload_from_dict(read_json_file(path, what="workload"), source=str(path))
-
-
-def workload_to_dict(workload: Workload) -> dict[str, Any]:
-    data: dict[str, Any] = workload.model_dump(mode="json")
-    return data

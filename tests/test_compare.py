@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from workload_fixtures import make_workload_catalog
 
-from planner.compare import PRICE_MISSING, compare, fit_table, pareto_front
+from planner.compare import PRICE_MISSING, compare, fit_table, pareto_front, plan_item_for_row
 from planner.errors import InputError
 from planner.workload import (
     CpuWorkload,
@@ -80,7 +80,7 @@ def test_spot_expected_time_with_checkpointing() -> None:
 
 def test_order_and_pareto() -> None:
     rows = compare(SEVEN_B, CATALOG).rows
-    # costs: spot ≈ $187,666 < reserved 1y $299,145 < on-demand $598,291
+    # costs: spot ≈ $187,663 (18,766.27 h × $10) < reserved 1y $299,145 < on-demand $598,291
     assert list(rows["purchase_option"][:3]) == ["spot", "reserved_1y", "on_demand"]
     # spot is cheapest; reserved 1y is faster than spot and cheaper than on-demand;
     # on-demand is as fast as reserved but dearer → dominated
@@ -173,7 +173,8 @@ def test_cpu_work_and_spot_without_advisor() -> None:
     spot = _row(rows, "m5.large", "spot")
     assert math.isnan(spot["cost_usd"])
     assert "interruption rate not in snapshot" in spot["note"]
-    # with a given rate λ = 0, write 0 → τ tiny, factor e^{0}·... = 1 → 50 h × $0.04 = $2.00
+    # with a given rate λ = 0 → τ = ∞ (never checkpoint), factor (τ + δ)/τ → 1
+    # → 50 h × $0.04 = $2.00
     given = compare(CpuWorkload(vcpu_hours=100, memory_gib=4, interruptions_per_hour=0.0),
                     CATALOG).rows
     assert _row(given, "m5.large", "spot")["cost_usd"] == pytest.approx(2.0)
@@ -211,8 +212,6 @@ def test_unknown_region() -> None:
 
 
 def test_plan_item_for_a_job_row_and_a_serving_row() -> None:
-    from planner.compare import plan_item_for_row
-
     # Job: 3 instances for 21.2 wall-clock hours → 3 × 21.2 h in the month, reserved 1y.
     job = plan_item_for_row(
         {"instance_type": "p4d.24xlarge", "instances": 3, "wall_hours": 21.2,
@@ -238,3 +237,110 @@ def test_plan_item_for_a_job_row_and_a_serving_row() -> None:
         serving=False, hours_per_month=730,
     )
     assert long["usage_hours_per_month"] == 730
+
+
+def test_deadline_adds_instances() -> None:
+    # 18,696.58 h on one p4d; deadline 5,000 h → first guess n0 = ceil(18,696.58 / 5,000) = 4;
+    # efficiency at 4: step 6 × 7e9 × 4,194,304 = 1.7616e17 FLOP / (4 × 1.248e15) = 35.29 s of
+    # compute vs all-reduce 2 · 3/4 · (7e9 × 2 B) / (400 Gbps / 8 = 5e10 B/s) = 0.42 s → 0.9;
+    # n = ceil(18,696.58 / (5,000 × 0.9)) = ceil(4.155) = 5 (memory alone needs 1)
+    # → 18,696.58 / (5 × 0.9) = 4,154.80 h ≤ 5,000 h; on-demand 4,154.80 h × 5 × $32 = $664,768
+    w = TrainingWorkload(parameters=7e9, tokens=2e12, deadline_hours=5_000)
+    od = _row(compare(w, CATALOG).rows, "p4d.24xlarge", "on_demand")
+    assert od["instances"] == 5
+    assert od["wall_hours"] == pytest.approx(P4D_HOURS / 4.5)
+    assert od["wall_hours"] == pytest.approx(4_154.80, abs=0.01)
+    assert od["cost_usd"] == pytest.approx(P4D_HOURS / 0.9 * 32.0)
+    assert od["meets_target"] is True
+
+
+def test_deadline_never_gives_a_count_to_a_type_that_does_not_fit() -> None:
+    # 70e9 × 18 B = 1.26e12 B = 1,173.5 GiB over p4d's 320 × 0.9 = 288 GiB → ceil(4.07) = 5 > 4
+    # allowed: no instance count, no cost, no verdict on the deadline (a deadline of 1e5 h alone
+    # would have asked for ceil(93,483 h / 1e5 h) = 1 instance)
+    w = TrainingWorkload(parameters=70e9, tokens=1e12, precision=Precision.FP16, max_instances=4,
+                         deadline_hours=1e5)
+    rows = compare(w, CATALOG).rows
+    od = _row(rows, "p4d.24xlarge", "on_demand")
+    assert not od["fits"]
+    assert math.isnan(od["instances"])
+    assert math.isnan(od["cost_usd"])
+    assert od["meets_target"] is None
+    assert od["note"] == "does not fit in accelerator memory"
+    assert rows["instances"].isna().all()
+
+
+def test_fixed_instances() -> None:
+    # instances = 2 (fp16): p4d fits on 1 → runs on 2: 18,696.58 / (2 × 0.9) = 10,387.0 h
+    # (all-reduce 2 · 1/2 · 1.4e10 / 5e10 = 0.28 s < 70.6 s of compute → efficiency 0.9);
+    # p3.2xlarge needs 9 → does not fit on 2: needs 117.35 / 2 = 58.67 GiB of 14.4 → short 44.27
+    w = TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.FP16, instances=2)
+    rows = compare(w, CATALOG).rows
+    p4d = _row(rows, "p4d.24xlarge", "on_demand")
+    assert p4d["instances"] == 2
+    assert p4d["wall_hours"] == pytest.approx(P4D_HOURS / 1.8)
+    assert p4d["wall_hours"] == pytest.approx(10_387.0, abs=0.1)
+    p3 = _row(rows, "p3.2xlarge", "on_demand")
+    assert not p3["fits"] and math.isnan(p3["instances"]) and math.isnan(p3["cost_usd"])
+    assert p3["shortfall_gib"] == pytest.approx(7e9 * 18 / 2**30 / 2 - 14.4)
+    assert p3["shortfall_gib"] == pytest.approx(44.27, abs=0.01)
+
+
+def test_spot_with_unknown_rate_has_no_times() -> None:
+    # m5.large has no Spot Advisor row: expected and pessimistic times and the interval are unknown
+    spot = _row(compare(CpuWorkload(vcpu_hours=100, memory_gib=4), CATALOG).rows, "m5.large",
+                "spot")
+    for column in ("wall_hours", "pessimistic_hours", "checkpoint_interval_hours", "cost_usd"):
+        assert math.isnan(spot[column]), column
+    assert spot["note"] == "interruption rate not in snapshot (give interruptions_per_hour)"
+
+
+def test_spot_with_free_checkpoints() -> None:
+    # CPU default write time δ = 0 and λ = 1e-3/h: Young τ = 0 (checkpoint continuously);
+    # factor = e^{Rλ} = e^{0.05 × 1e-3} = 1.00005 → 50 h × 1.00005 = 50.0025 h × $0.04 = $2.0001;
+    # pessimistic 1 / (1 − 1e-3 × 0.05) = 1.0000500 → 50.0025 h
+    w = CpuWorkload(vcpu_hours=100, memory_gib=4, interruptions_per_hour=1e-3)
+    spot = _row(compare(w, CATALOG).rows, "m5.large", "spot")
+    assert spot["checkpoint_interval_hours"] == 0.0
+    assert spot["wall_hours"] == pytest.approx(50.0 * math.exp(0.05e-3))
+    assert spot["wall_hours"] == pytest.approx(50.0025, abs=1e-4)
+    assert spot["cost_usd"] == pytest.approx(2.0001, abs=1e-4)
+    assert spot["pessimistic_hours"] == pytest.approx(50.0 / (1 - 0.05e-3))
+
+
+def test_cpu_rows_that_do_not_fit_name_instance_memory() -> None:
+    rows = compare(CpuWorkload(vcpu_hours=100, memory_gib=16), CATALOG).rows
+    assert set(rows["note"]) == {"does not fit in instance memory"}
+
+
+def test_savings_plan_note_follows_the_snapshot() -> None:
+    notes = compare(SEVEN_B, CATALOG).notes
+    assert any("no Compute Savings Plan rates in us-east-1" in n for n in notes)
+    with_plan = make_workload_catalog([
+        {"region": "us-east-1", "instance_type": "p4d.24xlarge", "purchase_option": "savings_plan",
+         "term_years": 1, "offering_class": "", "payment_option": "no_upfront",
+         "plan_type": "compute", "upfront_usd": 0.0, "hourly_usd": 20.0,
+         "effective_hourly_usd": 20.0},
+    ])
+    result = compare(SEVEN_B, with_plan)
+    # 18,696.58 h × $20 = $373,931.62 on the plan
+    assert _row(result.rows, "p4d.24xlarge", "savings_plan_1y")["cost_usd"] == pytest.approx(
+        P4D_HOURS * 20.0
+    )
+    assert not any("no Compute Savings Plan rates" in n for n in result.notes)
+    assert any("Savings plans: Compute Savings Plan 1-year" in n for n in result.notes)
+
+
+def test_fit_table_reuses_the_comparison_figures() -> None:
+    w = TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.FP16)
+    result = compare(w, CATALOG)
+    pd.testing.assert_frame_equal(
+        fit_table(w, CATALOG, result.figures), fit_table(w, CATALOG)
+    )
+
+
+def test_plan_item_refuses_a_row_that_does_not_fit() -> None:
+    row = {"instance_type": "p4d.24xlarge", "instances": float("nan"), "wall_hours": float("nan"),
+           "instance_hours": float("nan"), "purchase_option": "on_demand"}
+    with pytest.raises(InputError, match=r"p4d.24xlarge \(on_demand\) does not fit: no instance"):
+        plan_item_for_row(row, serving=False, hours_per_month=730)

@@ -75,6 +75,22 @@ def test_training_bytes_18_per_parameter() -> None:
     assert memory.replicated_bytes_per_chip == 0.0
 
 
+def test_explicit_zero_byte_overrides_are_kept() -> None:
+    # weight_bytes_per_parameter = 0 is an explicit value, not "use the default 6 B":
+    # 1e9 × (0 + 4 + 8) = 1.2e10 B sharded; gradients 0 likewise → 1e9 × (6 + 0 + 8) = 1.4e10 B
+    no_weights = training_memory(
+        TrainingWorkload(parameters=1e9, tokens=1e9, weight_bytes_per_parameter=0)
+    )
+    assert no_weights is not None
+    assert no_weights.weights_bytes == 0.0
+    assert no_weights.sharded_bytes == 1.2e10
+    no_grads = training_memory(
+        TrainingWorkload(parameters=1e9, tokens=1e9, gradient_bytes_per_parameter=0)
+    )
+    assert no_grads is not None
+    assert no_grads.sharded_bytes == 1.4e10
+
+
 def test_training_sharding_optimizer_only() -> None:
     # ZeRO-1: optimizer 8e9 sharded; weights + grads 1e10 on every chip
     memory = training_memory(TrainingWorkload(parameters=1e9, tokens=1e9, sharding=Sharding.OPTIMIZER))

@@ -13,13 +13,13 @@ from planner.errors import InputError
 from planner.spot import (
     INTERRUPTIONS_PER_HOUR_BY_BUCKET,
     SpotAssumptions,
-    daly_checkpoint_interval_hours,
+    checkpoint_interval_array,
     estimate_spot,
     expected_runtime_factor,
     interruption_rate_per_hour,
     job_interruptions_per_hour,
     optimal_checkpoint_interval_hours,
-    pessimistic_runtime_factor,
+    pessimistic_factor_array,
     runtime_factor_array,
 )
 
@@ -49,12 +49,36 @@ def test_young_interval() -> None:
     assert optimal_checkpoint_interval_hours(0.1, 0.1) == pytest.approx(math.sqrt(2))
 
 
-def test_daly_interval() -> None:
-    # x = δ/(2M) = 0.1/20 = 0.005; sqrt(2) · (1 + sqrt(0.005)/3 + 0.005/9) − 0.1
-    #   = 1.414214 · (1 + 0.023570 + 0.000556) − 0.1 = 1.448334 − 0.1 = 1.348334 h
-    assert daly_checkpoint_interval_hours(0.1, 0.1) == pytest.approx(1.348334, abs=1e-5)
-    # δ ≥ 2M → τ = M: δ = 30 h, M = 10 h
-    assert daly_checkpoint_interval_hours(30, 0.1) == pytest.approx(10)
+def test_interval_array_matches_scalar_and_keeps_unknown_rates() -> None:
+    # δ = 0.1: λ = 0.1 → sqrt(2 · 0.1 / 0.1) = sqrt(2); λ = 0 → ∞ (never checkpoint);
+    # λ unknown (NaN) → NaN; δ = 0, λ = 0.1 → 0 (free checkpoints: continuously)
+    taus = checkpoint_interval_array([0.1, 0.1, 0.1, 0.0], [0.1, 0.0, math.nan, 0.1])
+    assert taus[0] == pytest.approx(math.sqrt(2)) == optimal_checkpoint_interval_hours(0.1, 0.1)
+    assert taus[1] == math.inf
+    assert math.isnan(taus[2])
+    assert taus[3] == 0.0 == optimal_checkpoint_interval_hours(0.0, 0.1)
+
+
+def test_unknown_rate_gives_unknown_factors() -> None:
+    # a NaN rate is "not known", never "never interrupted": both factors stay NaN
+    assert math.isnan(float(runtime_factor_array(math.nan, 1.0, 0.1, 0.2)))
+    assert math.isnan(float(pessimistic_factor_array(math.nan, 1.0, 0.1, 0.2)))
+
+
+def test_free_continuous_checkpoints_limit() -> None:
+    # τ = δ = 0: (e^{τλ} − 1)/(λτ) → 1, so the factor is e^{Rλ} = e^{0.2 · 0.1} = e^{0.02}
+    #   = 1.0202013; the pessimistic bound loses R per interruption: 1/(1 − 0.1 · 0.2) = 1.0204082
+    assert float(runtime_factor_array(0.1, 0.0, 0.0, 0.2)) == pytest.approx(1.0202013, abs=1e-7)
+    assert float(pessimistic_factor_array(0.1, 0.0, 0.0, 0.2)) == pytest.approx(
+        1.0204082, abs=1e-7
+    )
+    # the same through estimate_spot: δ = 0 → Young τ = 0; T = 10 h on 1 instance at λ = 0.1
+    #   → expected 10 · e^{0.25 · 0.1} = 10 · 1.0253151 = 10.253151 h (R = 0.25 default)
+    est = estimate_spot(
+        10.0, interruptions_per_hour=0.1, assumptions=SpotAssumptions(checkpoint_write_hours=0.0)
+    )
+    assert est.checkpoint_interval_hours == 0.0
+    assert est.expected_hours == pytest.approx(10.253151, abs=1e-6)
 
 
 def test_interval_without_interruptions_is_infinite() -> None:
@@ -75,9 +99,9 @@ def test_factor_without_interruptions_is_checkpoint_overhead() -> None:
 
 def test_pessimistic_factor_hand_worked() -> None:
     # (1 + 0.1/1) / (1 − 0.1 · (1 + 0.1 + 0.2)) = 1.1 / 0.87 = 1.264368
-    assert pessimistic_runtime_factor(0.1, 1.0, 0.1, 0.2) == pytest.approx(1.264368, abs=1e-6)
+    assert float(pessimistic_factor_array(0.1, 1.0, 0.1, 0.2)) == pytest.approx(1.264368, abs=1e-6)
     # λ(τ + δ + R) ≥ 1: no guaranteed progress
-    assert pessimistic_runtime_factor(1.0, 1.0, 0.1, 0.2) == math.inf
+    assert float(pessimistic_factor_array(1.0, 1.0, 0.1, 0.2)) == math.inf
 
 
 def test_job_rate_scales_with_instances() -> None:
@@ -106,7 +130,7 @@ def test_bad_inputs_name_the_field(call: Callable[[], object], field: str) -> No
 def test_estimate_spot_against_on_demand() -> None:
     # T = 100 h on 4 instances, each λ = 1/730 per hour ('>20%') → job λ = 4/730 = 0.0054795 /h
     # δ = 0.1, R = 0.25; Young τ = sqrt(2 · 0.1 / 0.0054795) = sqrt(36.5) = 6.0415 h
-    # factor = M e^{R/M} (e^{(τ+δ)/M} − 1)/τ with M = 182.5: 182.5 · 1.001371 · 0.034221 / 6.0415
+    # factor = M e^{R/M} (e^{(τ+δ)/M} − 1)/τ with M = 182.5: 182.5 · 1.0013708 · 0.0342248 / 6.041523
     #        = 1.035267 → expected 103.527 h
     # cost spot = 103.527 h · 4 · $1 = $414.11; on-demand = 100 h · 4 · $3 = $1,200
     est = estimate_spot(
@@ -156,7 +180,7 @@ def test_factors_at_least_one(lam: float, tau: float, delta: float, restart: flo
     expected = expected_runtime_factor(lam, tau, delta, restart)
     assert expected >= 1.0 - 1e-12
     # the pessimistic bound is never below (τ+δ)/τ either
-    assert pessimistic_runtime_factor(lam, tau, delta, restart) >= 1.0 - 1e-12
+    assert float(pessimistic_factor_array(lam, tau, delta, restart)) >= 1.0 - 1e-12
 
 
 @given(lam=st.floats(1e-6, 1.0), delta=st.floats(1e-4, 1.0), restart=st.floats(0, 1.0))

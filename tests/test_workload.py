@@ -42,6 +42,36 @@ def test_total_flops_6nd() -> None:
     assert workload.total_flops == pytest.approx(8.4e22)
 
 
+def test_flops_per_token() -> None:
+    # token route: 6·N = 6 × 7e9 = 4.2e10 FLOP/token; with the shape (L 32, s 2048, d 4096) the
+    # attention term adds 12 × 32 × 2048 × 4096 = 3,221,225,472 → 45,221,225,472 FLOP/token
+    plain = workload_from_dict(TRAINING)
+    assert isinstance(plain, TrainingWorkload)
+    assert plain.flops_per_token == pytest.approx(4.2e10)
+    shaped = workload_from_dict(
+        {**TRAINING, "layers": 32, "sequence_length": 2048, "hidden_size": 4096}
+    )
+    assert isinstance(shaped, TrainingWorkload)
+    assert shaped.flops_per_token == pytest.approx(45_221_225_472)
+    # × 2e12 tokens = 9.0442e22 FLOP
+    assert shaped.total_flops == pytest.approx(45_221_225_472 * 2e12)
+    # attention_flops off → 6·N again
+    off = TrainingWorkload(**{**shaped.model_dump(), "attention_flops": False})
+    assert off.flops_per_token == pytest.approx(4.2e10)
+
+
+def test_baseline_takes_the_shared_training_fields() -> None:
+    # global batch and byte overrides are on every training workload, measured ones included
+    baseline = workload_from_dict(
+        {"kind": "training_baseline", "baseline_instance_type": "p4d.24xlarge",
+         "baseline_hours": 5, "global_batch_tokens": 1e6, "weight_bytes_per_parameter": 2}
+    )
+    assert isinstance(baseline, TrainingBaselineWorkload)
+    assert baseline.global_batch_tokens == 1e6
+    assert baseline.weight_bytes_per_parameter == 2
+    assert TrainingWorkload(parameters=7e9, tokens=2e12).global_batch_tokens == 4_194_304
+
+
 def test_total_flops_from_samples() -> None:
     # 1e6 samples × 3 epochs × 2e12 FLOP/sample = 6e18 FLOP
     workload = workload_from_dict(
@@ -50,6 +80,7 @@ def test_total_flops_from_samples() -> None:
     )
     assert isinstance(workload, TrainingWorkload)
     assert workload.total_flops == pytest.approx(6e18)
+    assert workload.flops_per_token is None  # no per-token figure on the samples route
 
 
 @pytest.mark.parametrize(
@@ -91,10 +122,15 @@ def test_unknown_kind() -> None:
 
 
 def test_absurd_compute() -> None:
-    # 1e13 parameters × 1e16 tokens × 6 = 6e29 is allowed; flops_per_sample route above 1e30 is not
-    with pytest.raises(PlanFileError, match=r"flops_per_sample: must be in \(0, 1e\+24\]"):
+    # 1e13 parameters × 1e16 tokens × 6 = 6e29 is allowed; every field in range on the samples
+    # route, but 1e9 samples × 1e22 FLOP/sample × 1e6 epochs = 1e37 FLOP > MAX_FLOPS = 1e30
+    assert workload_from_dict({**TRAINING, "parameters": 1e13, "tokens": 1e16}).total_flops == (
+        pytest.approx(6e29)
+    )
+    with pytest.raises(PlanFileError, match=r"total training compute 1e\+37 FLOP is above 1e\+30"):
         workload_from_dict(
-            {"kind": "training", "parameters": 1e9, "samples": 1e9, "flops_per_sample": 1e25}
+            {"kind": "training", "parameters": 1e9, "samples": 1e9, "flops_per_sample": 1e22,
+             "epochs": 1e6}
         )
 
 

@@ -62,7 +62,8 @@ def _rate(
     }
 
 
-def make_workload_catalog() -> Catalog:
+def make_workload_catalog(extra_rates: list[dict[str, Any]] | None = None) -> Catalog:
+    """The catalog above; ``extra_rates`` are appended to the compute rates."""
     specs = [
         _spec("p4d.24xlarge", 96, 1152.0, "gpu", A100["accelerator"], 8, 320.0, 400.0),
         _spec("p3.2xlarge", 8, 61.0, "gpu", V100["accelerator"], 1, 16.0),
@@ -78,6 +79,7 @@ def make_workload_catalog() -> Catalog:
         _rate("inf2.xlarge", "on_demand", 0.76),
         _rate("m5.large", "on_demand", 0.096),
         _rate("m5.large", "spot", 0.04),
+        *(extra_rates or []),
     ]
     advisor = [
         {"region": REGION, "instance_type": "p4d.24xlarge", "savings_pct_vs_on_demand": 69.0,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from typing import Any
 
 from planner.cli.output import add_format_argument
 
@@ -41,24 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_format_argument(parser)
 
 
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def records(frame: Any) -> list[dict[str, Any]]:
-    """DataFrame rows as plain dicts (NaN/inf → None) for JSON and CSV."""
-    return [
-        {str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
-    ]
-
-
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
-    from planner.cli.output import to_csv, to_json, to_table
+    from planner.cli.output import frame_records, to_csv, to_json, to_table
     from planner.compare import compare
     from planner.errors import InputError
     from planner.workload import CpuWorkload, InferenceWorkload, load_workload
@@ -72,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         workload, catalog, region=region, families=args.family, accelerator=args.accelerator,
         max_hours=args.max_hours, max_budget_usd=args.max_budget,
     )
-    rows = records(result.rows)
+    rows = frame_records(result.rows)
     if args.format == "json":
         sys.stdout.write(to_json({
             "rows": rows, "row_count": len(rows), "assumptions": result.assumptions,

@@ -22,17 +22,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
-    from planner.cli.cmd_compare import records
-    from planner.cli.output import to_csv, to_json, to_table
+    from planner.cli.output import frame_records, to_csv, to_json, to_table
     from planner.compare import fit_table, type_figures
     from planner.workload import load_workload
 
     workload = load_workload(args.workload)
     catalog = load_catalog()
-    table = fit_table(workload, catalog)
-    rows = records(table)
+    figs = type_figures(workload, catalog)
+    table = fit_table(workload, catalog, figs)
+    rows = frame_records(table)
     if args.format == "json":
-        figs = type_figures(workload, catalog)
         memory = figs.assumptions.get("memory") or {
             k: v for k, v in figs.assumptions.items()
             if k in ("weights_gib", "kv_cache_bytes_per_token", "memory_overhead_fraction",
