@@ -5,16 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from planner import explorer
-from planner.explorer import Period, SpecFilter
-from ui import charts, data, state
+from planner.explorer import ACCELERATOR_KINDS, Period, SpecFilter
+from ui import charts, state, widgets
 from ui.errors import user_errors
-from ui.format import USD_COLUMN_FORMAT
+from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT
+from ui.widgets import SESSION, zero_means_none
 
 P = "explorer_"
-catalog = data.catalog()
-plan = state.current_plan()
+catalog, plan = widgets.page_start()
 choices = explorer.spec_choices(catalog)
-state.show_flash()
 
 st.title("Instance explorer")
 st.caption(
@@ -24,46 +23,41 @@ st.caption(
 
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([1.2, 1.6, 1.6, 1.6])
-    region = c1.selectbox(
-        "Region", catalog.regions, key=P + "region", persist_state="session",
-        index=catalog.regions.index(plan.region) if plan.region in catalog.regions else 0,
-    )
+    region = widgets.region_select(c1, catalog, plan, P + "region")
     kinds = c2.multiselect(
-        "Accelerator", choices.accelerator_kinds, key=P + "kinds", persist_state="session",
-        default=["gpu", "trainium", "inferentia"],
+        "Accelerator", choices.accelerator_kinds, key=P + "kinds", **SESSION,
+        default=list(ACCELERATOR_KINDS),
         help="gpu, trainium, inferentia, or cpu for types without an accelerator",
     )
     families = c3.multiselect(
-        "Family", choices.families, key=P + "families", persist_state="session",
+        "Family", choices.families, key=P + "families", **SESSION,
         placeholder="any family",
     )
     chips = c4.multiselect(
-        "Accelerator chip", choices.accelerators, key=P + "chips", persist_state="session",
+        "Accelerator chip", choices.accelerators, key=P + "chips", **SESSION,
         placeholder="any chip",
     )
     c5, c6, c7, c8, c9 = st.columns(5)
     min_vcpu = c5.number_input("Min vCPU", min_value=0.0, value=0.0, step=1.0, key=P + "min_vcpu",
-                               persist_state="session")
-    max_vcpu = c6.number_input("Max vCPU (0 = any)", min_value=0.0, value=0.0, step=1.0,
-                               key=P + "max_vcpu", persist_state="session")
+                               **SESSION)
+    max_vcpu = zero_means_none(c6, "Max vCPU (0 = any)", P + "max_vcpu", step=1.0)
     min_mem = c7.number_input("Min memory (GiB)", min_value=0.0, value=0.0, step=1.0,
-                              key=P + "min_mem", persist_state="session")
-    max_mem = c8.number_input("Max memory (GiB, 0 = any)", min_value=0.0, value=0.0, step=1.0,
-                              key=P + "max_mem", persist_state="session")
+                              key=P + "min_mem", **SESSION)
+    max_mem = zero_means_none(c8, "Max memory (GiB, 0 = any)", P + "max_mem", step=1.0)
     min_acc_mem = c9.number_input("Min accelerator memory (GiB)", min_value=0.0, value=0.0,
-                                  step=8.0, key=P + "min_acc_mem", persist_state="session")
+                                  step=8.0, key=P + "min_acc_mem", **SESSION)
 
 c1, c2 = st.columns([1, 1])
 period = Period(
     c1.segmented_control(
         "Show prices per", [p.value for p in Period], default=Period.HOUR.value,
-        key=P + "period", persist_state="session", required=True,
+        key=P + "period", **SESSION, required=True,
     )
 )
 options = explorer.options_in_region(catalog, region)
 basis = c2.selectbox(
     "Price per vCPU / GiB / accelerator based on", options, format_func=explorer.option_label,
-    key=P + "basis", persist_state="session",
+    key=P + "basis", **SESSION,
 )
 
 with user_errors("Change the filters above: each maximum must be at least its minimum."):
@@ -72,16 +66,16 @@ with user_errors("Change the filters above: each maximum must be at least its mi
         accelerator_kinds=tuple(kinds),
         accelerators=tuple(chips),
         min_vcpu=min_vcpu,
-        max_vcpu=max_vcpu or None,
+        max_vcpu=max_vcpu,
         min_memory_gib=min_mem,
-        max_memory_gib=max_mem or None,
+        max_memory_gib=max_mem,
         min_accelerator_memory_gib=min_acc_mem,
     )
     table = explorer.prices_side_by_side(
         catalog, region, spec_filter, period, plan.hours_per_month, basis
     )
 
-price_format = "$%.6f" if period is Period.HOUR else USD_COLUMN_FORMAT
+price_format = USD_RATE_COLUMN_FORMAT if period is Period.HOUR else USD_COLUMN_FORMAT
 column_config = {
     "instance_type": st.column_config.TextColumn("Instance", pinned=True),
     "vcpu": st.column_config.NumberColumn("vCPU", format="%d"),
@@ -116,7 +110,7 @@ with tab_prices:
 with tab_compare:
     picked = st.multiselect(
         "Instances to compare", table["instance_type"].tolist(), key=P + "compare",
-        max_selections=8, persist_state="session",
+        max_selections=8, **SESSION,
         default=[t for t in table["instance_type"].head(3)],
     )
     if picked:
@@ -129,9 +123,9 @@ with tab_compare:
         st.dataframe(subset, hide_index=True, column_config=column_config, key=P + "compare_table")
 
 with tab_regions:
-    one_type = st.selectbox(
-        "Instance type", catalog.instance_types, key=P + "region_type", persist_state="session",
-        index=catalog.instance_types.index(table["instance_type"].iloc[0]) if not table.empty else 0,
+    one_type = widgets.instance_type_select(
+        st, catalog, "Instance type", P + "region_type",
+        default=table["instance_type"].iloc[0] if not table.empty else "",
     )
     with user_errors():
         by_region = explorer.regions_side_by_side(catalog, one_type, period, plan.hours_per_month)
@@ -160,7 +154,8 @@ else:
     count = c3.number_input("Count", min_value=1, max_value=100_000, value=1, step=1,
                             key=P + "count")
     hours = c4.number_input(
-        "Hours per month each", min_value=1.0, max_value=744.0, value=float(plan.hours_per_month),
+        "Hours per month each", min_value=1.0, max_value=plan.hours_per_month,
+        value=float(plan.hours_per_month),
         step=10.0, key=P + "hours",
     )
     with st.expander("Show calculation", expanded=True), user_errors():

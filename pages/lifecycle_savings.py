@@ -10,16 +10,13 @@ import streamlit as st
 
 from planner.lifecycle import BILLING_HOURS, profile_from_dict, run_lifecycle
 from planner.s3_lifecycle import policy_from_dict, simulate_s3_lifecycle
-from ui import charts, data, state
+from ui import charts, widgets
 from ui.errors import user_errors
-from ui.format import USD_COLUMN_FORMAT, usd
+from ui.format import usd
+from ui.widgets import SESSION
 
 P = "lifecycle_"
-S = {"persist_state": "session"}
-catalog = data.catalog()
-state.show_flash()
-plan = state.current_plan()
-money = st.column_config.NumberColumn
+catalog, plan = widgets.page_start()
 
 st.title("Lifecycle savings")
 tab_compute, tab_s3 = st.tabs(["Compute purchase strategies", "S3 lifecycle rules"])
@@ -30,32 +27,25 @@ with tab_compute:
         "a commitment breaks even against all on-demand, and the upfront cash it needs."
     )
     c1, c2, c3, c4, c5 = st.columns(5)
-    instance_type = c1.selectbox(
-        "Instance type", catalog.instance_types, key=P + "type", **S,
-        index=catalog.instance_types.index("p4d.24xlarge")
-        if "p4d.24xlarge" in catalog.instance_types else 0,
-    )
-    region = c2.selectbox(
-        "Region", catalog.regions, key=P + "region", **S,
-        index=catalog.regions.index(plan.region) if plan.region in catalog.regions else 0,
-    )
+    instance_type = widgets.instance_type_select(c1, catalog, "Instance type", P + "type")
+    region = widgets.region_select(c2, catalog, plan, P + "region")
     count = c3.number_input("Instances in month 1", min_value=0.0, value=4.0, step=1.0,
-                            key=P + "count", **S)
+                            key=P + "count", **SESSION)
     growth = c4.number_input("Growth per month (%)", min_value=-50.0, max_value=100.0,
-                             value=0.0, step=1.0, key=P + "growth", **S)
+                             value=0.0, step=1.0, key=P + "growth", **SESSION)
     horizon = c5.number_input("Horizon (months)", min_value=1, max_value=120, value=36,
-                              key=P + "horizon", **S)
+                              key=P + "horizon", **SESSION)
     c1, c2, c3, c4 = st.columns(4)
     hours = c1.number_input("Hours used per month", min_value=1.0, max_value=BILLING_HOURS,
-                            value=730.0, step=10.0, key=P + "hours", **S)
+                            value=BILLING_HOURS, step=10.0, key=P + "hours", **SESSION)
     baseline = c2.number_input("Baseline to commit (instances)", min_value=0.0, value=2.0,
-                               step=1.0, key=P + "baseline", **S,
+                               step=1.0, key=P + "baseline", **SESSION,
                                help="Reserved instances / savings plan cover this many.")
     spot_share = c3.number_input("Spot share of the rest (%)", min_value=0.0, max_value=100.0,
-                                 value=50.0, step=10.0, key=P + "spot_share", **S)
+                                 value=50.0, step=10.0, key=P + "spot_share", **SESSION)
     sp_discount = c4.number_input(
         "Savings plan discount (%), 0 = not priced", min_value=0.0, max_value=99.0, value=0.0,
-        step=1.0, key=P + "sp_discount", **S,
+        step=1.0, key=P + "sp_discount", **SESSION,
         help="The snapshot has no savings-plan rates: type the discount AWS quotes you.",
     )
     reserved_1y = {"count": baseline, "term_years": 1}
@@ -82,7 +72,13 @@ with tab_compute:
     with user_errors("Change the field named above.", stop=False) as outcome:
         result = run_lifecycle(catalog, profile_from_dict(profile, source="lifecycle"))
     if not outcome.failed:
-        summary = pd.DataFrame([asdict(s) for s in result.summary])
+        # break_even_month as the CLI shows it: a month, "never", or empty (the baseline itself,
+        # or a strategy without a price).
+        summary = pd.DataFrame([
+            {**asdict(s), "break_even_month": label if label is None else str(label)}
+            for s in result.summary
+            for label in [result.break_even_label(s)]
+        ])
         if result.cheapest:
             best = next(s for s in result.summary if s.name == result.cheapest)
             # The strategy name runs long: its own row, so neither it nor the totals are cut.
@@ -90,14 +86,13 @@ with tab_compute:
             m = st.columns(2)
             m[0].metric(f"Total over {int(horizon)} months", usd(best.total_usd))
             m[1].metric("Savings vs all on-demand", usd(best.savings_vs_on_demand_usd))
+        # The baseline has no break-even month (it is what the others are measured against).
+        cumulative = result.monthly.set_index(["strategy", "month"])["cumulative_usd"]
         markers = [
-            (float(s.break_even_month),
-             float(result.monthly.loc[(result.monthly["strategy"] == s.name)
-                                      & (result.monthly["month"] == s.break_even_month),
-                                      "cumulative_usd"].iloc[0]),
+            (float(s.break_even_month), float(cumulative[(s.name, s.break_even_month)]),
              f"{s.name}: break-even in month {s.break_even_month}")
             for s in result.summary
-            if s.break_even_month is not None and s.name != "All on-demand"
+            if s.break_even_month is not None
         ]
         st.plotly_chart(
             charts.lines(result.monthly, "month", "cumulative_usd", "strategy",
@@ -109,16 +104,13 @@ with tab_compute:
         if not upfront.empty:
             st.plotly_chart(
                 charts.stacked_bars(upfront, "month", "upfront_usd", "strategy",
-                                    "Upfront cash by month", "USD", "month")
-                .update_layout(barmode="group", height=260),
+                                    "Upfront cash by month", "USD", "month", barmode="group",
+                                    height=260),
                 key=P + "upfront",
             )
         st.dataframe(
             summary, hide_index=True, key=P + "summary",
-            column_config={
-                c: money(c.removesuffix("_usd").replace("_", " "), format=USD_COLUMN_FORMAT)
-                for c in summary.columns if c.endswith("_usd")
-            },
+            column_config=widgets.usd_columns(summary.columns),
         )
         with st.expander("Show calculation (rates used and notes)"):
             for strategy in result.strategies:
@@ -140,29 +132,26 @@ with tab_s3:
         "everything in S3 Standard and against Intelligent-Tiering."
     )
     c1, c2, c3, c4 = st.columns(4)
-    s3_region = c1.selectbox(
-        "Region ", catalog.regions, key=P + "s3_region", **S,
-        index=catalog.regions.index(plan.region) if plan.region in catalog.regions else 0,
-    )
+    s3_region = widgets.region_select(c1, catalog, plan, P + "s3_region", label="Region ")
     ingest = c2.number_input("New data per month (GB)", min_value=0.0, value=10_000.0,
-                             step=1000.0, key=P + "ingest", **S)
+                             step=1000.0, key=P + "ingest", **SESSION)
     object_kb = c3.number_input("Average object size (KB)", min_value=0.001, value=4096.0,
-                                key=P + "object_kb", **S)
+                                key=P + "object_kb", **SESSION)
     months = c4.number_input("Months", min_value=1, max_value=120, value=36, key=P + "months",
-                             **S)
+                             **SESSION)
     c1, c2, c3, c4, c5 = st.columns(5)
     ia = c1.number_input("→ Standard-IA after days (0 = no)", min_value=0, value=30,
-                         key=P + "ia", **S)
+                         key=P + "ia", **SESSION)
     gir = c2.number_input("→ Glacier Instant after (0 = no)", min_value=0, value=90,
-                          key=P + "gir", **S)
+                          key=P + "gir", **SESSION)
     gfr = c3.number_input("→ Glacier Flexible after (0 = no)", min_value=0, value=0,
-                          key=P + "gfr", **S)
+                          key=P + "gfr", **SESSION)
     gda = c4.number_input("→ Deep Archive after (0 = no)", min_value=0, value=365,
-                          key=P + "gda", **S)
+                          key=P + "gda", **SESSION)
     expire = c5.number_input("Expire after days (0 = never)", min_value=0, value=0,
-                             key=P + "expire", **S)
+                             key=P + "expire", **SESSION)
     read_pct = st.number_input("Share of Standard data read each month (%)", min_value=0.0,
-                               max_value=100.0, value=10.0, key=P + "read_pct", **S)
+                               max_value=100.0, value=10.0, key=P + "read_pct", **SESSION)
     policy = {
         "region": s3_region,
         "months": int(months),

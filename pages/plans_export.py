@@ -5,34 +5,38 @@ from __future__ import annotations
 import streamlit as st
 
 from planner import explorer
+from planner.billing import MAX_HOURS_PER_MONTH, MIN_HOURS_PER_MONTH
 from planner.costing import compare_plans, cost_plan
 from planner.export import line_items_frame, plan_cost_json, plan_csv
 from planner.plan import plan_from_json, plan_to_json
 from planner.share import QUERY_PARAM, encode_plan
-from ui import charts, data, state
+from ui import charts, state, widgets
 from ui.errors import user_errors
-from ui.format import USD_COLUMN_FORMAT, usd
+from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT, usd
 
 P = "plans_"
-catalog = data.catalog()
-state.show_flash()
-plan = state.current_plan()
+catalog, plan = widgets.page_start()
+
+
+def plan_key(name: str) -> str:
+    """Key of a widget showing the current plan: a new plan (edited, loaded, shared) gets fresh
+    widgets, since Streamlit keeps a keyed widget's own value and ignores a changed ``value=``."""
+    return state.revision_key(P + name)
+
 
 st.title("Plans & export")
 
 # --- plan settings ------------------------------------------------------------------------------
 with st.form(P + "settings_form", border=True):
     c1, c2, c3, c4 = st.columns([2, 1.2, 1, 1])
-    name = c1.text_input("Plan name", value=plan.name, key=P + "name", max_chars=120)
-    region = c2.selectbox(
-        "Region", catalog.regions, key=P + "region",
-        index=catalog.regions.index(plan.region) if plan.region in catalog.regions else 0,
-    )
+    name = c1.text_input("Plan name", value=plan.name, key=plan_key("name"), max_chars=120)
+    region = widgets.region_select(c2, catalog, plan, plan_key("region"), persist=False)
     duration = c3.number_input("Duration (months)", min_value=1, max_value=120,
-                               value=plan.duration_months, step=1, key=P + "duration")
+                               value=plan.duration_months, step=1, key=plan_key("duration"))
     hours = c4.number_input(
-        "Hours per month", min_value=672.0, max_value=744.0, value=float(plan.hours_per_month),
-        step=1.0, key=P + "hours_per_month", help="730 h is the AWS Pricing Calculator convention",
+        "Hours per month", min_value=MIN_HOURS_PER_MONTH, max_value=MAX_HOURS_PER_MONTH,
+        value=float(plan.hours_per_month), step=1.0, key=plan_key("hours_per_month"),
+        help="730 h is the AWS Pricing Calculator convention",
     )
     if st.form_submit_button("Apply settings", key=P + "apply_settings"):
         with user_errors("Plan names are 1-120 characters; item hours may not exceed hours per month."):
@@ -75,7 +79,7 @@ if plan.items:
     st.dataframe(
         lines.drop(columns=["formula"]), hide_index=True, key=P + "lines",
         column_config={
-            "unit_price_usd": st.column_config.NumberColumn("Unit price", format="$%.6f"),
+            "unit_price_usd": st.column_config.NumberColumn("Unit price", format=USD_RATE_COLUMN_FORMAT),
             "upfront_usd": st.column_config.NumberColumn("Upfront", format=USD_COLUMN_FORMAT),
             "monthly_usd": st.column_config.NumberColumn("Monthly", format=USD_COLUMN_FORMAT),
             "quantity": st.column_config.NumberColumn("Quantity", format="%,.4g"),
@@ -105,28 +109,44 @@ if plan.items:
         current_option = explorer.option_for_purchase(current["purchase"])
         if current_option not in options:
             options.append(current_option)
+        unit_prices = dict(current.get("unit_prices") or {})
+
+        def edit_key(field: str) -> str:
+            """Per item as well: picking another item shows that item's values."""
+            return plan_key(f"edit_{field}:{chosen}")
+
         with st.form(P + "edit_form"):
             e1, e2, e3, e4 = st.columns(4)
             count = e1.number_input("Count", min_value=1, max_value=100_000,
-                                    value=int(current["count"]), step=1, key=P + "edit_count")
+                                    value=int(current["count"]), step=1, key=edit_key("count"))
             usage = e2.number_input(
-                "Hours per month each", min_value=1.0, max_value=744.0,
+                "Hours per month each", min_value=1.0, max_value=plan.hours_per_month,
                 value=float(current["usage_hours_per_month"] or plan.hours_per_month),
-                step=10.0, key=P + "edit_hours",
+                step=10.0, key=edit_key("hours"),
             )
             option = e3.selectbox("Purchase option", options, index=options.index(current_option),
-                                  format_func=explorer.option_label, key=P + "edit_option")
+                                  format_func=explorer.option_label, key=edit_key("option"))
             override = e4.number_input(
                 "Price override (USD/h, 0 = snapshot)", min_value=0.0, max_value=1e6,
-                value=float(current.get("unit_prices", {}).get("hourly_usd", 0.0)),
-                step=0.01, format="%.6f", key=P + "edit_override",
+                value=float(unit_prices.get("hourly_usd", 0.0)),
+                step=0.01, format="%.6f", key=edit_key("override"),
             )
             if st.form_submit_button("Apply changes", key=P + "edit_apply"):
+                # Only the hourly override is edited here: other overrides (upfront, on-demand
+                # reference) stay; the plan's own hours are stored as "not given", so the item
+                # follows a later change of the plan's hours per month.
+                if override > 0:
+                    unit_prices["hourly_usd"] = override
+                else:
+                    unit_prices.pop("hourly_usd", None)
                 updated = dict(current)
                 updated.update(
-                    count=int(count), usage_hours_per_month=float(usage),
+                    count=int(count),
+                    usage_hours_per_month=(
+                        None if float(usage) == plan.hours_per_month else float(usage)
+                    ),
                     purchase=explorer.purchase_for_option(option),
-                    unit_prices={"hourly_usd": override} if override > 0 else {},
+                    unit_prices=unit_prices,
                 )
                 with user_errors("Hours per item may not exceed the plan's hours per month."):
                     state.replace_item(chosen, updated)
@@ -188,21 +208,15 @@ if saved:
     others = [p for n, p in saved.items() if n != plan.name]
     with user_errors("A kept plan no longer prices against this snapshot: forget it."):
         compared = compare_plans([cost, *(cost_plan(p, catalog) for p in others)])
-    st.dataframe(
-        compared, hide_index=True, key=P + "compare",
-        column_config={
-            c: st.column_config.NumberColumn(c.removesuffix("_usd").replace("_", " "),
-                                             format=USD_COLUMN_FORMAT)
-            for c in compared.columns if c.endswith("_usd")
-        },
-    )
+    st.dataframe(compared, hide_index=True, key=P + "compare",
+                 column_config=widgets.usd_columns(compared.columns))
     long = compared.melt(
         id_vars=["plan"],
         value_vars=["upfront_usd", "monthly_usd", "first_year_usd", "duration_total_usd"],
         var_name="total", value_name="usd",
     )
     st.plotly_chart(
-        charts.stacked_bars(long, "total", "usd", "plan", "Plans side by side", "USD")
-        .update_layout(barmode="group"),
+        charts.stacked_bars(long, "total", "usd", "plan", "Plans side by side", "USD",
+                            barmode="group"),
         key=P + "compare_chart",
     )

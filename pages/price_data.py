@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import streamlit as st
 
+from planner.refresh.records import DEFAULT_FAMILIES, RefreshOptions, RefreshTable
+from planner.refresh.run import credentials_available, refresh
 from ui import data
 from ui.errors import user_errors
+from ui.widgets import SESSION
 
 P = "prices_"
 catalog = data.catalog()
@@ -36,11 +37,11 @@ with st.expander("Sources (full references)"):
 
 st.subheader("Browse a table")
 c1, c2 = st.columns([1, 2])
-table = c1.selectbox("Table", data.TABLE_NAMES, key=P + "table", persist_state="session",
+table = c1.selectbox("Table", data.TABLE_NAMES, key=P + "table", **SESSION,
                      index=data.TABLE_NAMES.index("compute_rates"))
 query = c2.text_input(
     "Search (every word must appear, e.g. `us-east-1 p4d on_demand`)", key=P + "search",
-    persist_state="session",
+    **SESSION,
 )
 rows = data.search_table(data_dir, table, query)
 st.caption(f"{len(rows):,} of {len(getattr(catalog, table)):,} rows")
@@ -49,47 +50,41 @@ if len(rows) > 5000:
     st.caption("Showing the first 5,000 rows: narrow the search to see the rest.")
 
 st.subheader("Refresh from AWS")
-if importlib.util.find_spec("planner.refresh.run") is None:
-    st.info("Live refresh is not part of this installation; the embedded snapshot is used.")
-else:
-    from planner.refresh.records import DEFAULT_FAMILIES, RefreshOptions, RefreshTable
-    from planner.refresh.run import credentials_available, refresh
+c1, c2, c3 = st.columns([1, 2, 2])
+profile = c1.text_input("AWS profile (empty: default chain)", key=P + "profile",
+                        **SESSION)
+regions = c2.multiselect("Regions", catalog.regions, default=["us-east-1"],
+                         key=P + "refresh_regions", **SESSION)
+tables = c3.multiselect("What to refresh", [t.value for t in RefreshTable],
+                        default=[t.value for t in RefreshTable], key=P + "refresh_tables",
+                        **SESSION)
+if not credentials_available(profile or None):
+    st.warning(
+        "No AWS credentials found"
+        + (f" for profile {profile!r}" if profile else "")
+        + ". Configure them with `aws configure` (or set AWS_PROFILE, or "
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), then reload this page. The app keeps "
+        "working from the embedded snapshot.",
+        icon=":material/key_off:",
+    )
+elif st.button("Refresh prices now", key=P + "refresh", type="primary"):
+    bar = st.progress(0.0, text="Starting…")
 
-    c1, c2, c3 = st.columns([1, 2, 2])
-    profile = c1.text_input("AWS profile (empty: default chain)", key=P + "profile",
-                            persist_state="session")
-    regions = c2.multiselect("Regions", catalog.regions, default=["us-east-1"],
-                             key=P + "refresh_regions", persist_state="session")
-    tables = c3.multiselect("What to refresh", [t.value for t in RefreshTable],
-                            default=[t.value for t in RefreshTable], key=P + "refresh_tables",
-                            persist_state="session")
-    if not credentials_available(profile or None):
-        st.warning(
-            "No AWS credentials found"
-            + (f" for profile {profile!r}" if profile else "")
-            + ". Configure them with `aws configure` (or set AWS_PROFILE, or "
-            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), then reload this page. The app keeps "
-            "working from the embedded snapshot.",
-            icon=":material/key_off:",
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    with user_errors("The old snapshot was kept unchanged."):
+        report = refresh(
+            RefreshOptions(regions=tuple(regions), families=DEFAULT_FAMILIES,
+                           tables=tuple(RefreshTable(t) for t in tables),
+                           profile=profile or None),
+            catalog.data_dir, progress,
         )
-    elif st.button("Refresh prices now", key=P + "refresh", type="primary"):
-        bar = st.progress(0.0, text="Starting…")
-
-        def progress(fraction: float, message: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-
-        with user_errors("The old snapshot was kept unchanged."):
-            report = refresh(
-                RefreshOptions(regions=tuple(regions), families=DEFAULT_FAMILIES,
-                               tables=tuple(RefreshTable(t) for t in tables),
-                               profile=profile or None),
-                catalog.data_dir, progress,
-            )
-        data.reload_catalog()
-        st.success(
-            "Snapshot refreshed: "
-            + ", ".join(f"{table} {rows:,} rows" for table, rows in report.rows.items())
-            + f". The previous snapshot is kept in {report.backup_dir}."
-        )
-        for warning in report.warnings:
-            st.warning(warning)
+    data.reload_catalog()
+    st.success(
+        "Snapshot refreshed: "
+        + ", ".join(f"{table} {rows:,} rows" for table, rows in report.rows.items())
+        + f". The previous snapshot is kept in {report.backup_dir}."
+    )
+    for warning in report.warnings:
+        st.warning(warning)

@@ -6,15 +6,13 @@ import streamlit as st
 
 from planner.catalog.query import instance_spec
 from planner.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
-from ui import data, state
+from ui import state, widgets
 from ui.errors import user_errors
-from ui.format import USD_COLUMN_FORMAT, number, usd
+from ui.format import number, usd
+from ui.widgets import SESSION, zero_means_none
 
 P = "rightsize_"
-S = {"persist_state": "session"}
-catalog = data.catalog()
-state.show_flash()
-plan = state.current_plan()
+catalog, plan = widgets.page_start()
 money = st.column_config.NumberColumn
 
 st.title("Right-sizing")
@@ -24,47 +22,38 @@ st.caption(
 )
 
 c1, c2, c3, c4, c5 = st.columns([1.4, 1.2, 0.8, 1, 1])
-instance_type = c1.selectbox(
-    "Current instance type", catalog.instance_types, key=P + "type", **S,
-    index=catalog.instance_types.index("p4d.24xlarge")
-    if "p4d.24xlarge" in catalog.instance_types else 0,
-)
-region = c2.selectbox(
-    "Region", catalog.regions, key=P + "region", **S,
-    index=catalog.regions.index(plan.region) if plan.region in catalog.regions else 0,
-)
+instance_type = widgets.instance_type_select(c1, catalog, "Current instance type", P + "type")
+region = widgets.region_select(c2, catalog, plan, P + "region")
 count = c3.number_input("Instances", min_value=1, max_value=100_000, value=1, key=P + "count",
-                        **S)
+                        **SESSION)
 headroom = c4.number_input("Headroom (%)", min_value=0.0, max_value=500.0, value=20.0,
-                           step=5.0, key=P + "headroom", **S)
-size_on = c5.selectbox("Size on", [s.value for s in SizeOn], key=P + "size_on", **S)
+                           step=5.0, key=P + "headroom", **SESSION)
+size_on = c5.selectbox("Size on", [s.value for s in SizeOn], key=P + "size_on", **SESSION)
 
 accelerated = instance_spec(catalog, instance_type).accelerator_count > 0
 st.markdown("**Observed utilisation (%)** — peak, and average if you size on it")
 c1, c2, c3, c4 = st.columns(4)
-cpu = c1.number_input("CPU peak", min_value=0.0, max_value=100.0, value=30.0, key=P + "cpu", **S)
+cpu = c1.number_input("CPU peak", min_value=0.0, max_value=100.0, value=30.0, key=P + "cpu", **SESSION)
 mem = c2.number_input("Memory peak", min_value=0.0, max_value=100.0, value=20.0, key=P + "mem",
-                      **S)
+                      **SESSION)
 gpu = c3.number_input("Accelerator compute peak", min_value=0.0, max_value=100.0, value=35.0,
-                      key=P + "gpu", disabled=not accelerated, **S)
+                      key=P + "gpu", disabled=not accelerated, **SESSION)
 gpu_mem = c4.number_input("Accelerator memory peak", min_value=0.0, max_value=100.0,
-                          value=30.0, key=P + "gpu_mem", disabled=not accelerated, **S)
+                          value=30.0, key=P + "gpu_mem", disabled=not accelerated, **SESSION)
 c1, c2, c3, c4 = st.columns(4)
-cpu_avg = c1.number_input("CPU average (0 = peak)", min_value=0.0, max_value=100.0, value=0.0,
-                          key=P + "cpu_avg", **S)
-mem_avg = c2.number_input("Memory average (0 = peak)", min_value=0.0, max_value=100.0,
-                          value=0.0, key=P + "mem_avg", **S)
-gpu_avg = c3.number_input("Accelerator average (0 = peak)", min_value=0.0, max_value=100.0,
-                          value=0.0, key=P + "gpu_avg", disabled=not accelerated, **S)
-gpu_mem_avg = c4.number_input("Acc. memory average (0 = peak)", min_value=0.0, max_value=100.0,
-                              value=0.0, key=P + "gpu_mem_avg", disabled=not accelerated, **S)
+cpu_avg = zero_means_none(c1, "CPU average (0 = peak)", P + "cpu_avg", max_value=100.0)
+mem_avg = zero_means_none(c2, "Memory average (0 = peak)", P + "mem_avg", max_value=100.0)
+gpu_avg = zero_means_none(c3, "Accelerator average (0 = peak)", P + "gpu_avg", max_value=100.0,
+                          disabled=not accelerated)
+gpu_mem_avg = zero_means_none(c4, "Acc. memory average (0 = peak)", P + "gpu_mem_avg",
+                              max_value=100.0, disabled=not accelerated)
 
 with user_errors("Change the input named above (utilisation is 0-100 %)."):
     result = rightsize(catalog, RightsizeRequest(
         instance_type=instance_type, count=int(count),
-        cpu=Utilisation(cpu, cpu_avg or None), memory=Utilisation(mem, mem_avg or None),
-        gpu=Utilisation(gpu, gpu_avg or None) if accelerated else None,
-        gpu_memory=Utilisation(gpu_mem, gpu_mem_avg or None) if accelerated else None,
+        cpu=Utilisation(cpu, cpu_avg), memory=Utilisation(mem, mem_avg),
+        gpu=Utilisation(gpu, gpu_avg) if accelerated else None,
+        gpu_memory=Utilisation(gpu_mem, gpu_mem_avg) if accelerated else None,
         region=region, hours_per_month=plan.hours_per_month, headroom_pct=headroom,
         size_on=SizeOn(size_on),
     ))
@@ -99,10 +88,7 @@ st.dataframe(
         "vcpu": money("vCPU", format="%d"),
         "memory_gib": money("Memory GiB", format="%.0f"),
         "accelerator_memory_gib_total": money("Acc. mem GiB", format="%.0f"),
-        **{
-            c: money(c.removesuffix("_usd").replace("_", " "), format=USD_COLUMN_FORMAT)
-            for c in shown if c.endswith("_usd")
-        },
+        **widgets.usd_columns(shown),
     },
 )
 st.caption(
@@ -127,7 +113,6 @@ if not fitting.empty:
         with user_errors():
             item = state.add_item({
                 "kind": "compute", "name": pick, "instance_type": pick, "count": int(count),
-                "usage_hours_per_month": plan.hours_per_month,
                 "purchase": {"option": "on_demand"},
             })
         state.flash(f"Added {item.name} × {int(count)} on-demand to {plan.name!r}.")

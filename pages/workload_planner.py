@@ -7,17 +7,16 @@ from typing import Any
 import streamlit as st
 
 from planner.compare import compare, fit_table, plan_item_for_row
-from planner.workload import workload_from_dict
-from ui import charts, data, state
+from planner.explorer import ACCELERATOR_KINDS
+from planner.workload import Precision, Sharding, workload_from_dict
+from ui import charts, state, widgets
 from ui.errors import user_errors
 from ui.format import USD_COLUMN_FORMAT, number, usd
 from ui.presets import MODEL_PRESETS, TRAFFIC_SHAPES
+from ui.widgets import SESSION, zero_means_none
 
 P = "workload_"
-S = {"persist_state": "session"}
-catalog = data.catalog()
-state.show_flash()
-plan = state.current_plan()
+catalog, plan = widgets.page_start()
 
 KINDS = {
     "training": "Training (model size and tokens)",
@@ -33,104 +32,95 @@ st.caption(
 )
 
 c1, c2, c3, c4 = st.columns([1.6, 1.2, 1.2, 1])
-kind = c1.radio("Workload", list(KINDS), format_func=KINDS.get, key=P + "kind", **S)
-region = c2.selectbox(
-    "Region", catalog.regions, key=P + "region", **S,
-    index=catalog.regions.index(plan.region) if plan.region in catalog.regions else 0,
-)
+kind = c1.radio("Workload", list(KINDS), format_func=KINDS.get, key=P + "kind", **SESSION)
+region = widgets.region_select(c2, catalog, plan, P + "region")
 accelerator = c3.selectbox(
-    "Accelerator", ["any", "gpu", "trainium", "inferentia"], key=P + "accelerator", **S,
+    "Accelerator", ["any", *ACCELERATOR_KINDS], key=P + "accelerator", **SESSION,
     help="Only instance types with this accelerator kind (CPU work ignores this).",
 )
-budget = c4.number_input("Max budget USD (0 = none)", min_value=0.0, value=0.0, step=1000.0,
-                         key=P + "budget", **S)
+budget = zero_means_none(c4, "Max budget USD (0 = none)", P + "budget", step=1000.0)
 
 workload: dict[str, Any] = {"kind": kind}
 with st.container(border=True):
     if kind in ("training", "inference"):
         c1, c2, c3, c4, c5 = st.columns(5)
         preset_name = c1.selectbox("Model preset", list(MODEL_PRESETS), index=2,
-                                   key=P + "preset", **S)
+                                   key=P + "preset", **SESSION)
         preset = MODEL_PRESETS[preset_name]
         params_b = c2.number_input("Parameters (billions)", min_value=0.001, max_value=10000.0,
-                                   value=preset.parameters_b, key=P + f"params_{preset_name}", **S)
+                                   value=preset.parameters_b, key=P + f"params_{preset_name}", **SESSION)
         layers = c3.number_input("Layers", min_value=1, max_value=1000, value=preset.layers,
-                                 key=P + f"layers_{preset_name}", **S)
+                                 key=P + f"layers_{preset_name}", **SESSION)
         hidden = c4.number_input("Hidden size", min_value=1, max_value=100_000,
-                                 value=preset.hidden_size, key=P + f"hidden_{preset_name}", **S)
-        precision = c5.selectbox("Precision", ["bf16", "fp16", "fp8", "fp32", "tf32", "int8"],
-                                 key=P + "precision", **S)
+                                 value=preset.hidden_size, key=P + f"hidden_{preset_name}", **SESSION)
+        precision = c5.selectbox("Precision", [p.value for p in Precision],
+                                 index=list(Precision).index(Precision.BF16),
+                                 key=P + "precision", **SESSION)
         workload.update(name=f"{preset_name}-sized model", parameters=params_b * 1e9,
                         layers=int(layers), hidden_size=int(hidden), precision=precision,
                         attention_heads=preset.attention_heads)
     if kind == "training":
         c1, c2, c3, c4 = st.columns(4)
         tokens_b = c1.number_input("Training tokens (billions)", min_value=0.001, value=20.0,
-                                   step=10.0, key=P + "tokens", **S)
+                                   step=10.0, key=P + "tokens", **SESSION)
         seq = c2.number_input("Sequence length", min_value=1, max_value=10_000_000, value=4096,
-                              key=P + "seq", **S)
-        deadline = c3.number_input("Deadline hours (0 = none)", min_value=0.0, value=0.0,
-                                   step=24.0, key=P + "deadline", **S)
-        sharding = c4.selectbox("Sharding", ["full", "optimizer", "none"], key=P + "sharding",
-                                help="ZeRO-3/FSDP full, ZeRO-1 optimizer, or plain data parallel",
-                                **S)
+                              key=P + "seq", **SESSION)
+        deadline = zero_means_none(c3, "Deadline hours (0 = none)", P + "deadline", step=24.0)
+        sharding = c4.selectbox(
+            "Sharding", [s.value for s in Sharding], index=list(Sharding).index(Sharding.FULL),
+            key=P + "sharding", **SESSION,
+            help="ZeRO-3/FSDP full, ZeRO-2 gradients, ZeRO-1 optimizer, or plain data parallel",
+        )
         workload.update(tokens=tokens_b * 1e9, sequence_length=int(seq), sharding=sharding,
-                        deadline_hours=deadline or None)
+                        deadline_hours=deadline)
     elif kind == "training_baseline":
         c1, c2, c3, c4 = st.columns(4)
-        base_type = c1.selectbox(
-            "Measured on", catalog.instance_types, key=P + "base_type", **S,
-            index=catalog.instance_types.index("p4d.24xlarge")
-            if "p4d.24xlarge" in catalog.instance_types else 0,
-        )
+        base_type = widgets.instance_type_select(c1, catalog, "Measured on", P + "base_type")
         base_hours = c2.number_input("It took (hours)", min_value=0.01, value=100.0,
-                                     key=P + "base_hours", **S)
-        base_n = c3.number_input("On instances", min_value=1, value=1, key=P + "base_n", **S)
-        deadline = c4.number_input("Deadline hours (0 = none)", min_value=0.0, value=0.0,
-                                   step=24.0, key=P + "deadline_b", **S)
+                                     key=P + "base_hours", **SESSION)
+        base_n = c3.number_input("On instances", min_value=1, value=1, key=P + "base_n", **SESSION)
+        deadline = zero_means_none(c4, "Deadline hours (0 = none)", P + "deadline_b", step=24.0)
         workload.update(name="measured training job", baseline_instance_type=base_type,
                         baseline_hours=base_hours, baseline_instances=int(base_n),
-                        deadline_hours=deadline or None)
+                        deadline_hours=deadline)
     elif kind == "inference":
         c1, c2, c3, c4, c5 = st.columns(5)
-        rps = c1.number_input("Peak requests/s", min_value=0.001, value=20.0, key=P + "rps", **S)
-        tin = c2.number_input("Input tokens/request", min_value=1, value=1024, key=P + "tin", **S)
+        rps = c1.number_input("Peak requests/s", min_value=0.001, value=20.0, key=P + "rps", **SESSION)
+        tin = c2.number_input("Input tokens/request", min_value=1, value=1024, key=P + "tin", **SESSION)
         tout = c3.number_input("Output tokens/request", min_value=1, value=256, key=P + "tout",
-                               **S)
-        latency = c4.number_input("Target ms per output token (0 = none)", min_value=0.0,
-                                  value=50.0, key=P + "latency", **S)
-        shape = c5.selectbox("Daily traffic", list(TRAFFIC_SHAPES), key=P + "shape", **S)
+                               **SESSION)
+        latency = zero_means_none(c4, "Target ms per output token (0 = none)", P + "latency",
+                                  value=50.0)
+        shape = c5.selectbox("Daily traffic", list(TRAFFIC_SHAPES), key=P + "shape", **SESSION)
         workload.update(requests_per_second=rps, input_tokens=int(tin), output_tokens=int(tout),
-                        latency_target_ms_per_output_token=latency or None,
+                        latency_target_ms_per_output_token=latency,
                         hourly_shape=TRAFFIC_SHAPES[shape], kv_heads=preset.kv_heads)
     else:
         c1, c2, c3 = st.columns(3)
         vcpu_hours = c1.number_input("vCPU-hours of work", min_value=0.01, value=2000.0,
-                                     step=100.0, key=P + "vcpu_hours", **S)
+                                     step=100.0, key=P + "vcpu_hours", **SESSION)
         mem = c2.number_input("Memory per instance (GiB)", min_value=0.01, value=30.0,
-                              key=P + "cpu_mem", **S)
-        deadline = c3.number_input("Deadline hours (0 = none)", min_value=0.0, value=24.0,
-                                   key=P + "deadline_c", **S)
+                              key=P + "cpu_mem", **SESSION)
+        deadline = zero_means_none(c3, "Deadline hours (0 = none)", P + "deadline_c", value=24.0)
         workload.update(name="CPU job", vcpu_hours=vcpu_hours, memory_gib=mem,
-                        deadline_hours=deadline or None)
+                        deadline_hours=deadline)
 
     if kind != "inference":
         with st.expander("Assumptions (utilisation, scaling, spot checkpointing)"):
             c1, c2, c3, c4 = st.columns(4)
             if kind != "cpu":
-                mfu = c1.number_input(
-                    "MFU (0 = per-chip default)", min_value=0.0, max_value=1.0, value=0.0,
-                    step=0.05, key=P + "mfu", **S,
+                mfu = zero_means_none(
+                    c1, "MFU (0 = per-chip default)", P + "mfu", max_value=1.0, step=0.05,
                     help="Model FLOPs utilisation; the defaults per chip are listed under "
                     "'Show calculation'.",
                 )
-                eff = c2.number_input("Multi-node efficiency (0 = default)", min_value=0.0,
-                                      max_value=1.0, value=0.0, step=0.05, key=P + "eff", **S)
-                workload.update(mfu=mfu or None, multi_node_efficiency=eff or None)
+                eff = zero_means_none(c2, "Multi-node efficiency (0 = default)", P + "eff",
+                                      max_value=1.0, step=0.05)
+                workload.update(mfu=mfu, multi_node_efficiency=eff)
             ckpt = c3.number_input("Checkpoint write (hours)", min_value=0.0, value=0.1,
-                                   step=0.05, key=P + "ckpt", **S)
+                                   step=0.05, key=P + "ckpt", **SESSION)
             restart = c4.number_input("Restart after interruption (hours)", min_value=0.0,
-                                      value=0.25, step=0.05, key=P + "restart", **S)
+                                      value=0.25, step=0.05, key=P + "restart", **SESSION)
             workload.update(checkpoint_write_hours=ckpt, restart_hours=restart)
 
 with user_errors("Change the field named above; its allowed range is given."):
@@ -138,7 +128,7 @@ with user_errors("Change the field named above; its allowed range is given."):
     result = compare(
         parsed, catalog, region=region,
         accelerator=None if accelerator == "any" or kind == "cpu" else accelerator,
-        max_budget_usd=budget or None,
+        max_budget_usd=budget,
     )
 
 rows = result.rows
@@ -231,7 +221,11 @@ with st.expander("Show calculation (every assumption)"):
     st.json(result.assumptions, expanded=1)
 
 st.subheader("Add an option to the plan")
-top = rows.head(50).reset_index(drop=True)
+# Only rows a plan item can be made of: the model fits and the instance count is known.
+top = rows[rows["fits"] & rows["instances"].notna()].head(50).reset_index(drop=True)
+if top.empty:
+    st.info("No ranked option fits in accelerator memory: pick a larger instance family.")
+    st.stop()
 labels = [
     f"{i + 1}. {r.instance_type} × {int(r.instances)} · {str(r.purchase_option).replace('_', ' ')}"
     f" · {usd(r.cost_usd)}"

@@ -17,7 +17,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from planner.billing import HOURS_PER_MONTH_DEFAULT, MONTHS_PER_YEAR
+from planner.billing import (
+    HOURS_PER_MONTH_DEFAULT,
+    MAX_HOURS_PER_MONTH,
+    MIN_HOURS_PER_MONTH,
+    MONTHS_PER_YEAR,
+    term_hours,
+)
 from planner.catalog.loader import Catalog
 from planner.catalog.query import check_instance_type, check_region
 from planner.errors import InputError
@@ -31,8 +37,10 @@ SPEC_COLUMNS = (
 )
 """Spec columns shown beside the prices."""
 
-MIN_HOURS_PER_MONTH = 672.0
-MAX_HOURS_PER_MONTH = 744.0
+ACCELERATOR_KINDS = ("gpu", "trainium", "inferentia")
+"""The snapshot's accelerator kinds (``instance_specs.accelerator_kind``; empty = none)."""
+CPU_KIND = "cpu"
+"""The kind the filters use for instance types without an accelerator."""
 
 
 class Period(StrEnum):
@@ -72,9 +80,6 @@ class SpecFilter:
     max_memory_gib: float | None = None
     min_accelerator_memory_gib: float = 0.0
     """Total accelerator memory per instance [GiB]."""
-    min_accelerator_count: int = 0
-    instance_types: tuple[str, ...] = ()
-    """Keep only these types (compare selected instances)."""
 
     def __post_init__(self) -> None:
         for name, low, high in (
@@ -90,8 +95,6 @@ class SpecFilter:
                 )
         if self.min_accelerator_memory_gib < 0:
             raise InputError("minimum accelerator memory (GiB)", "must be 0 or more")
-        if self.min_accelerator_count < 0:
-            raise InputError("minimum accelerator count", "must be 0 or more")
 
 
 def filter_specs(specs: pd.DataFrame, spec_filter: SpecFilter) -> pd.DataFrame:
@@ -100,12 +103,10 @@ def filter_specs(specs: pd.DataFrame, spec_filter: SpecFilter) -> pd.DataFrame:
     if spec_filter.families:
         keep &= specs["family"].isin(spec_filter.families)
     if spec_filter.accelerator_kinds:
-        kinds = specs["accelerator_kind"].replace("", "cpu")
+        kinds = specs["accelerator_kind"].replace("", CPU_KIND)
         keep &= kinds.isin(spec_filter.accelerator_kinds)
     if spec_filter.accelerators:
         keep &= specs["accelerator"].isin(spec_filter.accelerators)
-    if spec_filter.instance_types:
-        keep &= specs["instance_type"].isin(spec_filter.instance_types)
     keep &= specs["vcpu"] >= spec_filter.min_vcpu
     if spec_filter.max_vcpu is not None:
         keep &= specs["vcpu"] <= spec_filter.max_vcpu
@@ -114,8 +115,6 @@ def filter_specs(specs: pd.DataFrame, spec_filter: SpecFilter) -> pd.DataFrame:
         keep &= specs["memory_gib"] <= spec_filter.max_memory_gib
     if spec_filter.min_accelerator_memory_gib > 0:
         keep &= specs["accelerator_memory_gib_total"] >= spec_filter.min_accelerator_memory_gib
-    if spec_filter.min_accelerator_count > 0:
-        keep &= specs["accelerator_count"] >= spec_filter.min_accelerator_count
     return specs.loc[keep]
 
 
@@ -226,12 +225,11 @@ def prices_side_by_side(
     options = sorted(wide.columns, key=_option_sort_key)
     wide = wide[options] * hours
     wide.columns = [f"{o}_usd" for o in options]
+    # Options of the region that no filtered type has: all-missing columns (NaN), never dropped.
+    wide = wide.reindex(columns=[*wide.columns, *(p for p in prices if p not in wide.columns)])
     table = specs[list(SPEC_COLUMNS)].merge(
         wide, left_on="instance_type", right_index=True, how="inner"
     )
-    for key in options_in_region(catalog, region):
-        if f"{key}_usd" not in table.columns:
-            table[f"{key}_usd"] = np.nan
     basis_column = f"{basis_option}_usd"
     basis = table[basis_column] if basis_column in table.columns else pd.Series(np.nan, index=table.index)
     table["usd_per_vcpu"] = basis / table["vcpu"].where(table["vcpu"] > 0)
@@ -299,10 +297,11 @@ def price_calculation(
     lines = []
     term_years = int(row["term_years"])
     if term_years:
-        term_h = 8760 * term_years
+        term_h = term_hours(term_years)
         lines.append(
             f"effective hourly = (upfront ${float(row['upfront_usd']):,.2f} + "
-            f"${float(row['hourly_usd']):,.6g}/h × {term_h:,} h) / {term_h:,} h = ${effective:,.6f}/h"
+            f"${float(row['hourly_usd']):,.6g}/h × {term_h:,.0f} h) / {term_h:,.0f} h = "
+            f"${effective:,.6f}/h"
         )
     if period is Period.HOUR:
         lines.append(f"{instance_type} {label} in {region}: ${effective:,.6f} per hour")
@@ -359,9 +358,6 @@ class SpecChoices:
     families: tuple[str, ...]
     accelerator_kinds: tuple[str, ...]
     accelerators: tuple[str, ...]
-    max_vcpu: float
-    max_memory_gib: float
-    max_accelerator_memory_gib: float
 
 
 @lru_cache(maxsize=8)
@@ -370,11 +366,8 @@ def spec_choices(catalog: Catalog) -> SpecChoices:
     accelerators = specs.loc[specs["accelerator"] != "", "accelerator"]
     return SpecChoices(
         families=tuple(sorted(specs["family"].unique())),
-        accelerator_kinds=("gpu", "trainium", "inferentia", "cpu"),
+        accelerator_kinds=(*ACCELERATOR_KINDS, CPU_KIND),
         accelerators=tuple(sorted(accelerators.unique())),
-        max_vcpu=float(specs["vcpu"].max()),
-        max_memory_gib=float(specs["memory_gib"].max()),
-        max_accelerator_memory_gib=float(specs["accelerator_memory_gib_total"].max()),
     )
 
 

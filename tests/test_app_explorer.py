@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from planner.plan import plan_from_dict
 from tests.app_fixtures import assert_clean, errors, open_app, successes
 
 PAGE = "pages/instance_explorer.py"
@@ -68,3 +69,16 @@ def test_regions_side_by_side(at):
     ).set_index("region")
     assert regions.loc["us-east-1", "on_demand_usd"] == pytest.approx(21.957642)
     assert regions["on_demand_usd"].is_monotonic_increasing
+
+
+def test_item_hours_are_capped_at_the_plan_hours():
+    at = open_app()
+    at.session_state["plan_current"] = plan_from_dict(
+        {"name": "short months", "region": "us-east-1", "hours_per_month": 700}
+    )
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    hours = at.number_input(key="explorer_hours")
+    assert (hours.value, hours.max) == (700.0, 700.0)
+    at.switch_page("pages/storage.py").run()
+    assert at.number_input(key="storage_ebs_hours").max == 700.0

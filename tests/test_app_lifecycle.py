@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.app_fixtures import assert_clean, errors, metrics, open_app
@@ -18,7 +19,12 @@ def test_default_strategies(at):
     summary = at.dataframe[0].value.set_index("name")
     # all on-demand: 4 × p4d.24xlarge × 730 h × $21.957642 × 36 months = $2,308,187.33
     assert summary.loc["All on-demand", "total_usd"] == pytest.approx(2308187.33, abs=0.01)
-    assert summary.loc["RI 1y baseline + on-demand", "break_even_month"] >= 1
+    # RI 1y (all upfront): 2 × $113,819 = $227,638 at months 1, 13 and 25; the 2 reserved
+    # instances save 2 × 730 h × $21.957642 = $32,058.157 of on-demand a month. Cumulative RI −
+    # on-demand after month 14: 2 × $227,638 − 14 × $32,058.157 = $6,461.8 > 0; after month 15:
+    # −$25,596.4, and it stays ≤ 0 (month 25: $682,914 − $801,453.9): break-even in month 15
+    assert summary.loc["RI 1y baseline + on-demand", "break_even_month"] == "15"
+    assert pd.isna(summary.loc["All on-demand", "break_even_month"])  # the baseline itself
     assert len(at.get("plotly_chart")) >= 3
 
 
@@ -28,6 +34,15 @@ def test_one_month_all_on_demand(at):
     summary = at.dataframe[0].value.set_index("name")
     # 1 × 730 h × $21.957642 = $16,029.08
     assert summary.loc["All on-demand", "total_usd"] == pytest.approx(16029.07866)
+
+
+def test_short_horizon_never_breaks_even(at):
+    at.number_input(key="lifecycle_horizon").set_value(6).run()
+    summary = at.dataframe[0].value.set_index("name")
+    # RI 1y after 6 months: $227,638 upfront − 6 × $32,058.157 saved = $35,289 still behind
+    assert summary.loc["RI 1y baseline + on-demand", "break_even_month"] == "never"
+    # 90 % spot is cheaper from the first month on
+    assert summary.loc["Spot-heavy (90% spot)", "break_even_month"] == "1"
 
 
 def test_s3_rules_out_of_order_is_an_error(at):

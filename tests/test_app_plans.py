@@ -7,12 +7,40 @@ import io
 import json
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from planner.plan import plan_from_dict, plan_to_json
 from planner.share import decode_plan
 from tests.app_fixtures import assert_clean, errors, metrics, open_app, successes
 
 PAGE = "pages/plans_export.py"
+
+
+def key(at, name: str) -> str:
+    """Key of a plans-page widget showing the plan: ``plans_<name>@<plan revision>``
+    (as ``ui.state.revision_key`` makes it; a new plan gets fresh widgets)."""
+    revision = at.session_state.get("plan_revision", 0)
+    return f"plans_{name}@{revision}"
+
+
+def edit_key(at, field: str, item: str = "trainer") -> str:
+    """Key of an item-edit widget: per item and plan revision."""
+    return key(at, f"edit_{field}:{item}")
+
+
+@pytest.fixture
+def served(monkeypatch) -> dict[str, bytes]:
+    """Bytes the app hands to Streamlit's media storage (download buttons), by their URL."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        files[self.get_url(file_id)] = self.get_file(file_id).content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    return files
 
 RESERVED_PLAN = {
     "name": "Fine-tune Q1", "region": "us-east-1", "duration_months": 12,
@@ -54,9 +82,9 @@ def test_reserved_plan_totals():
 
 def test_edit_item_in_place_changes_the_totals():
     at = with_plan(RESERVED_PLAN)
-    at.selectbox(key="plans_edit_option").set_value("on_demand")
-    at.number_input(key="plans_edit_hours").set_value(730.0)
-    at.number_input(key="plans_edit_count").set_value(1)
+    at.selectbox(key=edit_key(at, "option")).set_value("on_demand")
+    at.number_input(key=edit_key(at, "hours")).set_value(730.0)
+    at.number_input(key=edit_key(at, "count")).set_value(1)
     at.button(key="plans_edit_apply").click().run()
     assert_clean(at)
     m = metrics(at)
@@ -68,27 +96,26 @@ def test_edit_item_in_place_changes_the_totals():
 
 def test_price_override_is_used_and_marked():
     at = with_plan(RESERVED_PLAN)
-    at.selectbox(key="plans_edit_option").set_value("savings_plan_compute_1y_no_upfront")
+    at.selectbox(key=edit_key(at, "option")).set_value("savings_plan_compute_1y_no_upfront")
     at.button(key="plans_edit_apply").click().run()
     # the snapshot has no savings-plan rates: totals are incomplete and say what is missing
     assert any("not in the snapshot" in w.value for w in at.warning)
-    at.number_input(key="plans_edit_override").set_value(15.0)
+    at.number_input(key=edit_key(at, "override")).set_value(15.0)
     at.button(key="plans_edit_apply").click().run()
     assert_clean(at)
     lines = at.dataframe[0].value
     assert "override" in set(lines["source"])
 
 
-def test_csv_and_json_downloads():
+def test_csv_and_json_downloads(served):
     at = with_plan(RESERVED_PLAN)
     buttons = {b.key: b for b in at.get("download_button")}
     assert {"plans_csv", "plans_cost_json", "plans_plan_json"} <= set(buttons)
-    # the CSV text is what planner.export writes for this plan: check rows and totals
-    from planner.catalog import load_catalog
-    from planner.costing import cost_plan
-    from planner.export import plan_csv
-
-    text = plan_csv(cost_plan(plan_from_dict(RESERVED_PLAN), load_catalog()))
+    # what the page serves: the bytes behind each download button
+    assert plan_from_dict(json.loads(served[buttons["plans_plan_json"].proto.url])) == (
+        plan_from_dict(RESERVED_PLAN)
+    )
+    text = served[buttons["plans_csv"].proto.url].decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     totals = {r["dimension"]: r for r in rows if r["item"] == "TOTAL"}
     assert float(totals["upfront_usd"]["quantity"]) == pytest.approx(227638.0)
@@ -123,9 +150,9 @@ def test_load_plan_json_and_bad_file():
 def test_compare_two_plans():
     at = with_plan(RESERVED_PLAN)
     at.button(key="plans_keep").click().run()
-    at.text_input(key="plans_name").set_value("All on-demand")
+    at.text_input(key=key(at, "name")).set_value("All on-demand")
     at.button(key="plans_apply_settings").click().run()
-    at.selectbox(key="plans_edit_option").set_value("on_demand")
+    at.selectbox(key=edit_key(at, "option")).set_value("on_demand")
     at.button(key="plans_edit_apply").click().run()
     assert_clean(at)
     compared = next(d.value for d in at.dataframe if "plan" in d.value.columns)
@@ -138,7 +165,96 @@ def test_compare_two_plans():
 def test_bad_settings_are_an_error():
     at = with_plan({**RESERVED_PLAN, "items": [{**RESERVED_PLAN["items"][0],
                                                 "usage_hours_per_month": 730}]})
-    at.number_input(key="plans_hours_per_month").set_value(700.0)
+    at.number_input(key=key(at, "hours_per_month")).set_value(700.0)
     at.button(key="plans_apply_settings").click().run()
     assert_clean(at)
     assert any("exceeds hours_per_month" in e for e in errors(at)), errors(at)
+
+
+TWO_ITEMS = {
+    "name": "Two trainers", "region": "us-east-1", "duration_months": 12,
+    "items": [
+        {"kind": "compute", "name": "a", "instance_type": "p4d.24xlarge", "count": 1,
+         "usage_hours_per_month": 100, "purchase": {"option": "on_demand"}},
+        {"kind": "compute", "name": "b", "instance_type": "p4d.24xlarge", "count": 3,
+         "usage_hours_per_month": 200, "purchase": {"option": "on_demand"}},
+    ],
+}
+
+
+def test_edit_form_shows_the_chosen_item_and_changes_only_it():
+    at = with_plan(TWO_ITEMS)
+    assert at.number_input(key=edit_key(at, "count", "a")).value == 1
+    at.selectbox(key="plans_edit_item").set_value("b").run()
+    assert at.number_input(key=edit_key(at, "count", "b")).value == 3
+    assert at.number_input(key=edit_key(at, "hours", "b")).value == 200.0
+    at.number_input(key=edit_key(at, "count", "b")).set_value(4)
+    at.button(key="plans_edit_apply").click().run()
+    assert_clean(at)
+    a, b = at.session_state["plan_current"].items
+    assert (a.name, a.count, a.usage_hours_per_month) == ("a", 1, 100.0)
+    assert (b.name, b.count, b.usage_hours_per_month) == ("b", 4, 200.0)
+    # on-demand $21.957642/h: a 1 × 100 h = $2,195.7642; b 4 × 200 h = $17,566.1136
+    # → $19,761.8778 per month
+    assert metrics(at)["Monthly"] == "$19,761.88"
+
+
+def test_settings_form_follows_a_loaded_plan():
+    at = open_app(PAGE)
+    assert at.text_input(key=key(at, "name")).value == "My plan"
+    at.file_uploader(key="plans_upload").upload(
+        "q1.plan.json", plan_to_json(plan_from_dict(RESERVED_PLAN)).encode(), "application/json"
+    )
+    at.run()
+    assert at.text_input(key=key(at, "name")).value == "Fine-tune Q1"
+    at.button(key="plans_apply_settings").click().run()  # applying keeps the loaded plan's name
+    assert at.session_state["plan_current"] == plan_from_dict(RESERVED_PLAN)
+    # a plan loaded while the page shows another: the form shows the loaded plan's settings
+    other = plan_from_dict({**RESERVED_PLAN, "name": "Other budget", "duration_months": 6})
+    at.file_uploader(key="plans_upload").upload("other.plan.json", plan_to_json(other).encode(),
+                                                "application/json")
+    at.run()
+    assert_clean(at)
+    assert at.text_input(key=key(at, "name")).value == "Other budget"
+    assert at.number_input(key=key(at, "duration")).value == 6
+    at.button(key="plans_apply_settings").click().run()
+    assert at.session_state["plan_current"] == other
+
+
+def test_editing_keeps_other_price_overrides():
+    item = {**RESERVED_PLAN["items"][0], "unit_prices": {"upfront_usd": 100000.0}}
+    at = with_plan({**RESERVED_PLAN, "items": [item]})
+    # 2 reservations × $100,000 typed upfront
+    assert metrics(at)["Upfront"] == "$200,000.00"
+    at.number_input(key=edit_key(at, "count")).set_value(3)
+    at.number_input(key=edit_key(at, "override")).set_value(0.5)
+    at.button(key="plans_edit_apply").click().run()
+    assert_clean(at)
+    assert at.session_state["plan_current"].items[0].unit_prices == {
+        "upfront_usd": 100000.0, "hourly_usd": 0.5,
+    }
+    m = metrics(at)
+    # 3 × $100,000 = $300,000 (the snapshot's $113,819 would give $341,457)
+    assert m["Upfront"] == "$300,000.00"
+    # a reservation bills every hour of the month: 3 × 730 h × $0.50 typed = $1,095.00
+    assert m["Monthly"] == "$1,095.00"
+    at.number_input(key=edit_key(at, "override")).set_value(0.0)
+    at.button(key="plans_edit_apply").click().run()
+    assert at.session_state["plan_current"].items[0].unit_prices == {"upfront_usd": 100000.0}
+
+
+def test_edited_item_follows_the_plan_hours():
+    on_demand = {"kind": "compute", "name": "trainer", "instance_type": "p4d.24xlarge",
+                 "count": 2, "purchase": {"option": "on_demand"}}
+    at = with_plan({**RESERVED_PLAN, "items": [on_demand]})
+    assert at.number_input(key=edit_key(at, "hours")).max == 730.0  # the plan's hours
+    at.number_input(key=edit_key(at, "count")).set_value(1)
+    at.button(key="plans_edit_apply").click().run()
+    assert at.session_state["plan_current"].items[0].usage_hours_per_month is None
+    at.number_input(key=key(at, "hours_per_month")).set_value(700.0)
+    at.button(key="plans_apply_settings").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    # 1 × 700 h × $21.957642 = $15,370.3494
+    assert metrics(at)["Monthly"] == "$15,370.35"
+    assert at.number_input(key=edit_key(at, "hours")).max == 700.0

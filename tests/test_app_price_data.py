@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 
-from planner.catalog import load_catalog
+from planner.catalog import default_data_dir, load_catalog
 from tests.app_fixtures import assert_clean, errors, open_app
+from ui import data
 
 PAGE = "pages/price_data.py"
 
@@ -40,3 +46,28 @@ def test_no_credentials_message(at):
     assert_clean(at)
     assert any("No AWS credentials found" in w.value for w in at.warning)
     assert not errors(at)
+
+
+def _drop_row(snapshot: Path, table: str, line_start: str) -> None:
+    """Rewrite one table of a snapshot copy without the row starting ``line_start``."""
+    path = snapshot / f"{table}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(line_start)]
+    assert len(kept) == len(lines) - 1
+    path.write_text("".join(kept), encoding="utf-8")
+    manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["tables"][table]
+    entry["rows"] -= 1
+    entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (snapshot / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_reload_forgets_search_results(tmp_path):
+    snapshot = tmp_path / "pricing_data"
+    shutil.copytree(default_data_dir(), snapshot)
+    query = "us-east-1 p4d.24xlarge on_demand"
+    assert len(data.search_table(str(snapshot), "compute_rates", query)) == 1
+    # a refresh rewrote the snapshot, here without that one rate
+    _drop_row(snapshot, "compute_rates", "us-east-1,p4d.24xlarge,on_demand,")
+    data.reload_catalog()
+    assert len(data.search_table(str(snapshot), "compute_rates", query)) == 0

@@ -71,3 +71,17 @@ def test_add_ranked_row_to_plan(at):
     top = ranked(at).iloc[0]
     assert item.instance_type == top["instance_type"]
     assert item.count == int(top["instances"])
+
+
+def test_add_choice_offers_only_fitting_rows(at):
+    at.radio(key="workload_kind").set_value("inference").run()
+    at.selectbox(key="workload_preset").set_value("Llama 3.1 70B").run()
+    at.selectbox(key="workload_accelerator").set_value("gpu").run()
+    table = ranked(at)
+    fitting = table[table["fits"] & table["instances"].notna()]
+    # 70B weights do not fit on many GPU types: fewer fitting rows than the 50 offered at most
+    assert 0 < len(fitting) < 50 < len(table)
+    offered = at.selectbox(key="workload_pick").options
+    assert len(offered) == len(fitting)
+    # labels read "<rank>. <instance type> × <instances> · ..."
+    assert [label.split(" ")[1] for label in offered] == list(fitting["instance_type"])

@@ -82,7 +82,7 @@ def test_filter_by_kind_and_memory(catalog):
     [
         ({"min_vcpu": 64, "max_vcpu": 8}, "vCPU range: minimum 64 exceeds maximum 8"),
         ({"min_memory_gib": -1}, "minimum memory"),
-        ({"min_accelerator_count": -2}, "minimum accelerator count"),
+        ({"min_accelerator_memory_gib": -2}, "minimum accelerator memory"),
     ],
 )
 def test_bad_filter_names_the_field(kwargs, message):
@@ -181,7 +181,7 @@ def test_prices_scale_with_period_and_respect_filters(catalog, low, span, period
         catalog, "us-east-1", SpecFilter(min_vcpu=low, max_vcpu=low + span), Period.HOUR
     )
     assert ((table["vcpu"] >= low) & (table["vcpu"] <= low + span)).all()
-    factor = explorer.period_hours(period, hours)
+    factor = {Period.HOUR: 1.0, Period.MONTH: hours, Period.YEAR: 12 * hours}[period]
     np.testing.assert_allclose(
         table["on_demand_usd"].to_numpy(float), hourly["on_demand_usd"].to_numpy(float) * factor
     )

@@ -57,17 +57,18 @@ def option_bars(
 
 def stacked_bars(
     frame: pd.DataFrame, x: str, y: str, color: str, title: str, y_label: str = "USD",
-    x_label: str = "",
+    x_label: str = "", barmode: str = "stack", height: int = HEIGHT,
 ) -> go.Figure:
-    """Stacked bars of a cost column, one colour per ``color`` value (cost breakdown)."""
+    """Bars of a cost column, one colour per ``color`` value: stacked (a cost breakdown) or
+    side by side (``barmode="group"``)."""
     fig = go.Figure()
     for i, (name, group) in enumerate(frame.groupby(color, sort=False)):
         fig.add_trace(go.Bar(
             x=group[x], y=group[y], name=str(name), marker_color=PALETTE[i % len(PALETTE)],
             hovertemplate=f"{name}<br>%{{x}}: $%{{y:,.2f}}<extra></extra>",
         ))
-    fig.update_layout(barmode="stack")
-    return _layout(fig, title, x_label, y_label)
+    fig.update_layout(barmode=barmode)
+    return _layout(fig, title, x_label, y_label, height)
 
 
 def lines(
@@ -79,17 +80,9 @@ def lines(
     x_label: str,
     y_label: str = "USD",
     markers: Sequence[tuple[float, float, str]] = (),
-    bars: pd.DataFrame | None = None,
-    bar_y: str = "",
-    bar_name: str = "",
 ) -> go.Figure:
-    """Lines (one per ``color`` value), labelled markers (x, y, text) and optional bars."""
+    """Lines (one per ``color`` value) and labelled markers (x, y, text)."""
     fig = go.Figure()
-    if bars is not None and not bars.empty:
-        fig.add_trace(go.Bar(
-            x=bars[x], y=bars[bar_y], name=bar_name, marker_color="rgba(120,120,120,0.35)",
-            hovertemplate=f"{bar_name}<br>{x_label} %{{x}}: $%{{y:,.2f}}<extra></extra>",
-        ))
     for i, (name, group) in enumerate(frame.groupby(color, sort=False)):
         fig.add_trace(go.Scatter(
             x=group[x], y=group[y], name=str(name), mode="lines",

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.catalog import Catalog, default_data_dir, load_catalog
+from planner.catalog.schema import TABLES
 
 
 @st.cache_resource(show_spinner="Loading the price snapshot…")
@@ -29,6 +30,8 @@ def reload_catalog() -> None:
     """Forget the loaded snapshot (after a refresh wrote a new one)."""
     _catalog_at.clear()
     table_overview.clear()
+    _search_text.clear()
+    search_table.clear()
 
 
 @st.cache_data(show_spinner=False)
@@ -51,10 +54,19 @@ def table_overview(data_dir: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-TABLE_NAMES = (
-    "instance_specs", "accelerators", "compute_rates", "spot_advisor", "spot_price_samples",
-    "storage_rates",
-)
+TABLE_NAMES = tuple(TABLES)
+"""The snapshot's tables, in schema order."""
+
+
+@st.cache_resource(show_spinner=False)
+def _search_text(data_dir: str, table: str) -> pd.Series:
+    """Each row's text cells joined by spaces, lower-cased (built once per table; read only)."""
+    frame: pd.DataFrame = getattr(_catalog_at(data_dir), table)
+    text = frame[[c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]]
+    if text.columns.empty:
+        return pd.Series("", index=frame.index)
+    text = text.astype(str)
+    return text.iloc[:, 0].str.cat(text.iloc[:, 1:], sep=" ").str.lower()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -64,8 +76,7 @@ def search_table(data_dir: str, table: str, text: str) -> pd.DataFrame:
     words = text.lower().split()
     if not words:
         return frame
-    text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    joined = frame[text_columns].astype(str).agg(" ".join, axis=1).str.lower()
+    joined = _search_text(data_dir, table)
     keep = pd.Series(True, index=frame.index)
     for word in words:
         keep &= joined.str.contains(word, regex=False)

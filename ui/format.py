@@ -20,32 +20,12 @@ def usd(value: float | None, decimals: int = 2) -> str:
     return f"{sign}${abs(value):,.{decimals}f}"
 
 
-def usd_rate(value: float | None) -> str:
-    """A unit price at full precision (up to 6 decimals, trailing zeros dropped): ``$21.957642``."""
-    if _missing(value):
-        return MISSING_TEXT
-    assert value is not None
-    text = f"{abs(value):,.6f}".rstrip("0")
-    if text.endswith("."):
-        text += "00"
-    elif len(text.split(".")[1]) == 1:
-        text += "0"
-    return ("-" if value < 0 else "") + "$" + text
-
-
 def number(value: float | None, decimals: int = 0) -> str:
     """``1,152`` or ``1,152.5``; missing as an em dash."""
     if _missing(value):
         return "—"
     assert value is not None
     return f"{value:,.{decimals}f}"
-
-
-def pct(value: float | None, decimals: int = 1) -> str:
-    if _missing(value):
-        return "—"
-    assert value is not None
-    return f"{value:,.{decimals}f}%"
 
 
 USD_COLUMN_FORMAT = "$%,.2f"

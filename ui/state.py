@@ -12,12 +12,12 @@ import streamlit as st
 
 from planner.errors import InputError
 from planner.plan import ComputeItem, EbsItem, EfsItem, Plan, S3Item, plan_from_dict, plan_to_dict
+from planner.share import QUERY_PARAM, decode_plan
 
 CURRENT_KEY = "plan_current"
 SAVED_KEY = "plan_saved"
 SHARE_TOKEN_KEY = "plan_share_token_loaded"
-SHARE_PARAM = "plan"
-"""Query-string parameter that carries a shared plan."""
+REVISION_KEY = "plan_revision"
 
 DEFAULT_PLAN_NAME = "My plan"
 MAX_SAVED_PLANS = 3
@@ -35,6 +35,21 @@ def current_plan() -> Plan:
 
 def set_current_plan(plan: Plan) -> None:
     st.session_state[CURRENT_KEY] = plan
+    st.session_state[REVISION_KEY] = plan_revision() + 1
+
+
+def plan_revision() -> int:
+    """How many times the current plan was replaced this session (edited, loaded, shared).
+
+    Forms showing the plan put it in their widget keys, so a new plan gets fresh widgets that show
+    its values (Streamlit keeps a keyed widget's own value and ignores a changed ``value=``).
+    """
+    return int(st.session_state.get(REVISION_KEY, 0))
+
+
+def revision_key(key: str) -> str:
+    """``key`` tied to the current :func:`plan_revision`."""
+    return f"{key}@{plan_revision()}"
 
 
 def _rebuild(plan: Plan, **changes: Any) -> Plan:
@@ -123,12 +138,10 @@ def apply_share_link() -> bool:
     A bad token raises the planner's error (shown by the caller); the same token is not
     re-applied on later reruns, so edits made after opening a link are kept.
     """
-    token = st.query_params.get(SHARE_PARAM)
+    token = st.query_params.get(QUERY_PARAM)
     if not token or st.session_state.get(SHARE_TOKEN_KEY) == token:
         return False
     st.session_state[SHARE_TOKEN_KEY] = token
-    from planner.share import decode_plan
-
     set_current_plan(decode_plan(token))
     return True
 
