@@ -201,7 +201,7 @@ with tab_chart:
     )
 with tab_fit:
     with user_errors():
-        fit = fit_table(parsed, catalog)
+        fit = fit_table(parsed, catalog, result.figures)
     st.caption("Accelerator memory needed per instance (weights, gradients, optimizer, "
                "activations or KV cache) against what each instance has.")
     st.dataframe(fit, hide_index=True, key=P + "fit", height=320)

@@ -26,6 +26,7 @@ import pandas as pd
 from planner.billing import HOURS_PER_MONTH_DEFAULT, term_hours
 from planner.catalog import Catalog
 from planner.catalog.query import check_region
+from planner.catalog.schema import ACCELERATOR_KINDS
 from planner.errors import InputError, UnknownNameError
 from planner.memory_fit import (
     TRAINING_OVERHEAD_FRACTION,
@@ -451,7 +452,7 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
     c = specs["accelerator_count"].to_numpy(float)
     peak = _peak(specs, workload.precision) * 1e12 * c
     bw = specs["bandwidth_bytes_per_s"].to_numpy(float) * c
-    accel = np.isin(kind, ("gpu", "trainium", "inferentia"))
+    accel = np.isin(kind, ACCELERATOR_KINDS)
     excluded: dict[str, int] = {"CPU-only instance type": int((~accel).sum())}
     no_peak = accel & (np.isnan(peak) | np.isnan(bw))
     if no_peak.any():

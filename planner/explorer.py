@@ -26,6 +26,7 @@ from planner.billing import (
 )
 from planner.catalog.loader import Catalog
 from planner.catalog.query import check_instance_type, check_region
+from planner.catalog.schema import ACCELERATOR_KINDS
 from planner.errors import InputError
 
 ON_DEMAND = "on_demand"
@@ -37,7 +38,6 @@ SPEC_COLUMNS = (
 )
 """Spec columns shown beside the prices."""
 
-ACCELERATOR_KINDS = ("gpu", "trainium", "inferentia")
 """The snapshot's accelerator kinds (``instance_specs.accelerator_kind``; empty = none)."""
 CPU_KIND = "cpu"
 """The kind the filters use for instance types without an accelerator."""

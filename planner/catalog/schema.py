@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 SCHEMA_VERSION = 1
 """Version of the snapshot layout; the loader refuses any other."""
 
+ACCELERATOR_KINDS = ("gpu", "trainium", "inferentia")
+"""``instance_specs.accelerator_kind`` values of accelerated types (CPU-only types have "")."""
+
 
 @dataclass(frozen=True, slots=True)
 class TableSpec:
@@ -47,7 +50,7 @@ TABLES: dict[str, TableSpec] = {
         ),
         optional=("network_gbps",),
         allowed={
-            "accelerator_kind": frozenset({"", "gpu", "trainium", "inferentia"}),
+            "accelerator_kind": frozenset({"", *ACCELERATOR_KINDS}),
             "efa_supported": frozenset({"true", "false"}),
             "current_generation": frozenset({"true", "false"}),
         },
