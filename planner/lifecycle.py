@@ -48,6 +48,7 @@ from planner.billing import (
     PaymentOption,
     PurchaseOption,
     SavingsPlanType,
+    reserved_effective_hourly,
     term_hours,
 )
 from planner.catalog.loader import Catalog
@@ -75,9 +76,8 @@ MAX_STRATEGIES = 12
 BILLING_HOURS = HOURS_PER_MONTH_DEFAULT
 """Hours a reservation or commitment is paid for each month [h] (730, AWS Pricing Calculator)."""
 
-PARTIAL_UPFRONT_RI_SHARE = 0.5
-"""From a discount override, share of a Partial Upfront RI's term cost paid upfront (an
-**assumption**: AWS prices partial upfront as roughly half upfront, half hourly)."""
+DISCOUNT_NEEDS_ON_DEMAND = "discount needs an on-demand rate"
+"""Why a rate typed as a discount is missing when the on-demand rate is."""
 
 ON_DEMAND = "all on-demand"
 """Name of the baseline strategy, added when the profile does not name one."""
@@ -281,21 +281,19 @@ def _reserved_rate(
     what = (
         f"reserved {part.term_years}y {part.offering_class.value} {part.payment.value}"
     )
-    hours = term_hours(part.term_years)
     if part.upfront_usd is not None or part.hourly_usd is not None:
         upfront = part.upfront_usd or 0.0
         hourly = part.hourly_usd or 0.0
-        return RateUsed(what, upfront / hours + hourly, upfront, hourly, "", OVERRIDE_SOURCE)
+        effective = reserved_effective_hourly(upfront, hourly, part.term_years)
+        return RateUsed(what, effective, upfront, hourly, "", OVERRIDE_SOURCE)
     if part.discount_pct is not None:
         if on_demand is None:
-            return RateUsed(what, None, 0.0, 0.0, "", "discount needs an on-demand rate")
+            return RateUsed(what, None, 0.0, 0.0, "", DISCOUNT_NEEDS_ON_DEMAND)
         effective = on_demand * (1.0 - part.discount_pct / 100.0)
-        share = {
-            PaymentOption.ALL_UPFRONT: 1.0,
-            PaymentOption.PARTIAL_UPFRONT: PARTIAL_UPFRONT_RI_SHARE,
-            PaymentOption.NO_UPFRONT: 0.0,
-        }[part.payment]
-        upfront = effective * hours * share
+        # from a discount, a Partial Upfront RI is assumed paid like a partial-upfront commitment
+        # (half upfront, half hourly: an **assumption**, AWS prices it roughly so)
+        share = upfront_share(part.payment)
+        upfront = effective * term_hours(part.term_years) * share
         hourly = effective * (1.0 - share)
         return RateUsed(
             what, effective, upfront, hourly, "",
@@ -321,7 +319,9 @@ def _plan_rate(part: SavingsPlanPart, on_demand: float | None) -> RateUsed:
     if part.plan_usd_per_hour is not None:
         rate = part.plan_usd_per_hour
         return RateUsed(what, rate, 0.0, rate, "", OVERRIDE_SOURCE)
-    if part.discount_pct is not None and on_demand is not None:
+    if part.discount_pct is not None:
+        if on_demand is None:
+            return RateUsed(what, None, 0.0, 0.0, "", DISCOUNT_NEEDS_ON_DEMAND)
         rate = on_demand * (1.0 - part.discount_pct / 100.0)
         return RateUsed(
             what, rate, 0.0, rate, "", f"{OVERRIDE_SOURCE} ({part.discount_pct:g} % off on-demand)"
@@ -336,6 +336,7 @@ def _spot_rate(
     catalog: Catalog, usage: Usage, part: SpotPart, on_demand: float | None
 ) -> tuple[RateUsed, float | None, str]:
     """The spot rate, the runtime factor (None when unknown) and how the factor was found."""
+    advice = spot_advice(catalog, usage.region, usage.instance_type)
     if part.spot_usd_per_hour is not None:
         rate = RateUsed("spot", part.spot_usd_per_hour, 0.0, part.spot_usd_per_hour, "",
                         OVERRIDE_SOURCE)
@@ -345,7 +346,6 @@ def _spot_rate(
                         f"{OVERRIDE_SOURCE} ({part.discount_pct:g} % off on-demand)")
     else:
         found = compute_rate(catalog, usage.region, usage.instance_type, PurchaseOption.SPOT)
-        advice = spot_advice(catalog, usage.region, usage.instance_type)
         if found is not None:
             rate = RateUsed("spot", found.hourly_usd, 0.0, found.hourly_usd, found.as_of,
                             found.source)
@@ -361,7 +361,6 @@ def _spot_rate(
     bucket: str | None = part.interruption_bucket
     origin = "override" if bucket is not None else "Spot Advisor"
     if bucket is None:
-        advice = spot_advice(catalog, usage.region, usage.instance_type)
         bucket = advice.interruption_bucket if advice is not None else None
     if bucket is None:
         return rate, None, "interruption bucket not in snapshot — enter interruption_bucket"
@@ -447,8 +446,9 @@ def _simulate(
             idle_hours = np.where(active, part.count * BILLING_HOURS, 0.0) - covered * hours
             unused += idle_hours * float(ri.usd_per_hour or 0.0)
             remaining = np.maximum(remaining - covered, 0.0)
-            if part.at_term_end is AtTermEnd.LAPSE and months > part.term_years * 12:
-                notes.append(f"reservation lapses after month {part.term_years * 12}")
+            term_months = part.term_years * MONTHS_PER_YEAR
+            if part.at_term_end is AtTermEnd.LAPSE and months > term_months:
+                notes.append(f"reservation lapses after month {term_months}")
 
     if strategy.spot is not None:
         part_s = strategy.spot

@@ -23,12 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import cast
+from typing import cast, overload
 
 import numpy as np
 import pandas as pd
 
-from planner.billing import HOURS_PER_MONTH_DEFAULT, MONTHS_PER_YEAR
+from planner.billing import HOURS_PER_MONTH_DEFAULT, MAX_HOURS_PER_MONTH, MONTHS_PER_YEAR
 from planner.catalog.loader import Catalog
 from planner.catalog.query import check_region, instance_spec
 from planner.errors import InputError
@@ -108,7 +108,6 @@ class RightsizeResult:
 
     request: RightsizeRequest
     need: Need
-    current: pd.Series
     candidates: pd.DataFrame
     options: tuple[str, ...]
     others_checked: int
@@ -135,9 +134,10 @@ def validate(catalog: Catalog, request: RightsizeRequest) -> None:
     spec = instance_spec(catalog, request.instance_type)
     if not 1 <= request.count <= MAX_COUNT:
         raise InputError("count", f"must be 1–{MAX_COUNT:,} (got {request.count})")
-    if not 0 < request.hours_per_month <= 744:
+    if not 0 < request.hours_per_month <= MAX_HOURS_PER_MONTH:
         raise InputError(
-            "hours_per_month", f"must be > 0 and ≤ 744 (got {request.hours_per_month:g})"
+            "hours_per_month",
+            f"must be > 0 and ≤ {MAX_HOURS_PER_MONTH:g} (got {request.hours_per_month:g})",
         )
     if not 0 <= request.headroom_pct <= MAX_HEADROOM_PCT:
         raise InputError(
@@ -167,6 +167,36 @@ def _peak_tflops(accelerators: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         value = value.where(~present, accelerators[column])
         which = which.where(~present, column)
     return value, which
+
+
+@lru_cache(maxsize=8)
+def _specs_wide(catalog: Catalog) -> pd.DataFrame:
+    """Instance specs indexed by type, with the columns the fit test compares: ``arch`` (i386
+    counted as x86_64), the chip's peak TFLOPS and its precision, the instance's accelerator TFLOPS
+    and memory per device.
+
+    Cached per catalog; callers must not modify the frame.
+    """
+    specs = catalog.instance_specs.copy()
+    specs["arch"] = specs["architecture"].replace({"i386": "x86_64"})
+    tflops, precision = _peak_tflops(catalog.accelerators)
+    chip = catalog.accelerators["accelerator"]
+    specs["chip_tflops"] = specs["accelerator"].map(pd.Series(tflops.to_numpy(), index=chip))
+    specs["chip_precision"] = specs["accelerator"].map(pd.Series(precision.to_numpy(), index=chip))
+    specs["accelerator_tflops"] = specs["chip_tflops"] * specs["accelerator_count"]
+    devices = specs["accelerator_count"].where(specs["accelerator_count"] > 0)
+    specs["memory_per_device_gib"] = (specs["accelerator_memory_gib_total"] / devices).fillna(0.0)
+    specs.index = pd.Index(specs["instance_type"].to_numpy())
+    return specs
+
+
+@overload
+def _fits(capacity: pd.Series, needed: float) -> pd.Series: ...
+@overload
+def _fits(capacity: float, needed: float) -> bool: ...
+def _fits(capacity: pd.Series | float, needed: float) -> pd.Series | bool:
+    """Capacity ≥ need, with the relative FIT_TOLERANCE (a Series gives one answer per row)."""
+    return capacity >= needed - FIT_TOLERANCE * max(1.0, abs(needed))
 
 
 @lru_cache(maxsize=32)
@@ -204,16 +234,7 @@ def rightsize(catalog: Catalog, request: RightsizeRequest) -> RightsizeResult:
     margin = 1.0 + request.headroom_pct / 100.0
     size_on = request.size_on
 
-    specs = catalog.instance_specs.copy()
-    specs["arch"] = specs["architecture"].replace({"i386": "x86_64"})
-    tflops, precision = _peak_tflops(catalog.accelerators)
-    chip = catalog.accelerators["accelerator"]
-    specs["chip_tflops"] = specs["accelerator"].map(pd.Series(tflops.to_numpy(), index=chip))
-    specs["chip_precision"] = specs["accelerator"].map(pd.Series(precision.to_numpy(), index=chip))
-    specs["accelerator_tflops"] = specs["chip_tflops"] * specs["accelerator_count"]
-    devices = specs["accelerator_count"].where(specs["accelerator_count"] > 0)
-    specs["memory_per_device_gib"] = (specs["accelerator_memory_gib_total"] / devices).fillna(0.0)
-    specs.index = pd.Index(specs["instance_type"].to_numpy())
+    specs = _specs_wide(catalog)
     current = cast(pd.Series, specs.loc[request.instance_type])
 
     accelerated = current_spec.accelerator_count > 0
@@ -241,9 +262,6 @@ def rightsize(catalog: Catalog, request: RightsizeRequest) -> RightsizeResult:
     pool["group"] = np.where(pool["family"] == current_spec.family, "same family", "other family")
     pool.loc[pool["instance_type"] == request.instance_type, "group"] = "current"
 
-    def ge(capacity: pd.Series, needed: float) -> pd.Series:
-        return capacity >= needed - FIT_TOLERANCE * max(1.0, abs(needed))
-
     checks = {
         "vCPU": (pool["vcpu"], need.vcpu, ""),
         "memory": (pool["memory_gib"], need.memory_gib, " GiB"),
@@ -261,7 +279,7 @@ def rightsize(catalog: Catalog, request: RightsizeRequest) -> RightsizeResult:
             )
     fits = pd.Series(True, index=pool.index)
     for capacity, needed, _ in checks.values():
-        fits &= ge(capacity, needed)
+        fits &= _fits(capacity, needed)
     pool["fits"] = fits
 
     all_rates = _rates_wide(catalog, request.region)
@@ -309,7 +327,6 @@ def rightsize(catalog: Catalog, request: RightsizeRequest) -> RightsizeResult:
     return RightsizeResult(
         request=request,
         need=need,
-        current=current,
         candidates=listed[columns].reset_index(drop=True),
         options=OPTIONS,
         others_checked=int(is_other.sum()),
@@ -331,7 +348,7 @@ def _reasons(
         parts = []
         for label, capacity, needed, unit in columns:
             have = float(capacity[i])
-            ok = have >= needed - FIT_TOLERANCE * max(1.0, abs(needed))
+            ok = _fits(have, needed)
             if fits or not ok:
                 shown = "unknown" if have < 0 else f"{have:,.4g}{unit}"
                 sign = "≥" if ok else "<"

@@ -48,25 +48,23 @@ from planner.catalog.loader import Catalog
 from planner.catalog.query import StorageRate, check_region, storage_rates
 from planner.jsonfile import read_json_file
 from planner.lineitem import OVERRIDE_SOURCE
+from planner.plan import RetrievalTier, S3StorageClass
+from planner.pricing.s3 import (
+    ARCHIVE_CLASSES,
+    ARCHIVE_OVERHEAD_CLASS_KB,
+    ARCHIVE_OVERHEAD_STANDARD_KB,
+    IT_MONITORING_MIN_OBJECT_KB,
+    MIN_OBJECT_KB,
+    MIN_STORAGE_DAYS,
+)
+from planner.pricing.tiers import KIB_PER_GIB, tiered_costs
 from planner.validation import validate_document
 
 DAYS_PER_MONTH = HOURS_PER_MONTH_DEFAULT / 24.0
 """Days in a billing month [d]: 730 h / 24 = 30.4167 (AWS Pricing Calculator month)."""
 
-KB_PER_GB = 1024.0 * 1024.0
-"""KB in a GB for object sizes (S3 bills binary GB; 128 KB = 131,072 bytes)."""
-
-MIN_BILLABLE_OBJECT_KB = 128.0
-"""Minimum billable object size in Standard-IA, One Zone-IA, Glacier IR [KB] (S3 pricing page)."""
-
 LIFECYCLE_MIN_TRANSITION_KB = 128.0
 """Objects smaller than this are not transitioned by default (S3 User Guide, Sept 2024) [KB]."""
-
-GLACIER_OVERHEAD_CLASS_KB = 32.0
-"""Per-object index overhead billed at the Glacier Flexible / Deep Archive rate [KB]."""
-
-GLACIER_OVERHEAD_STANDARD_KB = 8.0
-"""Per-object name/metadata overhead billed at the Standard rate for those classes [KB]."""
 
 IA_MIN_RULE_DAYS = 30
 """Lifecycle constraint: objects must be ≥ 30 days old to move to Standard-IA or One Zone-IA."""
@@ -84,23 +82,6 @@ LIFECYCLE_CLASSES: tuple[str, ...] = (
     "standard", "standard_ia", "onezone_ia", "glacier_ir", "glacier_flexible", "deep_archive",
 )
 """The waterfall order in which lifecycle rules may move objects."""
-
-MIN_STORAGE_DAYS: dict[str, float] = {
-    "standard": 0.0, "standard_ia": 30.0, "onezone_ia": 30.0, "glacier_ir": 90.0,
-    "glacier_flexible": 90.0, "deep_archive": 180.0,
-}
-"""Minimum billable storage duration per class [d] (S3 pricing page)."""
-
-MIN_SIZE_CLASSES = frozenset({"standard_ia", "onezone_ia", "glacier_ir"})
-OVERHEAD_CLASSES = frozenset({"glacier_flexible", "deep_archive"})
-TIERED_READ_CLASSES = frozenset({"glacier_flexible", "deep_archive"})
-"""Classes read through a restore with a retrieval tier (standard, bulk, expedited)."""
-
-COMPONENTS = (
-    "storage", "min_size", "overhead", "early_delete", "transition", "monitoring",
-    "put_requests", "get_requests", "retrieval",
-)
-"""Cost components of the breakdown, in display order."""
 
 SCENARIOS = ("lifecycle", "all_standard", "intelligent_tiering")
 
@@ -188,14 +169,14 @@ class Dataset(_Record):
         "standard", "standard_ia", "onezone_ia", "glacier_ir", "glacier_flexible", "deep_archive"
     ], Pct] = Field(default_factory=dict)
     """Share of the data stored in each class that is read each month [%]."""
-    glacier_retrieval: Literal["standard", "bulk", "expedited"] = "standard"
+    glacier_retrieval: RetrievalTier = RetrievalTier.STANDARD
     transition_small_objects: bool = False
 
     @model_validator(mode="after")
     def _size_given(self) -> Dataset:
         if (self.objects_per_month is None) == (self.average_object_kb is None):
             raise ValueError("give exactly one of objects_per_month or average_object_kb")
-        if self.glacier_retrieval == "expedited" and (
+        if self.glacier_retrieval is RetrievalTier.EXPEDITED and (
             self.rules.deep_archive_days is not None
             and self.read_pct_per_month.get("deep_archive", 0) > 0
         ):
@@ -315,10 +296,11 @@ def _shape(ds: Dataset, months: int) -> _DatasetShape:
         count = ds.objects_per_month
         total_objects = float(sum(count) if isinstance(count, list) else (count or 0.0) * months)
         total_gb = float(gb.sum())
+        # no data at all: any size not below the transition minimum keeps the rules as written
         object_kb = (
-            total_gb * KB_PER_GB / total_objects if total_gb > 0 else MIN_BILLABLE_OBJECT_KB
+            total_gb * KIB_PER_GIB / total_objects if total_gb > 0 else LIFECYCLE_MIN_TRANSITION_KB
         )
-    objects_per_gb = KB_PER_GB / object_kb
+    objects_per_gb = KIB_PER_GIB / object_kb
     return _DatasetShape(gb, gb * objects_per_gb, object_kb, objects_per_gb)
 
 
@@ -338,30 +320,30 @@ def _lifecycle_quantities(
         intervals = [("standard", 0.0, end)]
     gb_months: dict[str, np.ndarray] = {}
     reads = {str(k): float(v) for k, v in ds.read_pct_per_month.items()}
-    min_size_factor = max(MIN_BILLABLE_OBJECT_KB / shape.object_kb, 1.0) - 1.0
     for cls, start, stop in intervals:
         stored = _cohorts(shape.ingest_gb, _window_overlap(start, stop, months))
         gb_months[cls] = stored
         q.add((cls, "storage"), "storage", stored)
-        if cls in MIN_SIZE_CLASSES and min_size_factor > 0:
+        min_size_factor = _min_size_factor(cls, shape.object_kb)
+        if min_size_factor > 0:
             q.add((cls, "storage"), "min_size", stored * min_size_factor)
-        if cls in OVERHEAD_CLASSES:
+        if cls in ARCHIVE_CLASSES:
             object_months = stored * shape.objects_per_gb
             q.add(
                 (cls, "storage"), "overhead",
-                object_months * GLACIER_OVERHEAD_CLASS_KB / KB_PER_GB,
+                object_months * ARCHIVE_OVERHEAD_CLASS_KB / KIB_PER_GIB,
             )
             q.add(
                 ("standard", "storage"), "overhead",
-                object_months * GLACIER_OVERHEAD_STANDARD_KB / KB_PER_GB,
+                object_months * ARCHIVE_OVERHEAD_STANDARD_KB / KIB_PER_GIB,
             )
         if cls != "standard":
             moved = _cohorts(shape.objects, _event_month(start, months))
             q.add((cls, "transition_requests"), "transition", moved / 1000.0)
         resident = stop - start
-        short_days = MIN_STORAGE_DAYS[cls] - resident
+        short_days = MIN_STORAGE_DAYS.get(S3StorageClass(cls), 0.0) - resident
         if np.isfinite(stop) and short_days > 0:
-            billable_per_gb = 1.0 + (min_size_factor if cls in MIN_SIZE_CLASSES else 0.0)
+            billable_per_gb = 1.0 + min_size_factor
             early = _cohorts(shape.ingest_gb, _event_month(stop, months))
             q.add(
                 (cls, "storage"), "early_delete",
@@ -372,7 +354,7 @@ def _lifecycle_quantities(
             read_gb = stored * pct / 100.0
             requests_k = read_gb * shape.objects_per_gb / 1000.0
             q.add((cls, "requests_get"), "get_requests", requests_k)
-            if cls in TIERED_READ_CLASSES:
+            if cls in ARCHIVE_CLASSES:  # read through a restore at the dataset's retrieval tier
                 tier = ds.glacier_retrieval
                 q.add((cls, f"retrieval_gb_{tier}"), "retrieval", read_gb)
                 q.add((cls, f"retrieval_requests_{tier}"), "retrieval", requests_k)
@@ -380,6 +362,12 @@ def _lifecycle_quantities(
                 q.add((cls, "retrieval_gb"), "retrieval", read_gb)
     q.add(("standard", "requests_put"), "put_requests", shape.objects / 1000.0)
     return gb_months
+
+
+def _min_size_factor(cls: str, object_kb: float) -> float:
+    """Extra billable GB per stored GB from the class's minimum object size (0 when none)."""
+    minimum_kb = MIN_OBJECT_KB.get(S3StorageClass(cls))
+    return 0.0 if minimum_kb is None else max(minimum_kb / object_kb, 1.0) - 1.0
 
 
 def _read_requests_k(
@@ -394,22 +382,21 @@ def _read_requests_k(
 
 def _standard_quantities(
     ds: Dataset, shape: _DatasetShape, q: _Quantities, reads_k: np.ndarray
-) -> np.ndarray:
+) -> None:
     end = float(ds.rules.expire_days) if ds.rules.expire_days is not None else np.inf
     stored = _cohorts(shape.ingest_gb, _window_overlap(0.0, end, q.months))
     q.add(("standard", "storage"), "storage", stored)
     q.add(("standard", "requests_put"), "put_requests", shape.objects / 1000.0)
     q.add(("standard", "requests_get"), "get_requests", reads_k)
-    return stored
 
 
 def _intelligent_tiering_quantities(
     ds: Dataset, shape: _DatasetShape, q: _Quantities, reads_k: np.ndarray
-) -> dict[str, np.ndarray]:
+) -> None:
     end = float(ds.rules.expire_days) if ds.rules.expire_days is not None else np.inf
     months = q.months
     it = "intelligent_tiering"
-    monitored = shape.object_kb >= MIN_BILLABLE_OBJECT_KB
+    monitored = shape.object_kb >= IT_MONITORING_MIN_OBJECT_KB
     if monitored:
         tiers = [
             ("storage", 0.0, min(IT_INFREQUENT_AFTER_DAYS, end)),
@@ -421,36 +408,20 @@ def _intelligent_tiering_quantities(
         ]
     else:
         tiers = [("storage", 0.0, end)]
-    by_tier: dict[str, np.ndarray] = {}
     total = np.zeros(months)
     for dim, start, stop in tiers:
         if stop <= start:
             continue
         stored = _cohorts(shape.ingest_gb, _window_overlap(start, stop, months))
-        by_tier[dim] = stored
         total = total + stored
         q.add((it, dim), "storage", stored)
     if monitored:
         q.add((it, "monitoring"), "monitoring", total * shape.objects_per_gb / 1000.0)
     q.add((it, "requests_put"), "put_requests", shape.objects / 1000.0)
     q.add((it, "requests_get"), "get_requests", reads_k)
-    return by_tier
 
 
 # --- pricing ------------------------------------------------------------------------------------
-
-
-def tiered_cost_by_month(quantity: np.ndarray, tiers: Sequence[StorageRate]) -> np.ndarray:
-    """Cost of each month's quantity under volume tiers [USD]: Σ max(0, min(q, end) − begin) × p.
-
-    The array form of :func:`planner.pricing.tiers.tiered_cost` (same rule, one call per month
-    vector instead of one per month).
-    """
-    cost = np.zeros_like(quantity, dtype=float)
-    for tier in tiers:
-        in_tier = np.clip(np.minimum(quantity, tier.tier_end) - tier.tier_begin, 0.0, None)
-        cost += in_tier * tier.price_usd
-    return cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,7 +481,7 @@ def _price(q: _Quantities, pricer: _Pricer) -> dict[str, dict[str, np.ndarray]]:
             unit_cost = np.full(q.months, np.nan)
         else:
             # a tiered total is split over its components pro rata to quantity
-            total_cost = tiered_cost_by_month(total_qty, tiers)
+            total_cost = tiered_costs(total_qty, tiers)
             unit_cost = total_cost / np.where(total_qty > 0, total_qty, 1.0)
         for component, cls, amount in parts:
             cost = np.where(amount > 0, amount * unit_cost, 0.0)
@@ -529,14 +500,13 @@ class S3LifecycleResult:
     ``monthly``: one row per month with ``month`` (1-based), ``<scenario>_usd`` and
     ``<scenario>_cumulative_usd`` for each scenario, and cumulative savings of the policy against
     all-Standard and Intelligent-Tiering. ``breakdown``: long form (scenario, month, storage_class,
-    component, usd). ``stored_gb``: long form (scenario, month, storage_class, gb_month). A cost
-    that needs a missing price is NaN and the price is listed in ``missing``.
+    component, usd). A cost that needs a missing price is NaN and the price is listed in
+    ``missing``.
     """
 
     policy: S3Policy
     monthly: pd.DataFrame
     breakdown: pd.DataFrame
-    stored_gb: pd.DataFrame
     prices: tuple[PriceUsed, ...]
     missing: tuple[str, ...]
     notes: tuple[str, ...]
@@ -555,20 +525,12 @@ def simulate_s3_lifecycle(catalog: Catalog, policy: S3Policy) -> S3LifecycleResu
     months = policy.months
     notes: list[str] = []
     quantities = {s: _Quantities(months) for s in SCENARIOS}
-    stored: dict[str, dict[str, np.ndarray]] = {s: {} for s in SCENARIOS}
     for ds in policy.datasets:
         shape = _shape(ds, months)
         gb_months = _lifecycle_quantities(ds, shape, quantities["lifecycle"], notes)
         reads_k = _read_requests_k(ds, gb_months, shape.objects_per_gb)
-        std = _standard_quantities(ds, shape, quantities["all_standard"], reads_k)
-        it = _intelligent_tiering_quantities(ds, shape, quantities["intelligent_tiering"], reads_k)
-        for scenario, parts in (
-            ("lifecycle", gb_months), ("all_standard", {"standard": std}),
-            ("intelligent_tiering", {f"intelligent_tiering.{k}": v for k, v in it.items()}),
-        ):
-            for cls, amount in parts.items():
-                slot = stored[scenario]
-                slot[cls] = slot.get(cls, np.zeros(months)) + amount
+        _standard_quantities(ds, shape, quantities["all_standard"], reads_k)
+        _intelligent_tiering_quantities(ds, shape, quantities["intelligent_tiering"], reads_k)
     pricer = _Pricer(catalog, policy.region, policy.unit_prices)
     month_index = np.arange(1, months + 1)
     monthly: dict[str, np.ndarray] = {"month": month_index}
@@ -593,11 +555,6 @@ def simulate_s3_lifecycle(catalog: Catalog, policy: S3Policy) -> S3LifecycleResu
     breakdown = _long_frame(
         labels, series, months, ("scenario", "storage_class", "component"), "usd"
     )
-    stored_labels = [(s, cls) for s in SCENARIOS for cls in stored[s]]
-    stored_series = [stored[s][cls] for s, cls in stored_labels]
-    stored_gb = _long_frame(
-        stored_labels, stored_series, months, ("scenario", "storage_class"), "gb_month"
-    )
     prices = tuple(sorted(pricer.used.values(), key=lambda p: (p.storage_class, p.dimension)))
     missing = tuple(f"{p.storage_class}.{p.dimension}" for p in prices if p.price_usd is None)
     if missing:
@@ -609,7 +566,6 @@ def simulate_s3_lifecycle(catalog: Catalog, policy: S3Policy) -> S3LifecycleResu
         policy=policy,
         monthly=pd.DataFrame(monthly),
         breakdown=breakdown,
-        stored_gb=stored_gb,
         prices=prices,
         missing=missing,
         notes=tuple(notes),

@@ -179,12 +179,25 @@ def test_rightsize_table_explains_each_candidate(capsys) -> None:
         (["--cpu-peak", "abc", "--memory-peak", "40"], "--cpu-peak"),
         (["--cpu-peak", "30"], "--memory-peak"),
         (["--cpu-peak", "30", "--memory-peak", "40", "--headroom", "-5"], "--headroom"),
+        # headroom may go up to 200 %, so its messages give that range, not 0–100
+        (["--cpu-peak", "30", "--memory-peak", "40", "--headroom", "abc"],
+         "--headroom: 'abc' is not a number (0–200)"),
+        (["--cpu-peak", "30", "--memory-peak", "40", "--headroom", "250"],
+         "--headroom: must be 0–200 %"),
         (["--cpu-peak", "30", "--memory-peak", "40", "--gpu-peak", "10"], "--gpu-peak"),
         (["--cpu-peak", "30", "--memory-peak", "40", "--count", "0"], "--count"),
     ],
 )
 def test_rightsize_bad_input_one_line(capsys, args: list[str], expected: str) -> None:
     _one_line_error(*run(capsys, "rightsize", "--instance", "m5.4xlarge", *args), expected)
+
+
+def test_rightsize_headroom_above_100_is_accepted(capsys) -> None:
+    code, out, err = run(capsys, "rightsize", "--instance", "m5.4xlarge", "--cpu-peak", "30",
+                         "--memory-peak", "40", "--headroom", "150", "--format", "json")
+    assert code == 0, err
+    # m5.4xlarge = 16 vCPU: 16 × 30 % × (1 + 150 %) = 4.8 × 2.5 = 12 vCPU needed
+    assert json.loads(out)["need_per_instance"]["vcpu"] == pytest.approx(12.0)
 
 
 def test_rightsize_gpu_type_needs_gpu_figures(capsys) -> None:

@@ -133,6 +133,22 @@ def test_savings_plan_without_a_rate_is_missing_not_dropped() -> None:
     assert result.cheapest == ON_DEMAND
 
 
+def test_plan_discount_without_an_on_demand_rate_names_the_missing_on_demand_rate() -> None:
+    # no on-demand row for this type: a typed discount_pct has nothing to be taken off, so the
+    # plan is missing for want of the on-demand rate, not for want of plan_usd_per_hour
+    bare = "m9.large"
+    catalog = make_catalog(specs=[spec_row(bare, 2, 8)], rates=[on_demand(R, T, 0.10)])
+    profile = profile_from_dict({
+        "usage": {"instance_type": bare, "region": R},
+        "strategies": [{"name": "sp", "savings_plan": {"commitment_usd_per_hour": 1.0,
+                                                        "discount_pct": 30}}],
+    })
+    sp = _summary(run_lifecycle(catalog, profile), "sp")
+    assert sp.total_usd is None
+    assert "savings plan compute 1y no_upfront: discount needs an on-demand rate" in sp.status
+    assert "enter plan_usd_per_hour or discount_pct" not in sp.status
+
+
 def test_reserved_payment_not_in_snapshot_is_missing_until_a_discount_is_typed() -> None:
     missing = _run([{"name": "ri", "reserved": {"count": 1, "payment": "no_upfront"}}])
     assert _summary(missing, "ri").status.startswith("missing:")
@@ -149,7 +165,7 @@ def test_spot_share_pays_the_interruption_overhead() -> None:
     result = _run([{"name": "spot", "spot": {"share_pct": 50}}], count=2, horizon_months=1)
     # bucket <5% → λ = 5 % / 730 h = 6.849e-5 /h; δ = 0.1 h → τ = sqrt(2 δ / λ) = sqrt(2,920)
     # = 54.037 h; λτ = 0.00370116, (τ+δ)λ = 0.00370801, e^x − 1 = 0.00371489;
-    # factor = e^{Rλ} (e^{(τ+δ)λ} − 1) / (λ τ) = 1.0000171 × 1.0037097 ≈ 1.003727 (R = 0.25 h)
+    # factor = e^{Rλ} (e^{(τ+δ)λ} − 1) / (λ τ) = 1.0000171 × 1.0037103 ≈ 1.003727 (R = 0.25 h)
     lam = 0.05 / 730
     tau = math.sqrt(2 * 0.1 / lam)
     factor = math.exp(0.25 * lam) * math.expm1((tau + 0.1) * lam) / (lam * tau)
@@ -229,11 +245,9 @@ def test_cumulative_cost_never_decreases_and_on_demand_saves_nothing(
         cumulative = rows["cumulative_usd"].to_numpy()
         assert np.all(np.diff(cumulative) >= -1e-9), name
         assert np.all(rows["cost_usd"].to_numpy() >= -1e-9), name
-    plain = [s.name for s in result.summary if s.name == ON_DEMAND or s.name in {
-        n["name"] for n in named if len(n) == 1}]
-    for name in plain:
-        assert _summary(result, name).savings_vs_on_demand_usd == 0.0
-        assert all(x == 0.0 for x in _series(result, name, "savings_vs_on_demand_usd"))
+    # the all-on-demand baseline pays every instance-hour at $0.10: counts[m] × hours × $0.10
+    expected = [c * hours * 0.10 for c in counts]
+    assert _series(result, result.baseline, "cost_usd") == pytest.approx(expected, abs=1e-9)
 
 
 def test_shipped_snapshot_m5_reserved_vs_on_demand() -> None:

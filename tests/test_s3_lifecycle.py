@@ -14,13 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifecycle_fixtures import make_catalog, storage
 
+from planner.catalog.query import storage_rates
 from planner.errors import PlanFileError
-from planner.pricing.tiers import tiered_cost
+from planner.pricing.tiers import tiered_cost, tiered_costs
 from planner.s3_lifecycle import (
-    DAYS_PER_MONTH,
     policy_from_dict,
     simulate_s3_lifecycle,
-    tiered_cost_by_month,
 )
 
 R = "r1"
@@ -77,10 +76,6 @@ def _cost(result: object, scenario: str, month: int, cls: str, component: str) -
     rows = b[(b.scenario == scenario) & (b.month == month) & (b.storage_class == cls)
              & (b.component == component)]
     return float(rows.usd.sum())
-
-
-def test_days_per_month_is_730_hours() -> None:
-    assert pytest.approx(30.416666667) == DAYS_PER_MONTH
 
 
 def test_cohort_standard_to_ia_to_glacier_with_transition_fees_and_early_deletion() -> None:
@@ -207,17 +202,10 @@ def test_volume_tiers_match_the_scalar_tier_rule() -> None:
         storage(R, "s3", "standard", "storage", 0.022, tier_begin=51200, tier_end=512000),
         storage(R, "s3", "standard", "storage", 0.021, tier_begin=512000),
     ]
-    rates = make_catalog(storage_rates=tiers).storage_rates
-    from planner.catalog.query import StorageRate
-
-    records = [
-        StorageRate(R, "s3", "standard", "storage", "GB-month", float(t.tier_begin),
-                    float(t.tier_end), float(t.price_usd), "", "")
-        for t in rates.itertuples()
-    ]
+    records = storage_rates(make_catalog(storage_rates=tiers), R, "s3", "standard", "storage")
     q = np.array([0.0, 60_000.0, 600_000.0])
     # 60,000 GB = 51,200 × 0.023 + 8,800 × 0.022 = 1,177.60 + 193.60 = 1,371.20
-    got = tiered_cost_by_month(q, records)
+    got = tiered_costs(q, records)
     assert got[1] == pytest.approx(1371.20)
     assert list(got) == pytest.approx([tiered_cost(float(x), records) for x in q])
 

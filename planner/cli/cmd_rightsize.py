@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 
+from planner.billing import HOURS_PER_MONTH_DEFAULT
 from planner.cli.output import add_format_argument
 
 HELP = "right-size an instance from its observed CPU, memory and GPU utilisation"
@@ -26,14 +27,30 @@ FLAGS = {
 """Domain field → the flag that sets it, so an error names what the user typed."""
 
 
-def _pct(text: str) -> float:
-    """A percentage argument; range checks happen in the domain (InputError names the field)."""
+def _finite(text: str) -> float | None:
+    """The number ``text`` spells, or None when it is not a finite number."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number (0–100)") from None
-    if not math.isfinite(value):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _pct(text: str) -> float:
+    """A utilisation percentage; range checks happen in the domain (InputError names the field)."""
+    value = _finite(text)
+    if value is None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number (0–100)")
+    return value
+
+
+def _headroom(text: str) -> float:
+    """The headroom percentage; the domain checks it against MAX_HEADROOM_PCT."""
+    value = _finite(text)
+    if value is None:
+        from planner.rightsizing import MAX_HEADROOM_PCT  # here only: pandas is slow to import
+
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (0–{MAX_HEADROOM_PCT:g})")
     return value
 
 
@@ -41,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instance", required=True, help="current instance type, e.g. m5.4xlarge")
     parser.add_argument("--count", type=int, default=1, help="instances running (default 1)")
     parser.add_argument(
-        "--hours", type=float, default=730.0, help="hours each runs per month (default 730)"
+        "--hours", type=float, default=HOURS_PER_MONTH_DEFAULT,
+        help=f"hours each runs per month (default {HOURS_PER_MONTH_DEFAULT:g})",
     )
     parser.add_argument("--region", default="us-east-1", help="region (default us-east-1)")
     for name, what, required in (
@@ -58,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             help=f"observed average {what} utilisation [%%] (optional)",
         )
     parser.add_argument(
-        "--headroom", type=_pct, default=20.0,
+        "--headroom", type=_headroom, default=20.0,
         help="margin above the observed figure [%%] (default 20)",
     )
     parser.add_argument(

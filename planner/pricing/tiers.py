@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+
 from planner.catalog.query import StorageRate
 from planner.lineitem import MISSING_NOTE, LineItem, PriceQuote, quote, recurring
 
@@ -46,16 +48,27 @@ def tier_segments(quantity: float, tiers: Sequence[StorageRate]) -> list[TierSeg
     return segments
 
 
-def tiered_cost(quantity: float, tiers: Sequence[StorageRate]) -> float:
-    """Cost [USD] of ``quantity`` priced by volume tiers.
+def tiered_costs(quantity: np.ndarray, tiers: Sequence[StorageRate]) -> np.ndarray:
+    """Cost [USD] of each quantity of an array under volume tiers:
+    Σ over tiers (lowest first) of max(0, min(q, tier_end) − tier_begin) × price.
 
     Each tier charges its rate for the part of the quantity in ``[tier_begin, tier_end)``; the part
-    below the first tier's begin (a free baseline such as gp3's 3,000 IOPS) costs nothing.
+    below the first tier's begin (a free baseline such as gp3's 3,000 IOPS) costs nothing, and so
+    does a quantity ≤ 0.
+    """
+    cost = np.zeros_like(quantity, dtype=float)
+    for tier in sorted(tiers, key=lambda t: t.tier_begin):
+        in_tier = np.clip(np.minimum(quantity, tier.tier_end) - tier.tier_begin, 0.0, None)
+        cost += in_tier * tier.price_usd
+    return cost
+
+
+def tiered_cost(quantity: float, tiers: Sequence[StorageRate]) -> float:
+    """Cost [USD] of ``quantity`` priced by volume tiers (one value of :func:`tiered_costs`).
+
     Example: 60,000 GB of S3 Standard = 51,200 × $0.023 + 8,800 × $0.022 = $1,371.20.
     """
-    if quantity <= 0:
-        return 0.0
-    return sum(segment.cost_usd for segment in tier_segments(quantity, tiers))
+    return float(tiered_costs(np.array([quantity], dtype=float), tiers)[0])
 
 
 def billable_quantity(
