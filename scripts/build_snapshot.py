@@ -31,12 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from planner.billing import GB_PER_TB, term_hours  # noqa: E402
 from planner.catalog.schema import TABLES  # noqa: E402
 from planner.catalog.writer import format_number as fmt  # noqa: E402
 from planner.catalog.writer import write_manifest, write_table  # noqa: E402
+from planner.refresh.records import REGION_RE, compute_row  # noqa: E402
 
-REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-GB_PER_TB = 1024  # AWS Price List S3 tiers: beginRange/endRange 51200 and 512000 GB = 50 and 500 TB
 # Rows carry a short citation; manifest.json's "sources" expands each one to the full reference.
 VANTAGE = "AWS Price List via vantage cache@cbe0a516"
 KARPENTER = "AWS Price List GetProducts via karpenter@{commit}"
@@ -69,12 +69,6 @@ SOURCE_DETAILS = {
 }
 SPOT_ADVISOR_DATE = "2025-06-28"
 SPOT_SAMPLE_DATE = "2026-04-02"  # the sample entered anycloud-sh/catalog on this date (fetch time unknown)
-
-ACCELERATOR_KIND = {
-    "NVIDIA": "gpu",
-    "AMD": "gpu",
-}
-
 
 def read(reference: Path, name: str) -> list[dict[str, str]]:
     with (reference / name).open(newline="", encoding="utf-8") as f:
@@ -153,8 +147,9 @@ def build_instance_specs(reference: Path) -> list[dict[str, str]]:
             row["network_gbps"] = c["network_gbps"] or row["network_gbps"]
             row["source"] = f"{source}; {c['source']}"
         rows.append(row)
+    described = {r["instance_type"] for r in rows}
     for itype in curated:  # curated rows missing from the moto dump
-        if not any(r["instance_type"] == itype for r in rows):
+        if itype not in described:
             raise SystemExit(f"instance_specs.csv: {itype} has no DescribeInstanceTypes row")
     rows.sort(key=lambda r: r["instance_type"])
     return rows
@@ -186,36 +181,6 @@ def build_accelerators(reference: Path) -> list[dict[str, str]]:
 # --- compute rates ----------------------------------------------------------------------------
 
 
-def rate_row(
-    region: str,
-    itype: str,
-    option: str,
-    *,
-    hourly: float,
-    upfront: float = 0.0,
-    effective: float | None = None,
-    term_years: int = 0,
-    offering_class: str = "",
-    payment: str = "",
-    as_of: str,
-    source: str,
-) -> dict[str, str]:
-    return {
-        "region": region,
-        "instance_type": itype,
-        "purchase_option": option,
-        "term_years": str(term_years),
-        "offering_class": offering_class,
-        "payment_option": payment,
-        "plan_type": "",
-        "upfront_usd": fmt(upfront),
-        "hourly_usd": fmt(hourly),
-        "effective_hourly_usd": fmt(hourly if effective is None else effective),
-        "as_of": as_of,
-        "source": source,
-    }
-
-
 def build_compute_rates(reference: Path, known_types: set[str]) -> list[dict[str, str]]:
     rows: dict[tuple[str, ...], dict[str, str]] = {}
 
@@ -229,14 +194,14 @@ def build_compute_rates(reference: Path, known_types: set[str]) -> list[dict[str
             continue
         od = num(r["ondemand_usd_per_hour"])
         if od is not None:
-            put(rate_row(region, itype, "on_demand", hourly=od, as_of=r["as_of"], source=VANTAGE))
+            put(compute_row(region, itype, "on_demand", hourly_usd=od, as_of=r["as_of"], source=VANTAGE))
         spot = num(r["spot_avg_usd_per_hour"])
         # Where the cache had no spot price it repeats the on-demand price with a 0 % saving
         # (111 rows, e.g. p3.2xlarge in ap-northeast-1): that is no spot price, so it is left out.
         if spot is not None and not (od is not None and spot >= od):
             put(
-                rate_row(
-                    region, itype, "spot", hourly=spot, as_of=r["as_of"],
+                compute_row(
+                    region, itype, "spot", hourly_usd=spot, as_of=r["as_of"],
                     source=f"{VANTAGE} spot_avg",
                 )
             )
@@ -246,13 +211,12 @@ def build_compute_rates(reference: Path, known_types: set[str]) -> list[dict[str
                 continue
             # The source stores only the effective rate = upfront / (years × 8,760 h); an All
             # Upfront RI has no hourly fee, so upfront = effective × 8,760 × years.
-            upfront = round(eff * 8760 * years, 2)
+            upfront = round(eff * term_hours(years), 2)
             put(
-                rate_row(
-                    region, itype, "reserved", hourly=0.0, upfront=upfront, effective=eff,
-                    term_years=years, offering_class="standard", payment="all_upfront",
-                    as_of=r["as_of"],
-                    source=VANTAGE,
+                compute_row(
+                    region, itype, "reserved", hourly_usd=0.0, upfront_usd=upfront,
+                    effective_hourly_usd=eff, term_years=years, offering_class="standard",
+                    payment_option="all_upfront", as_of=r["as_of"], source=VANTAGE,
                 )
             )
     # Newer on-demand prices (2026-07-20) for us-east-1 and GovCloud replace the older cache.
@@ -260,11 +224,11 @@ def build_compute_rates(reference: Path, known_types: set[str]) -> list[dict[str
         if r["currency"] != "USD" or r["instance_type"] not in known_types:
             continue
         put(
-            rate_row(
+            compute_row(
                 r["region"], r["instance_type"], "on_demand",
-                hourly=float(r["price_per_hour"]),
+                hourly_usd=float(r["price_per_hour"]),
                 as_of=r["generated_at_utc"][:10],
-                source=KARPENTER.format(path=r["source_path"], commit=r["source_commit"]),
+                source=KARPENTER.format(commit=r["source_commit"]),
             )
         )
     for r in read(reference, "ec2_savings_plans_rates.csv"):  # header only today

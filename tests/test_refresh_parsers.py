@@ -6,8 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.stub import Stubber
-from hypothesis import given
-from hypothesis import strategies as st
 
 from planner.billing import reserved_effective_hourly
 from planner.errors import RefreshError
@@ -18,7 +16,7 @@ from planner.refresh.products import (
     get_products_params,
     rates_from_items,
 )
-from planner.refresh.records import PayloadError
+from planner.refresh.records import PayloadError, ReservedTerm, reserved_row, reserved_term
 from planner.refresh.savings_plans import fetch_savings_plan_rates, offering_rate_params
 from planner.refresh.spot import SpotRecord, fetch_spot, history_params, summarise
 from planner.refresh.storage import rows_from_items
@@ -347,13 +345,17 @@ def test_bulk_csv_cut_short_is_an_error():
         parse_ec2_csv(list(bulk_csv_lines([]))[:5], "us-east-1", (), source=SRC)
 
 
-@given(
-    upfront=st.floats(min_value=0, max_value=1e6, allow_nan=False),
-    hourly=st.floats(min_value=0, max_value=100, allow_nan=False),
-    years=st.sampled_from([1, 3]),
-)
-def test_effective_rate_pays_back_the_term(upfront, hourly, years):
-    eff = reserved_effective_hourly(upfront, hourly, years)
-    hours = 8760 * years
-    assert eff * hours == pytest.approx(upfront + hourly * hours, rel=1e-9, abs=1e-9)
-    assert eff >= hourly - 1e-12
+def test_reserved_row_effective_rate_is_the_hand_worked_figure():
+    # Partial Upfront 1y: upfront $262.80, $0.03/h → (262.8 + 0.03 × 8,760) / 8,760
+    # = (262.8 + 262.8) / 8,760 = 525.6 / 8,760 = $0.06/h
+    term = reserved_term("1yr", "standard", "Partial Upfront")
+    assert term == ReservedTerm(1, "standard", "partial_upfront")
+    row = reserved_row("us-east-1", "m5.large", term, upfront_usd=262.8, hourly_usd=0.03,
+                       as_of="2026-11-20", source=SRC)
+    assert (row["upfront_usd"], row["hourly_usd"], row["effective_hourly_usd"]) == (
+        "262.8", "0.03", "0.06"
+    )
+    # All Upfront 3y: $1,576.80 / 26,280 h = $0.06/h
+    assert reserved_effective_hourly(1576.8, 0.0, 3) == pytest.approx(0.06)
+    # a legacy utilisation-based offer is not a term the snapshot carries
+    assert reserved_term("1yr", "standard", "Heavy Utilization") is None

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from planner.catalog.loader import _read_manifest
 from planner.catalog.schema import SCHEMA_VERSION, TABLES
 
 MANIFEST_FILE = "manifest.json"
@@ -47,16 +49,17 @@ def write_table(
     """Write table ``name`` (columns in schema order) to ``out``; return its manifest entry."""
     spec = TABLES[name]
     rows = list(rows)
-    path = out / spec.file
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(spec.columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=list(spec.columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    data = text.getvalue().encode("utf-8")
+    (out / spec.file).write_bytes(data)
     newest, oldest = table_dates(rows)
     return {
         "file": spec.file,
         "rows": len(rows),
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": hashlib.sha256(data).hexdigest(),
         "as_of": newest,
         "as_of_oldest": oldest,
         "origin": origin,
@@ -94,6 +97,6 @@ def write_manifest(
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:
-    """The manifest of the snapshot at ``data_dir`` as a plain dict."""
-    result: dict[str, Any] = json.loads((data_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-    return result
+    """The manifest of the snapshot at ``data_dir`` as a plain dict, checked as the loader checks
+    it (CatalogError when missing, SnapshotSchemaError when not JSON, another schema or currency)."""
+    return _read_manifest(data_dir)

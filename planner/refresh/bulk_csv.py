@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import http.client
 import io
+import operator
 import time
 import urllib.parse
 import urllib.request
@@ -24,24 +25,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from planner.billing import reserved_effective_hourly
 from planner.errors import RefreshError
 from planner.refresh.client import Sleep, call, pages
 from planner.refresh.records import (
     COMPUTE_KEY,
-    LEASE_YEARS,
-    OFFERING_CLASSES,
-    PAYMENT_OPTIONS,
+    EC2_LICENSE,
+    EC2_PRODUCT,
     Fetched,
     PayloadError,
     compute_row,
     dedupe,
     in_families,
+    reserved_row,
+    reserved_term,
     usd,
 )
 
 METADATA_ROWS = 5
-REQUIRED_COLUMNS = (
+TERM_COLUMNS = (
     "SKU",
     "OfferTermCode",
     "TermType",
@@ -51,14 +52,10 @@ REQUIRED_COLUMNS = (
     "LeaseContractLength",
     "PurchaseOption",
     "OfferingClass",
-    "Product Family",
     "Instance Type",
-    "Tenancy",
-    "Operating System",
-    "Pre Installed S/W",
-    "CapacityStatus",
 )
-COMPUTE_FAMILIES = frozenset({"Compute Instance"})
+REQUIRED_COLUMNS = (*TERM_COLUMNS, *(f.column for f in EC2_PRODUCT))
+PRODUCT_VALUES = tuple(f.value for f in EC2_PRODUCT)
 
 
 @dataclass(slots=True)
@@ -81,6 +78,8 @@ class BulkParse:
     rows_read: int = 0
     rows_kept: int = 0
     fetched: Fetched = field(default_factory=Fetched)
+    source: str = ""
+    """The ``source`` of every row."""
 
     @property
     def publication_date(self) -> str:
@@ -102,10 +101,17 @@ def _metadata(reader: Iterator[list[str]]) -> dict[str, str]:
     return meta
 
 
-def parse_ec2_csv(lines: Iterable[str], region: str, families: tuple[str, ...], *, source: str) -> BulkParse:
-    """Parse a one-region EC2 price-list CSV into compute_rates rows (on-demand + reserved)."""
+def parse_ec2_csv(
+    lines: Iterable[str], region: str, families: tuple[str, ...], *, source: str | Callable[[str], str]
+) -> BulkParse:
+    """Parse a one-region EC2 price-list CSV into compute_rates rows (on-demand + reserved).
+
+    ``source``: the rows' source, or a function of the file's publication date (YYYY-MM-DD, empty
+    when the metadata has none) that gives it.
+    """
     reader = csv.reader(lines)
     result = BulkParse(metadata=_metadata(reader))
+    result.source = source(result.publication_date) if callable(source) else source
     try:
         header = next(reader)
     except StopIteration:
@@ -124,18 +130,13 @@ def parse_ec2_csv(lines: Iterable[str], region: str, families: tuple[str, ...], 
         i_lease,
         i_purchase,
         i_class,
-        i_family,
         i_type,
-        i_tenancy,
-        i_os,
-        i_sw,
-        i_cap,
-    ) = (index[c] for c in REQUIRED_COLUMNS)
-    i_license = index.get("License Model")
+    ) = (index[c] for c in TERM_COLUMNS)
+    product_of = operator.itemgetter(*(index[f.column] for f in EC2_PRODUCT))
+    i_license = index.get(EC2_LICENSE.column)
     i_region = index.get("Region Code")
     i_date = index.get("EffectiveDate")
     width = len(header)
-    as_of_default = result.publication_date
     on_demand: dict[str, list[float]] = {}
     reserved: dict[tuple[str, str], _Term] = {}
     rows_read = 0
@@ -146,15 +147,9 @@ def parse_ec2_csv(lines: Iterable[str], region: str, families: tuple[str, ...], 
                 f"price-list CSV data row {rows_read} has {len(row)} columns, header has {width} "
                 "(file cut short?)"
             )
-        if (
-            row[i_family] not in COMPUTE_FAMILIES
-            or row[i_os] != "Linux"
-            or row[i_tenancy] != "Shared"
-            or row[i_sw] != "NA"
-            or row[i_cap] != "Used"
-        ):
+        if product_of(row) != PRODUCT_VALUES:
             continue
-        if i_license is not None and row[i_license] not in ("No License required", ""):
+        if i_license is not None and row[i_license] not in (EC2_LICENSE.value, ""):
             continue
         if i_region is not None and row[i_region] not in (region, ""):
             continue
@@ -182,32 +177,28 @@ def parse_ec2_csv(lines: Iterable[str], region: str, families: tuple[str, ...], 
                 entry.hourly_usd += price
         result.rows_kept += 1
     result.rows_read = rows_read
-    as_of = as_of_default or "undated"
+    published = result.publication_date  # as_of of every row; else the term's date, else undated
+    row_source = result.source
     rows: list[dict[str, str]] = []
     for itype, prices in on_demand.items():
+        as_of = published or "undated"
         rows.extend(
-            compute_row(region, itype, "on_demand", hourly_usd=p, as_of=as_of, source=source) for p in prices
+            compute_row(region, itype, "on_demand", hourly_usd=p, as_of=as_of, source=row_source)
+            for p in prices
         )
     for (itype, _code), e in reserved.items():
-        years = LEASE_YEARS.get(e.lease)
-        payment = PAYMENT_OPTIONS.get(e.purchase)
-        offering = OFFERING_CLASSES.get(e.offering_class)
-        if years is None or payment is None or offering is None:
+        kind = reserved_term(e.lease, e.offering_class, e.purchase)
+        if kind is None:
             continue
-        upfront, hourly = e.upfront_usd, e.hourly_usd
         rows.append(
-            compute_row(
+            reserved_row(
                 region,
                 itype,
-                "reserved",
-                hourly_usd=hourly,
-                upfront_usd=upfront,
-                effective_hourly_usd=reserved_effective_hourly(upfront, hourly, years),
-                term_years=years,
-                offering_class=offering,
-                payment_option=payment,
-                as_of=as_of if as_of != "undated" else (e.date or "undated"),
-                source=source,
+                kind,
+                upfront_usd=e.upfront_usd,
+                hourly_usd=e.hourly_usd,
+                as_of=published or e.date or "undated",
+                source=row_source,
             )
         )
     result.fetched.rows, result.fetched.warnings = dedupe(
@@ -276,20 +267,21 @@ def fetch_bulk_compute_rates(
     if not isinstance(url, str) or not url:
         raise PayloadError(f"GetPriceListFileUrl for {region} returned no Url; retry later")
     today = now.date().isoformat()
+
+    def source(published: str) -> str:
+        return SOURCE.format(region=region, published=published or "unknown", date=today)
+
     try:
         with opener(url) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            parsed = parse_ec2_csv(text, region, families, source="")
+            parsed = parse_ec2_csv(text, region, families, source=source)
     except (OSError, http.client.HTTPException, UnicodeDecodeError, csv.Error) as exc:
         raise RefreshError(
             f"the download of the EC2 price list of {region} failed ({type(exc).__name__}); "
             "check the network and retry"
         ) from None
-    source = SOURCE.format(region=region, published=parsed.publication_date or "unknown", date=today)
     fetched = parsed.fetched
-    for row in fetched.rows:
-        row["source"] = source
-    fetched.sources[source] = (
+    fetched.sources[parsed.source] = (
         f"pricing.list_price_lists + get_price_list_file_url (csv) retrieved {today}, "
         f"version {parsed.metadata.get('Version', '?')}: Linux, Shared tenancy, "
         "Pre Installed S/W NA, CapacityStatus Used; on-demand and all reserved terms; "

@@ -22,7 +22,6 @@ import botocore.exceptions as bex
 from botocore.config import Config
 
 from planner.errors import RefreshError
-from planner.refresh.records import PRICING_REGIONS
 
 SAVINGS_PLANS_REGION = "us-east-1"
 """The Savings Plans API is global (savingsplans.amazonaws.com, credential scope us-east-1)."""
@@ -133,12 +132,10 @@ def credentials_available(profile: str | None = None) -> bool:
 
 
 def make_clients(profile: str | None, pricing_region: str) -> AwsClients:
-    """Clients for a live refresh; raises RefreshError when no credentials can be found."""
-    if pricing_region not in PRICING_REGIONS:
-        raise RefreshError(
-            f"the Price List API exists only in {', '.join(PRICING_REGIONS)}; "
-            f"--pricing-region {pricing_region!r} is not one of them"
-        )
+    """Clients for a live refresh; raises RefreshError when no credentials can be found.
+
+    ``pricing_region`` is one of ``records.PRICING_REGIONS`` (:class:`RefreshOptions` checks it).
+    """
     session = _session(profile)
     try:
         creds = session.get_credentials()

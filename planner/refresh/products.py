@@ -22,18 +22,18 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from planner.billing import reserved_effective_hourly
 from planner.refresh.client import Sleep, pages
 from planner.refresh.records import (
     COMPUTE_KEY,
-    LEASE_YEARS,
-    OFFERING_CLASSES,
-    PAYMENT_OPTIONS,
+    EC2_LICENSE,
+    EC2_PRODUCT,
     Fetched,
     PayloadError,
     compute_row,
     dedupe,
     in_families,
+    reserved_row,
+    reserved_term,
     usd,
 )
 
@@ -51,12 +51,7 @@ def compute_filters(region: str) -> list[dict[str, str]]:
     """GetProducts filters for Linux, shared-tenancy, on-demand-capacity EC2 instances."""
     return [
         term_filter("regionCode", region),
-        term_filter("productFamily", "Compute Instance"),
-        term_filter("operatingSystem", "Linux"),
-        term_filter("tenancy", "Shared"),
-        term_filter("preInstalledSw", "NA"),
-        term_filter("capacitystatus", "Used"),
-        term_filter("licenseModel", "No License required"),
+        *(term_filter(f.attribute, f.value) for f in (*EC2_PRODUCT, EC2_LICENSE)),
     ]
 
 
@@ -130,10 +125,12 @@ def rates_from_item(item: dict[str, Any], region: str, source: str) -> list[dict
                 )
     for term in (terms.get("Reserved") or {}).values():
         ta = term.get("termAttributes") or {}
-        years = LEASE_YEARS.get(str(ta.get("LeaseContractLength", "")))
-        offering = OFFERING_CLASSES.get(str(ta.get("OfferingClass", "")))
-        payment = PAYMENT_OPTIONS.get(str(ta.get("PurchaseOption", "")))
-        if years is None or offering is None or payment is None:
+        kind = reserved_term(
+            str(ta.get("LeaseContractLength", "")),
+            str(ta.get("OfferingClass", "")),
+            str(ta.get("PurchaseOption", "")),
+        )
+        if kind is None:
             continue  # legacy utilisation-based offers (e.g. "Heavy Utilization"): not sold
         upfront = 0.0
         hourly = 0.0
@@ -143,16 +140,12 @@ def rates_from_item(item: dict[str, Any], region: str, source: str) -> list[dict
             elif dim.get("unit") == "Hrs":
                 hourly += _price_usd(dim, what)
         rows.append(
-            compute_row(
+            reserved_row(
                 region,
                 itype,
-                "reserved",
-                hourly_usd=hourly,
+                kind,
                 upfront_usd=upfront,
-                effective_hourly_usd=reserved_effective_hourly(upfront, hourly, years),
-                term_years=years,
-                offering_class=offering,
-                payment_option=payment,
+                hourly_usd=hourly,
                 as_of=item_date(item, term),
                 source=source,
             )

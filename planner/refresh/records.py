@@ -13,12 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
+from planner.billing import reserved_effective_hourly
 from planner.catalog.writer import format_number
 from planner.errors import InputError, RefreshError
 
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 FAMILY_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+USAGE_REGION_PREFIX_RE = re.compile(r"^[A-Z]{2,4}\d?-(?=[A-Za-z])")
+"""Usage-type region prefix (``USE2-``, ``EUC1-``, ``APN1-``); us-east-1 usage types have none."""
 
 DEFAULT_FAMILIES: tuple[str, ...] = (
     "m5",
@@ -151,6 +155,11 @@ def family_of(instance_type: str) -> str:
     return instance_type.split(".", 1)[0]
 
 
+def usage_suffix(usage_type: str) -> str:
+    """``USE2-EBS:VolumeUsage.gp3`` → ``EBS:VolumeUsage.gp3`` (the usage type without its region)."""
+    return USAGE_REGION_PREFIX_RE.sub("", usage_type, count=1)
+
+
 def in_families(instance_type: str, families: Iterable[str]) -> bool:
     wanted = tuple(families)
     return not wanted or family_of(instance_type) in wanted
@@ -209,6 +218,75 @@ PAYMENT_OPTIONS = {
     "All Upfront": "all_upfront",
 }
 OFFERING_CLASSES = {"standard": "standard", "convertible": "convertible"}
+
+
+class ReservedTerm(NamedTuple):
+    """A reserved offer term in the snapshot's words."""
+
+    years: int
+    offering_class: str
+    payment_option: str
+
+
+def reserved_term(lease: str, offering_class: str, purchase: str) -> ReservedTerm | None:
+    """The term of AWS's LeaseContractLength / OfferingClass / PurchaseOption texts; None for an
+    offer the snapshot does not carry (e.g. legacy "Heavy Utilization" offers, no longer sold)."""
+    years = LEASE_YEARS.get(lease)
+    offering = OFFERING_CLASSES.get(offering_class)
+    payment = PAYMENT_OPTIONS.get(purchase)
+    if years is None or offering is None or payment is None:
+        return None
+    return ReservedTerm(years, offering, payment)
+
+
+def reserved_row(
+    region: str,
+    instance_type: str,
+    term: ReservedTerm,
+    *,
+    upfront_usd: float,
+    hourly_usd: float,
+    as_of: str,
+    source: str,
+) -> dict[str, str]:
+    """One reserved compute_rates row; effective = (upfront + hourly × term h) / term h."""
+    return compute_row(
+        region,
+        instance_type,
+        "reserved",
+        hourly_usd=hourly_usd,
+        upfront_usd=upfront_usd,
+        effective_hourly_usd=reserved_effective_hourly(upfront_usd, hourly_usd, term.years),
+        term_years=term.years,
+        offering_class=term.offering_class,
+        payment_option=term.payment_option,
+        as_of=as_of,
+        source=source,
+    )
+
+
+class ProductFilter(NamedTuple):
+    """One attribute an EC2 product must have to be priced, named as each AWS source names it."""
+
+    attribute: str
+    """GetProducts attribute (a TERM_MATCH filter field)."""
+    column: str
+    """Column of the bulk price-list CSV."""
+    value: str
+
+
+EC2_PRODUCT: tuple[ProductFilter, ...] = (
+    ProductFilter("productFamily", "Product Family", "Compute Instance"),
+    ProductFilter("operatingSystem", "Operating System", "Linux"),
+    ProductFilter("tenancy", "Tenancy", "Shared"),
+    ProductFilter("preInstalledSw", "Pre Installed S/W", "NA"),
+    ProductFilter("capacitystatus", "CapacityStatus", "Used"),
+)
+"""The EC2 products the planner prices: Linux compute instances, shared tenancy, no pre-installed
+software, on-demand capacity (not capacity reservations)."""
+
+EC2_LICENSE = ProductFilter("licenseModel", "License Model", "No License required")
+"""Also required where the source has it (older bulk files have no License Model column)."""
 
 COMPUTE_KEY = (
     "region",

@@ -94,31 +94,41 @@ LABELS = {
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Rows of ``table`` in ``region`` (with a purchase option in ``options``) being replaced."""
+    """Rows of ``table`` in ``region`` being replaced: those with a purchase option in
+    ``options``, of an instance family in ``families`` and, when ``group_by`` names columns, of a
+    group (their values in those columns) in ``groups`` (each filter applies when given)."""
 
     table: str
     region: str
     options: frozenset[str] = frozenset()
     families: tuple[str, ...] = ()
+    group_by: tuple[str, ...] = ()
+    groups: frozenset[tuple[str, ...]] = frozenset()
+
+    @classmethod
+    def of_groups(
+        cls, table: str, region: str, group_by: tuple[str, ...], rows: list[dict[str, str]]
+    ) -> Scope:
+        """The scope replacing only the ``group_by`` groups ``rows`` (fetched) have."""
+        groups = frozenset(tuple(r[c] for c in group_by) for r in rows)
+        return cls(table, region, group_by=group_by, groups=groups)
 
     def covers(self, row: dict[str, str]) -> bool:
         if row["region"] != self.region:
             return False
         if self.options and row.get("purchase_option") not in self.options:
             return False
+        if self.group_by and tuple(row[c] for c in self.group_by) not in self.groups:
+            return False
         if self.families and "instance_type" in row:
             return family_of(row["instance_type"]) in self.families
         return True
 
 
-def _storage_cover(new_rows: list[dict[str, str]]) -> Callable[[dict[str, str]], bool]:
-    """Storage rows are replaced per (region, service, class, dimension) the refresh returned.
-
-    A dimension the refresh does not map (e.g. EFS elastic-throughput access) keeps its embedded
-    rows, with their own older ``as_of``, instead of disappearing from the region.
-    """
-    groups = {(r["region"], r["service"], r["storage_class"], r["dimension"]) for r in new_rows}
-    return lambda r: (r["region"], r["service"], r["storage_class"], r["dimension"]) in groups
+STORAGE_GROUP = ("service", "storage_class", "dimension")
+"""Storage rows are replaced per (region, service, class, dimension) the refresh returned: a
+dimension it does not map (e.g. EFS elastic-throughput access) keeps its embedded rows, with their
+own older ``as_of``, instead of disappearing from the region."""
 
 
 def credentials_available(profile: str | None = None) -> bool:
@@ -189,7 +199,7 @@ def _fetch(
             if not got.rows:
                 raise RefreshError(f"AWS returned no S3/EBS/EFS prices for {region}; check the region code")
             fetched["storage_rates"].extend(got)
-            scopes.append(Scope("storage_rates", region))
+            scopes.append(Scope.of_groups("storage_rates", region, STORAGE_GROUP, got.rows))
     for got in fetched.values():
         warnings.extend(got.warnings)
     return fetched, scopes, warnings
@@ -230,11 +240,10 @@ def _write_snapshot(
                 continue
             new_rows.append(row)
         old_rows = read_table_rows(data_dir, name)
-        covers = _storage_cover(new_rows) if name == "storage_rates" else (
-            lambda r, scopes=table_scopes: any(s.covers(r) for s in scopes)
-        )
-        kept = [r for r in old_rows if not covers(r)]
-        gone = [r for r in old_rows if covers(r)]
+        kept: list[dict[str, str]] = []
+        gone: list[dict[str, str]] = []
+        for row in old_rows:
+            (gone if any(s.covers(row) for s in table_scopes) else kept).append(row)
         new_keys = {tuple(r[k] for k in spec.key) for r in new_rows}
         dropped = [r for r in gone if tuple(r[k] for k in spec.key) not in new_keys]
         if dropped:

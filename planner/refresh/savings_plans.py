@@ -17,7 +17,6 @@ plan is worked out from its commitment where plans are costed. The response carr
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -30,6 +29,7 @@ from planner.refresh.records import (
     compute_row,
     dedupe,
     in_families,
+    usage_suffix,
     usd,
 )
 
@@ -39,8 +39,8 @@ PAGE_SIZE = 1000
 SECONDS_PER_YEAR = 31_536_000
 """365 × 86,400 s: the durationSeconds of a 1-year plan."""
 
-BOX_USAGE_RE = re.compile(r"^([A-Z]{2,4}\d?-)?BoxUsage:")
-"""On-demand shared-tenancy instance hours, with or without a region prefix (``USE2-``)."""
+BOX_USAGE = "BoxUsage:"
+"""Usage-type prefix (after the region prefix) of on-demand shared-tenancy instance hours."""
 
 PLAN_TYPES = {"Compute": "compute", "EC2Instance": "ec2_instance"}
 SOURCE = "AWS Savings Plans API DescribeSavingsPlansOfferingRates {date}"
@@ -82,8 +82,8 @@ def rows_from_results(
         offering = result.get("savingsPlanOffering") or {}
         props = {p.get("name"): p.get("value") for p in result.get("properties") or [] if isinstance(p, dict)}
         itype = props.get("instanceType")
-        usage = str(result.get("usageType", ""))
-        if not itype or not BOX_USAGE_RE.match(usage) or props.get("region", region) != region:
+        usage = usage_suffix(str(result.get("usageType", "")))
+        if not itype or not usage.startswith(BOX_USAGE) or props.get("region", region) != region:
             continue
         if not in_families(itype, families):
             continue

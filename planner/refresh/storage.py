@@ -19,18 +19,15 @@ amount, the band is set from the EBS documentation: gp3 bills IOPS above 3,000 a
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable
 from typing import Any
 
 from planner.catalog.writer import format_number
+from planner.pricing.ebs import GP3_INCLUDED_IOPS, GP3_INCLUDED_THROUGHPUT_MIBPS
 from planner.refresh.client import Sleep, pages
 from planner.refresh.products import get_products_params, item_date, load_item, term_filter
-from planner.refresh.records import Fetched, PayloadError, dedupe, usd
-
-REGION_PREFIX_RE = re.compile(r"^[A-Z]{2,4}\d?-(?=[A-Za-z])")
-"""Usage-type region prefix (``USE2-``, ``EUC1-``, ``APN1-``); us-east-1 usage types have none."""
+from planner.refresh.records import Fetched, PayloadError, dedupe, usage_suffix, usd
 
 UNITS: dict[str, tuple[str, float]] = {
     "GB-Mo": ("GB-month", 1.0),
@@ -44,10 +41,6 @@ UNITS: dict[str, tuple[str, float]] = {
 }
 """Price List unit → (snapshot unit, multiplier on the price)."""
 
-GP3_INCLUDED_IOPS = 3000
-"""gp3 baseline IOPS included in the storage price (Amazon EBS User Guide, gp3 volumes)."""
-GP3_INCLUDED_MIBPS = 125
-"""gp3 baseline throughput [MiB/s] included in the storage price (Amazon EBS User Guide)."""
 IO2_TIER_IOPS = (0, 32000, 64000)
 """io2 Block Express IOPS price tiers per volume (Amazon EBS pricing page)."""
 
@@ -95,14 +88,21 @@ S3_USAGE: dict[str, tuple[str, str]] = {
 """S3 usage type (AmazonS3) → (storage_class, dimension) of the snapshot."""
 
 S3_DEEP_ARCHIVE_USAGE: dict[str, tuple[str, str]] = {
-    "TimedStorage-GDA-ByteHrs": ("deep_archive", "storage"),
-    "Requests-GDA-Tier1": ("deep_archive", "requests_put"),
-    "Requests-GDA-Tier3": ("deep_archive", "retrieval_requests_standard"),
-    "Requests-GDA-Tier5": ("deep_archive", "retrieval_requests_bulk"),
+    **{
+        usage: S3_USAGE[usage]
+        for usage in (
+            "TimedStorage-GDA-ByteHrs",
+            "Requests-GDA-Tier1",
+            "Requests-GDA-Tier3",
+            "Requests-GDA-Tier5",
+        )
+    },
     "Standard-Retrieval-Bytes": ("deep_archive", "retrieval_gb_standard"),
     "Bulk-Retrieval-Bytes": ("deep_archive", "retrieval_gb_bulk"),
 }
-"""Usage types of the separate AmazonS3GlacierDeepArchive price list."""
+"""Usage types of the separate AmazonS3GlacierDeepArchive price list. Deep Archive GET requests
+(``Requests-GDA-Tier2``) are read from the AmazonS3 list (S3_USAGE), as the embedded snapshot reads
+them from s3.json; they are not mapped here, so the two lists cannot price one key twice."""
 
 S3_TRANSITIONS: dict[str, str] = {
     "S3-GlacierTransition": "glacier_flexible",
@@ -136,7 +136,7 @@ EBS_USAGE: dict[str, tuple[str, str]] = {
 
 EBS_BANDS: dict[str, tuple[float, float]] = {
     "EBS:VolumeP-IOPS.gp3": (GP3_INCLUDED_IOPS, float("inf")),
-    "EBS:VolumeP-Throughput.gp3": (GP3_INCLUDED_MIBPS, float("inf")),
+    "EBS:VolumeP-Throughput.gp3": (GP3_INCLUDED_THROUGHPUT_MIBPS, float("inf")),
     "EBS:VolumeP-IOPS.io2": (IO2_TIER_IOPS[0], IO2_TIER_IOPS[1]),
     "EBS:VolumeP-IOPS.io2.tier2": (IO2_TIER_IOPS[1], IO2_TIER_IOPS[2]),
     "EBS:VolumeP-IOPS.io2.tier3": (IO2_TIER_IOPS[2], float("inf")),
@@ -165,11 +165,6 @@ QUERIES: tuple[tuple[str, str, str | None], ...] = (
 """(snapshot service, Price List service code, productFamily filter) per GetProducts query."""
 
 SOURCE = "AWS Price List API GetProducts ({service_code}) {date}"
-
-
-def usage_suffix(usage_type: str) -> str:
-    """``USE2-EBS:VolumeUsage.gp3`` → ``EBS:VolumeUsage.gp3``."""
-    return REGION_PREFIX_RE.sub("", usage_type, count=1)
 
 
 def classify(service: str, service_code: str, attrs: dict[str, Any]) -> tuple[str, str] | None:
