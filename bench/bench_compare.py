@@ -10,30 +10,21 @@ regions < 1 s.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from timing import median_ms  # noqa: E402
 
 from planner.catalog import load_catalog  # noqa: E402
 from planner.compare import compare, prepared  # noqa: E402
 from planner.workload import load_workload  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
-
-
-def _median_ms(fn: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(samples)
 
 
 def main() -> None:
@@ -53,8 +44,8 @@ def main() -> None:
         workload = load_workload(path)
         one = compare(workload, catalog, region="us-east-1")
         every = compare(workload, catalog, region=None)
-        one_ms = _median_ms(partial(compare, workload, catalog, region="us-east-1"), args.runs)
-        all_ms = _median_ms(partial(compare, workload, catalog, region=None), args.runs)
+        one_ms = median_ms(partial(compare, workload, catalog, region="us-east-1"), args.runs)
+        all_ms = median_ms(partial(compare, workload, catalog, region=None), args.runs)
         print(f"{path.stem:<28} {len(one.rows):>13,} {one_ms:>12.1f} {len(every.rows):>9,} "
               f"{all_ms:>15.1f}")
     print(f"median of {args.runs} warm runs; budgets: one region < 100 ms, all regions < 1000 ms")

@@ -7,29 +7,19 @@ start wall time, and the cost of a 50-item plan. Budgets: load < 0.5 s, prices c
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-
-def median_seconds(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_ms  # noqa: E402
 
 
 def cold(args: list[str], runs: int = 5) -> float:
-    return median_seconds(
-        lambda: subprocess.run(args, cwd=ROOT, check=True, capture_output=True), runs
-    )
+    """Median wall time of a new process running ``args`` [ms]."""
+    return median_ms(lambda: subprocess.run(args, cwd=ROOT, check=True, capture_output=True), runs)
 
 
 def fifty_item_plan():
@@ -66,7 +56,7 @@ def main() -> None:
     import_only = cold([py, "-c", "import pandas"])
     from planner.catalog import load_catalog
 
-    load_warm = median_seconds(load_catalog, 5)
+    load_warm = median_ms(load_catalog, 5)
     prices_cold = cold([py, "-m", "planner", "prices", "--instance", "p3.2xlarge"])
     help_cold = cold([py, "-m", "planner", "--help"])
 
@@ -75,14 +65,14 @@ def main() -> None:
     catalog = load_catalog()
     plan = fifty_item_plan()
     cost_plan(plan, catalog)  # build the per-catalog look-up indexes once
-    plan_time = median_seconds(lambda: cost_plan(plan, catalog), 20)
+    plan_time = median_ms(lambda: cost_plan(plan, catalog), 20)
 
-    print(f"snapshot load, in-process (median of 5):      {load_warm * 1000:7.0f} ms  (budget 500)")
-    print(f"snapshot load, new process incl. imports:     {load_cold * 1000:7.0f} ms")
-    print(f"  of which `import pandas` alone:             {import_only * 1000:7.0f} ms")
-    print(f"`planner prices --instance p3.2xlarge`, cold: {prices_cold * 1000:7.0f} ms  (budget 1500)")
-    print(f"`planner --help`, cold:                       {help_cold * 1000:7.0f} ms")
-    print(f"cost of a 50-item plan, warm (median of 20):  {plan_time * 1000:7.1f} ms  (budget 50)")
+    print(f"snapshot load, in-process (median of 5):      {load_warm:7.0f} ms  (budget 500)")
+    print(f"snapshot load, new process incl. imports:     {load_cold:7.0f} ms")
+    print(f"  of which `import pandas` alone:             {import_only:7.0f} ms")
+    print(f"`planner prices --instance p3.2xlarge`, cold: {prices_cold:7.0f} ms  (budget 1500)")
+    print(f"`planner --help`, cold:                       {help_cold:7.0f} ms")
+    print(f"cost of a 50-item plan, warm (median of 20):  {plan_time:7.1f} ms  (budget 50)")
 
 
 if __name__ == "__main__":
