@@ -340,10 +340,13 @@ def _spot_rate(
     if part.spot_usd_per_hour is not None:
         rate = RateUsed("spot", part.spot_usd_per_hour, 0.0, part.spot_usd_per_hour, "",
                         OVERRIDE_SOURCE)
-    elif part.discount_pct is not None and on_demand is not None:
-        value = on_demand * (1.0 - part.discount_pct / 100.0)
-        rate = RateUsed("spot", value, 0.0, value, "",
-                        f"{OVERRIDE_SOURCE} ({part.discount_pct:g} % off on-demand)")
+    elif part.discount_pct is not None:
+        if on_demand is None:  # the user's discount, not the snapshot's spot price, was asked for
+            rate = RateUsed("spot", None, 0.0, 0.0, "", DISCOUNT_NEEDS_ON_DEMAND)
+        else:
+            value = on_demand * (1.0 - part.discount_pct / 100.0)
+            rate = RateUsed("spot", value, 0.0, value, "",
+                            f"{OVERRIDE_SOURCE} ({part.discount_pct:g} % off on-demand)")
     else:
         found = compute_rate(catalog, usage.region, usage.instance_type, PurchaseOption.SPOT)
         if found is not None:

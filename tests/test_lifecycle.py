@@ -133,6 +133,20 @@ def test_savings_plan_without_a_rate_is_missing_not_dropped() -> None:
     assert result.cheapest == ON_DEMAND
 
 
+def test_spot_discount_without_an_on_demand_rate_is_missing_not_the_snapshot_spot_price() -> None:
+    # m9.large has a spot price ($0.03) but no on-demand row: a typed 70 % spot discount has
+    # nothing to be taken off, so the strategy is missing rather than quietly priced at $0.03.
+    bare = "m9.large"
+    catalog = make_catalog(specs=[spec_row(bare, 2, 8)], rates=[spot(R, bare, 0.03)])
+    profile = profile_from_dict({
+        "usage": {"instance_type": bare, "region": R},
+        "strategies": [{"name": "s", "spot": {"share_pct": 100, "discount_pct": 70}}],
+    })
+    s = _summary(run_lifecycle(catalog, profile), "s")
+    assert s.total_usd is None
+    assert "discount needs an on-demand rate" in s.status
+
+
 def test_plan_discount_without_an_on_demand_rate_names_the_missing_on_demand_rate() -> None:
     # no on-demand row for this type: a typed discount_pct has nothing to be taken off, so the
     # plan is missing for want of the on-demand rate, not for want of plan_usd_per_hour
