@@ -164,7 +164,7 @@ def _numbers(column_values: pd.Series, column: str, spec: TableSpec) -> pd.Serie
     return values.astype(float)
 
 
-def _read_manifest(data_dir: Path) -> dict[str, Any]:
+def read_manifest(data_dir: Path) -> dict[str, Any]:
     path = data_dir / "manifest.json"
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -188,7 +188,7 @@ def load_catalog(data_dir: Path | None = None, *, verify_hashes: bool = True) ->
     Raises :class:`SnapshotSchemaError` naming file, column and row for any broken rule.
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    manifest = _read_manifest(data_dir)
+    manifest = read_manifest(data_dir)
     entries = manifest.get("tables")
     if not isinstance(entries, dict):
         raise SnapshotSchemaError("manifest.json: 'tables' must be an object")

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from planner.catalog.loader import _read_manifest
 from planner.catalog.schema import SCHEMA_VERSION, TABLES
 
 MANIFEST_FILE = "manifest.json"
@@ -94,9 +93,3 @@ def write_manifest(
     manifest["tables"] = {name: dict(entry) for name, entry in tables.items()}
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
-
-
-def read_manifest(data_dir: Path) -> dict[str, Any]:
-    """The manifest of the snapshot at ``data_dir`` as a plain dict, checked as the loader checks
-    it (CatalogError when missing, SnapshotSchemaError when not JSON, another schema or currency)."""
-    return _read_manifest(data_dir)

@@ -42,12 +42,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from planner.catalog.loader import default_data_dir, load_catalog
+from planner.catalog.loader import default_data_dir, load_catalog, read_manifest
 from planner.catalog.schema import TABLES
 from planner.catalog.writer import (
     MANIFEST_FILE,
     ORIGIN_REFRESH,
-    read_manifest,
     read_table_rows,
     write_manifest,
     write_table,
