@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from workload_fixtures import make_workload_catalog
 
 from planner.compare import PRICE_MISSING, compare, fit_table, pareto_front, plan_item_for_row
 from planner.errors import InputError
@@ -18,6 +17,8 @@ from planner.workload import (
     TrainingBaselineWorkload,
     TrainingWorkload,
 )
+from tests.catalog_fixtures import savings_plan
+from tests.workload_fixtures import make_workload_catalog
 
 CATALOG = make_workload_catalog()
 SEVEN_B = TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.BF16)
@@ -316,12 +317,7 @@ def test_cpu_rows_that_do_not_fit_name_instance_memory() -> None:
 def test_savings_plan_note_follows_the_snapshot() -> None:
     notes = compare(SEVEN_B, CATALOG).notes
     assert any("no Compute Savings Plan rates in us-east-1" in n for n in notes)
-    with_plan = make_workload_catalog([
-        {"region": "us-east-1", "instance_type": "p4d.24xlarge", "purchase_option": "savings_plan",
-         "term_years": 1, "offering_class": "", "payment_option": "no_upfront",
-         "plan_type": "compute", "upfront_usd": 0.0, "hourly_usd": 20.0,
-         "effective_hourly_usd": 20.0},
-    ])
+    with_plan = make_workload_catalog([savings_plan("us-east-1", "p4d.24xlarge", 20.0)])
     result = compare(SEVEN_B, with_plan)
     # 18,696.58 h × $20 = $373,931.62 on the plan
     assert _row(result.rows, "p4d.24xlarge", "savings_plan_1y")["cost_usd"] == pytest.approx(

@@ -10,35 +10,34 @@ from planner.costing import cost_plan
 from planner.errors import UnknownNameError
 from planner.plan import plan_from_dict
 from planner.pricing.savings_plan import CommitmentUsage, cover_with_commitment
-from tests.lifecycle_fixtures import make_catalog, on_demand, reserved, spec_row, spot
-from tests.storage_fixtures import AS_OF, SOURCE
+from tests.catalog_fixtures import (
+    AS_OF,
+    SOURCE,
+    make_catalog,
+    on_demand,
+    reserved,
+    savings_plan,
+    spec_row,
+    spot,
+)
 
 R = "us-east-1"
 
 
-def _sp(instance_type: str, rate: float, *, term: int = 1, payment: str = "no_upfront",
-        plan_type: str = "compute") -> dict:
-    return {
-        "region": R, "instance_type": instance_type, "purchase_option": "savings_plan",
-        "term_years": term, "payment_option": payment, "plan_type": plan_type,
-        "upfront_usd": 0.0, "hourly_usd": rate, "effective_hourly_usd": rate,
-    }
-
-
 CATALOG = make_catalog(
-    specs=[spec_row("m5.xlarge", 4, 16), spec_row("c5.xlarge", 4, 8), spec_row("r5.xlarge", 4, 32)],
-    rates=[
+    instance_specs=[spec_row("m5.xlarge", 4, 16), spec_row("c5.xlarge", 4, 8), spec_row("r5.xlarge", 4, 32)],
+    compute_rates=[
         on_demand(R, "m5.xlarge", 0.192),
         on_demand(R, "c5.xlarge", 0.17),
         on_demand(R, "r5.xlarge", 0.252),
         reserved(R, "m5.xlarge", 1, 989.0),
         reserved(R, "m5.xlarge", 1, 500.0, 0.05, payment="partial_upfront"),
         spot(R, "m5.xlarge", 0.08),
-        _sp("m5.xlarge", 0.12),
-        _sp("m5.xlarge", 0.11, payment="all_upfront"),
-        _sp("c5.xlarge", 0.119),
+        savings_plan(R, "m5.xlarge", 0.12),
+        savings_plan(R, "m5.xlarge", 0.11, payment="all_upfront"),
+        savings_plan(R, "c5.xlarge", 0.119),
     ],
-    advisor=[{"region": R, "instance_type": "c5.xlarge", "savings_pct_vs_on_demand": 60.0,
+    spot_advisor=[{"region": R, "instance_type": "c5.xlarge", "savings_pct_vs_on_demand": 60.0,
               "interruption_bucket": "<5%", "interruption_max_pct": 5.0}],
 )
 

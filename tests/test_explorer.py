@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from planner import explorer
 from planner.errors import InputError, UnknownNameError
 from planner.explorer import Period, SpecFilter
-from tests.storage_fixtures import make_catalog
+from tests.catalog_fixtures import make_catalog
 
 SPECS = [
     {"instance_type": "g5.xlarge", "family": "g5", "vcpu": 4, "memory_gib": 16.0,

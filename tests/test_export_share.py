@@ -14,15 +14,14 @@ from planner.errors import PlanFileError
 from planner.export import plan_cost_dict, plan_csv
 from planner.plan import plan_from_dict
 from planner.share import MAX_TOKEN_CHARS, decode_plan, encode_plan
-from tests.lifecycle_fixtures import make_catalog, on_demand, spec_row, storage
-from tests.storage_fixtures import AS_OF, SOURCE
+from tests.catalog_fixtures import AS_OF, SOURCE, make_catalog, on_demand, spec_row, storage_row
 
 R = "us-east-1"
 CATALOG = make_catalog(
-    specs=[spec_row("m5.xlarge", 4, 16)],
-    rates=[on_demand(R, "m5.xlarge", 0.192)],
-    storage_rates=[storage(R, "s3", "standard", "storage", 0.023, tier_end=51200),
-                   storage(R, "s3", "standard", "storage", 0.022, tier_begin=51200)],
+    instance_specs=[spec_row("m5.xlarge", 4, 16)],
+    compute_rates=[on_demand(R, "m5.xlarge", 0.192)],
+    storage_rates=[storage_row("s3", "standard", "storage", 0.023, region=R, tier_end=51200),
+                   storage_row("s3", "standard", "storage", 0.022, region=R, tier_begin=51200)],
 )
 PLAN = plan_from_dict({
     "name": "=HYPERLINK(\"x\")", "region": R, "duration_months": 12,

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lifecycle_fixtures import make_catalog, on_demand, reserved, spec_row, spot
 
 from planner.errors import PlanFileError
 from planner.lifecycle import (
@@ -19,17 +18,18 @@ from planner.lifecycle import (
     profile_from_dict,
     run_lifecycle,
 )
+from tests.catalog_fixtures import make_catalog, on_demand, reserved, spec_row, spot
 
 R = "r1"
 T = "m9.xlarge"
 CATALOG = make_catalog(
-    specs=[spec_row(T, 4, 16)],
-    rates=[
+    instance_specs=[spec_row(T, 4, 16)],
+    compute_rates=[
         on_demand(R, T, 0.10),  # 730 h × $0.10 = $73.00 a month
         reserved(R, T, 1, 500.0),  # 1y all upfront: $500 per instance per term
         spot(R, T, 0.03),
     ],
-    advisor=[{"region": R, "instance_type": T, "savings_pct_vs_on_demand": 70.0,
+    spot_advisor=[{"region": R, "instance_type": T, "savings_pct_vs_on_demand": 70.0,
               "interruption_bucket": "<5%", "interruption_max_pct": 5.0}],
 )
 
@@ -137,7 +137,7 @@ def test_spot_discount_without_an_on_demand_rate_is_missing_not_the_snapshot_spo
     # m9.large has a spot price ($0.03) but no on-demand row: a typed 70 % spot discount has
     # nothing to be taken off, so the strategy is missing rather than quietly priced at $0.03.
     bare = "m9.large"
-    catalog = make_catalog(specs=[spec_row(bare, 2, 8)], rates=[spot(R, bare, 0.03)])
+    catalog = make_catalog(instance_specs=[spec_row(bare, 2, 8)], compute_rates=[spot(R, bare, 0.03)])
     profile = profile_from_dict({
         "usage": {"instance_type": bare, "region": R},
         "strategies": [{"name": "s", "spot": {"share_pct": 100, "discount_pct": 70}}],
@@ -151,7 +151,7 @@ def test_plan_discount_without_an_on_demand_rate_names_the_missing_on_demand_rat
     # no on-demand row for this type: a typed discount_pct has nothing to be taken off, so the
     # plan is missing for want of the on-demand rate, not for want of plan_usd_per_hour
     bare = "m9.large"
-    catalog = make_catalog(specs=[spec_row(bare, 2, 8)], rates=[on_demand(R, T, 0.10)])
+    catalog = make_catalog(instance_specs=[spec_row(bare, 2, 8)], compute_rates=[on_demand(R, T, 0.10)])
     profile = profile_from_dict({
         "usage": {"instance_type": bare, "region": R},
         "strategies": [{"name": "sp", "savings_plan": {"commitment_usd_per_hour": 1.0,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from lifecycle_fixtures import make_catalog, on_demand, reserved, spec_row, spot
 
 from planner.errors import InputError
 from planner.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
+from tests.catalog_fixtures import make_catalog, on_demand, reserved, spec_row, spot
 
 R = "r1"
 
@@ -52,7 +52,7 @@ def _row(result: object, instance_type: str) -> dict[str, object]:
 
 
 def test_fits_at_exactly_the_need_and_not_one_unit_below() -> None:
-    catalog = make_catalog(specs=CPU_SPECS, rates=CPU_RATES)
+    catalog = make_catalog(instance_specs=CPU_SPECS, compute_rates=CPU_RATES)
     result = rightsize(catalog, _cpu_request(headroom=25.0))
     # need = 8 vCPU × 40 % × 1.25 = 4.0 vCPU; 32 GiB × 40 % × 1.25 = 16.0 GiB
     assert result.need.vcpu == pytest.approx(4.0)
@@ -74,7 +74,7 @@ def test_fits_at_exactly_the_need_and_not_one_unit_below() -> None:
 
 
 def test_a_hair_more_headroom_and_the_exact_fit_no_longer_fits() -> None:
-    catalog = make_catalog(specs=CPU_SPECS, rates=CPU_RATES)
+    catalog = make_catalog(instance_specs=CPU_SPECS, compute_rates=CPU_RATES)
     result = rightsize(catalog, _cpu_request(headroom=26.0))
     # need = 8 × 0.4 × 1.26 = 4.032 vCPU > 4
     assert not _row(result, "m9.xlarge")["fits"]
@@ -82,7 +82,7 @@ def test_a_hair_more_headroom_and_the_exact_fit_no_longer_fits() -> None:
 
 
 def test_savings_per_purchase_option() -> None:
-    catalog = make_catalog(specs=CPU_SPECS, rates=CPU_RATES)
+    catalog = make_catalog(instance_specs=CPU_SPECS, compute_rates=CPU_RATES)
     row = _row(rightsize(catalog, _cpu_request(headroom=25.0)), "m9.xlarge")
     # on-demand: 2 × 730 h × ($0.40 − $0.20) = $292.00 a month, × 12 = $3,504.00 a year
     assert row["on_demand_monthly_usd"] == pytest.approx(2 * 730 * 0.2)
@@ -98,7 +98,7 @@ def test_savings_per_purchase_option() -> None:
 
 
 def test_part_time_use_scales_on_demand_but_not_reserved() -> None:
-    catalog = make_catalog(specs=CPU_SPECS, rates=CPU_RATES)
+    catalog = make_catalog(instance_specs=CPU_SPECS, compute_rates=CPU_RATES)
     row = _row(rightsize(catalog, _cpu_request(headroom=25.0, hours=200.0)), "m9.xlarge")
     # on-demand: 2 × 200 h × $0.20 saved = $80; reserved still billed 730 h: $175.20
     assert row["on_demand_savings_monthly_usd"] == pytest.approx(80.0)
@@ -106,7 +106,7 @@ def test_part_time_use_scales_on_demand_but_not_reserved() -> None:
 
 
 def test_average_basis_uses_the_average_figures() -> None:
-    catalog = make_catalog(specs=CPU_SPECS, rates=CPU_RATES)
+    catalog = make_catalog(instance_specs=CPU_SPECS, compute_rates=CPU_RATES)
     request = RightsizeRequest(
         "m9.2xlarge", 1, Utilisation(90.0, 20.0), Utilisation(90.0, 20.0), region=R,
         headroom_pct=25.0, size_on=SizeOn.AVERAGE,
@@ -136,7 +136,7 @@ GPU_RATES = [
 
 
 def test_gpu_need_checks_memory_per_device_and_compute() -> None:
-    catalog = make_catalog(specs=GPU_SPECS, rates=GPU_RATES, accelerators=ACCELERATORS)
+    catalog = make_catalog(instance_specs=GPU_SPECS, compute_rates=GPU_RATES, accelerators=ACCELERATORS)
     request = RightsizeRequest(
         "g9.2xlarge", 1, Utilisation(25.0), Utilisation(25.0), Utilisation(40.0),
         Utilisation(40.0), region=R, headroom_pct=25.0,
@@ -155,7 +155,7 @@ def test_gpu_need_checks_memory_per_device_and_compute() -> None:
 
 
 def test_gpu_figures_are_required_for_an_accelerated_instance() -> None:
-    catalog = make_catalog(specs=GPU_SPECS, rates=GPU_RATES, accelerators=ACCELERATORS)
+    catalog = make_catalog(instance_specs=GPU_SPECS, compute_rates=GPU_RATES, accelerators=ACCELERATORS)
     request = RightsizeRequest("g9.2xlarge", 1, Utilisation(25.0), Utilisation(25.0), region=R)
     with pytest.raises(InputError, match="gpu_peak_pct"):
         rightsize(catalog, request)
@@ -175,7 +175,7 @@ def test_gpu_figures_are_required_for_an_accelerated_instance() -> None:
 def test_bad_input_names_the_field(changes: dict[str, object], field: str) -> None:
     from dataclasses import replace
 
-    catalog = make_catalog(specs=CPU_SPECS, rates=CPU_RATES)
+    catalog = make_catalog(instance_specs=CPU_SPECS, compute_rates=CPU_RATES)
     request = replace(_cpu_request(20.0), **changes)  # type: ignore[arg-type]
     with pytest.raises(InputError, match=field):
         rightsize(catalog, request)

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lifecycle_fixtures import make_catalog, storage
 
 from planner.catalog.query import storage_rates
 from planner.errors import PlanFileError
@@ -21,12 +20,13 @@ from planner.s3_lifecycle import (
     policy_from_dict,
     simulate_s3_lifecycle,
 )
+from tests.catalog_fixtures import make_catalog, storage_row
 
 R = "r1"
 
 
 def _rates(*rows: tuple[str, str, float]) -> list[dict[str, object]]:
-    return [storage(R, "s3", cls, dim, price) for cls, dim, price in rows]
+    return [storage_row("s3", cls, dim, price, region=R) for cls, dim, price in rows]
 
 
 BASE = _rates(
@@ -198,9 +198,9 @@ def test_reads_pay_get_requests_and_retrieval_per_gb() -> None:
 
 def test_volume_tiers_match_the_scalar_tier_rule() -> None:
     tiers = [
-        storage(R, "s3", "standard", "storage", 0.023, tier_end=51200),
-        storage(R, "s3", "standard", "storage", 0.022, tier_begin=51200, tier_end=512000),
-        storage(R, "s3", "standard", "storage", 0.021, tier_begin=512000),
+        storage_row("s3", "standard", "storage", 0.023, region=R, tier_end=51200),
+        storage_row("s3", "standard", "storage", 0.022, region=R, tier_begin=51200, tier_end=512000),
+        storage_row("s3", "standard", "storage", 0.021, region=R, tier_begin=512000),
     ]
     records = storage_rates(make_catalog(storage_rates=tiers), R, "s3", "standard", "storage")
     q = np.array([0.0, 60_000.0, 600_000.0])

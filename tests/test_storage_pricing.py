@@ -24,7 +24,7 @@ from planner.pricing.storage import (
     price_storage,
 )
 from planner.pricing.tiers import tiered_cost
-from tests.storage_fixtures import INF, SOURCE, make_catalog, storage_row
+from tests.catalog_fixtures import INF, SOURCE, make_catalog, storage_row
 
 HOURS = 730.0
 R1000 = "1,000 requests"

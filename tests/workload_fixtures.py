@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import storage_fixtures
-
 from planner.catalog.loader import Catalog
+from tests.catalog_fixtures import make_catalog, on_demand, reserved, spec_row, spot
 
 REGION = "us-east-1"
 
@@ -34,58 +33,35 @@ INF2: dict[str, Any] = {
 }
 
 
-def _spec(
-    instance_type: str, vcpu: int, memory_gib: float, kind: str = "", chip: str = "",
-    count: int = 0, chip_memory_gib_total: float = 0.0, network_gbps: float = 10.0,
-) -> dict[str, Any]:
-    family, _, size = instance_type.partition(".")
-    return {
-        "instance_type": instance_type, "family": family, "size": size, "vcpu": vcpu,
-        "memory_gib": memory_gib, "architecture": "x86_64", "accelerator_kind": kind,
-        "accelerator": chip, "accelerator_count": count,
-        "accelerator_memory_gib_total": chip_memory_gib_total, "network_gbps": network_gbps,
-        "network_performance": f"{network_gbps:g} Gigabit", "efa_supported": "false",
-        "local_storage_gb": 0.0, "current_generation": "true",
-    }
-
-
-def _rate(
-    instance_type: str, option: str, hourly: float, *, term: int = 0, upfront: float = 0.0,
-    effective: float | None = None,
-) -> dict[str, Any]:
-    reserved = option == "reserved"
-    return {
-        "region": REGION, "instance_type": instance_type, "purchase_option": option,
-        "term_years": term, "offering_class": "standard" if reserved else "",
-        "payment_option": "all_upfront" if reserved else "", "upfront_usd": upfront,
-        "hourly_usd": hourly, "effective_hourly_usd": hourly if effective is None else effective,
-    }
-
-
 def make_workload_catalog(extra_rates: list[dict[str, Any]] | None = None) -> Catalog:
     """The catalog above; ``extra_rates`` are appended to the compute rates."""
     specs = [
-        _spec("p4d.24xlarge", 96, 1152.0, "gpu", A100["accelerator"], 8, 320.0, 400.0),
-        _spec("p3.2xlarge", 8, 61.0, "gpu", V100["accelerator"], 1, 16.0),
-        _spec("inf2.xlarge", 4, 16.0, "inferentia", INF2["accelerator"], 1, 32.0),
-        _spec("m5.large", 2, 8.0),
+        spec_row("p4d.24xlarge", 96, 1152.0, accelerator_kind="gpu",
+                 accelerator=A100["accelerator"], accelerator_count=8,
+                 accelerator_memory_gib_total=320.0, network_gbps=400.0),
+        spec_row("p3.2xlarge", 8, 61.0, accelerator_kind="gpu", accelerator=V100["accelerator"],
+                 accelerator_count=1, accelerator_memory_gib_total=16.0),
+        spec_row("inf2.xlarge", 4, 16.0, accelerator_kind="inferentia",
+                 accelerator=INF2["accelerator"], accelerator_count=1,
+                 accelerator_memory_gib_total=32.0),
+        spec_row("m5.large", 2, 8.0),
     ]
     rates = [
-        _rate("p4d.24xlarge", "on_demand", 32.0),
-        _rate("p4d.24xlarge", "spot", 10.0),
+        on_demand(REGION, "p4d.24xlarge", 32.0),
+        spot(REGION, "p4d.24xlarge", 10.0),
         # 140,160 / 8,760 h = $16/h effective
-        _rate("p4d.24xlarge", "reserved", 0.0, term=1, upfront=140_160.0, effective=16.0),
-        _rate("p3.2xlarge", "on_demand", 3.0),
-        _rate("inf2.xlarge", "on_demand", 0.76),
-        _rate("m5.large", "on_demand", 0.096),
-        _rate("m5.large", "spot", 0.04),
+        reserved(REGION, "p4d.24xlarge", 1, 140_160.0),
+        on_demand(REGION, "p3.2xlarge", 3.0),
+        on_demand(REGION, "inf2.xlarge", 0.76),
+        on_demand(REGION, "m5.large", 0.096),
+        spot(REGION, "m5.large", 0.04),
         *(extra_rates or []),
     ]
     advisor = [
         {"region": REGION, "instance_type": "p4d.24xlarge", "savings_pct_vs_on_demand": 69.0,
          "interruption_bucket": "<5%", "interruption_max_pct": 5.0},
     ]
-    return storage_fixtures.make_catalog(
+    return make_catalog(
         instance_specs=specs, compute_rates=rates, spot_advisor=advisor,
         accelerators=[A100, V100, INF2],
     )
