@@ -71,16 +71,6 @@ def tiered_cost(quantity: float, tiers: Sequence[StorageRate]) -> float:
     return float(tiered_costs(np.array([quantity], dtype=float), tiers)[0])
 
 
-def billable_quantity(
-    quantity: float, tiers: Sequence[StorageRate], free_below: float = 0.0
-) -> float:
-    """The part of ``quantity`` that is charged: inside the tiers, or above ``free_below`` when the
-    snapshot has no tiers (so a missing price still shows the quantity it would apply to)."""
-    if tiers:
-        return sum(segment.quantity for segment in tier_segments(quantity, tiers))
-    return max(0.0, quantity - free_below)
-
-
 # --- number formatting for formulas ------------------------------------------------------------
 
 
@@ -153,7 +143,12 @@ def price_charge(
     """
     key = charge.override_key or charge.dimension
     tiers = list(charge.tiers)
-    billable = billable_quantity(charge.quantity, tiers, charge.free_below)
+    # Billable: the part inside the tiers, or (no tiers in the snapshot) the part above
+    # ``free_below``, so a missing price still shows the quantity it would apply to.
+    segments = tier_segments(charge.quantity, tiers) if tiers else []
+    billable = (
+        sum(s.quantity for s in segments) if tiers else max(0.0, charge.quantity - charge.free_below)
+    )
     total_quantity = billable * charge.scale
     note = f"; {charge.note}" if charge.note else ""
     unit = charge.unit
@@ -174,7 +169,6 @@ def price_charge(
         return recurring(
             item_name, kind, resource, charge.dimension, total_quantity, unit, price, formula
         )
-    segments = tier_segments(charge.quantity, tiers)
     cost_per_unit = sum(s.cost_usd for s in segments)
     if len(segments) == 1:
         blended = segments[0].price_usd  # exact, no float dust from the division
@@ -187,7 +181,7 @@ def price_charge(
         parts = f"{charge.quantity_text} × {fmt_usd(segments[0].price_usd)}"
     if not parts:
         parts = f"0 {unit} × {fmt_usd(blended)}"
-    if charge.free_below > 0 or (tiers and min(t.tier_begin for t in tiers) > 0):
+    if charge.free_below > 0 or min(t.tier_begin for t in tiers) > 0:
         included = min(charge.quantity, min(t.tier_begin for t in tiers))
         parts = f"({parts}; first {fmt_num(included)} {unit} included)" if included > 0 else parts
     elif len(segments) > 1 and charge.scale_text:
