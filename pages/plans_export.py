@@ -8,7 +8,7 @@ from planner import explorer
 from planner.billing import MAX_HOURS_PER_MONTH, MIN_HOURS_PER_MONTH
 from planner.costing import compare_plans, cost_plan
 from planner.export import line_items_frame, plan_cost_json, plan_csv
-from planner.plan import plan_from_json, plan_to_json
+from planner.plan import item_hours, plan_from_json, plan_to_json
 from planner.share import QUERY_PARAM, encode_plan
 from ui import charts, state, widgets
 from ui.errors import user_errors
@@ -142,9 +142,7 @@ if plan.items:
                 updated = dict(current)
                 updated.update(
                     count=int(count),
-                    usage_hours_per_month=(
-                        None if float(usage) == plan.hours_per_month else float(usage)
-                    ),
+                    usage_hours_per_month=item_hours(usage, plan.hours_per_month),
                     purchase=explorer.purchase_for_option(option),
                     unit_prices=unit_prices,
                 )

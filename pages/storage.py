@@ -14,6 +14,7 @@ from planner.plan import (
     EfsThroughputMode,
     RetrievalTier,
     S3StorageClass,
+    item_hours,
 )
 from ui import state, widgets
 from ui.errors import user_errors
@@ -121,7 +122,8 @@ with tab_ebs:
     ebs_item = {
         "kind": "ebs", "name": f"ebs-{volume}", "volume_type": volume, "gb": size,
         "iops": iops, "throughput_mibps": throughput, "count": int(count),
-        "usage_hours_per_month": hours, "snapshot_gb": snap, "snapshot_archive_gb": snap_archive,
+        "usage_hours_per_month": item_hours(hours, plan.hours_per_month),
+        "snapshot_gb": snap, "snapshot_archive_gb": snap_archive,
     }
     show_cost("ebs", ebs_item, "EBS")
 

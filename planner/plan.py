@@ -223,6 +223,12 @@ class Plan(_Record):
         return self
 
 
+def item_hours(hours: float, hours_per_month: float) -> float | None:
+    """An item's ``usage_hours_per_month`` for a form value: ``None`` when it runs the plan's whole
+    month, so the item follows a later change of the plan's hours per month."""
+    return None if float(hours) == float(hours_per_month) else float(hours)
+
+
 # --- reading and writing ----------------------------------------------------------------------
 
 
