@@ -240,3 +240,10 @@ def test_invariants(purchase: dict, count: int, usage: float, duration: int) -> 
     assert more.totals.duration_total_usd >= t.duration_total_usd - 1e-9
     if purchase["option"] == "on_demand":
         assert t.savings_vs_on_demand_usd == pytest.approx(0.0, abs=1e-6)
+
+
+def test_item_hours_follow_the_plan_when_they_are_the_whole_month() -> None:
+    from planner.plan import item_hours
+
+    assert item_hours(730, 730) is None  # the whole month: follows the plan's hours
+    assert item_hours(200, 730) == 200.0
