@@ -27,7 +27,7 @@ from planner.workload import load_workload  # noqa: E402
 EXAMPLES = ROOT / "examples"
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
@@ -40,6 +40,7 @@ def main() -> None:
     print(f"catalog load {load_ms:.0f} ms; prepared frames (once per catalog) {prep_ms:.0f} ms")
     print(f"{'workload':<28} {'rows 1 region':>13} {'1 region ms':>12} {'rows all':>9} "
           f"{'all regions ms':>15}")
+    over: list[str] = []
     for path in sorted(EXAMPLES.glob("workload_*.json")):
         workload = load_workload(path)
         one = compare(workload, catalog, region="us-east-1")
@@ -48,8 +49,12 @@ def main() -> None:
         all_ms = median_ms(partial(compare, workload, catalog, region=None), args.runs)
         print(f"{path.stem:<28} {len(one.rows):>13,} {one_ms:>12.1f} {len(every.rows):>9,} "
               f"{all_ms:>15.1f}")
+        if one_ms > 100 or all_ms > 1000:
+            over.append(path.stem)
     print(f"median of {args.runs} warm runs; budgets: one region < 100 ms, all regions < 1000 ms")
+    print("over budget: " + ", ".join(over) if over else "within budget")
+    return 1 if over else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

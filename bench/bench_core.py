@@ -50,7 +50,7 @@ def fifty_item_plan():
     return plan_from_dict({"name": "bench", "region": "us-east-1", "items": items})
 
 
-def main() -> None:
+def main() -> int:
     py = sys.executable
     load_cold = cold([py, "-c", "from planner.catalog import load_catalog; load_catalog()"])
     import_only = cold([py, "-c", "import pandas"])
@@ -73,7 +73,13 @@ def main() -> None:
     print(f"`planner prices --instance p3.2xlarge`, cold: {prices_cold:7.0f} ms  (budget 1500)")
     print(f"`planner --help`, cold:                       {help_cold:7.0f} ms")
     print(f"cost of a 50-item plan, warm (median of 20):  {plan_time:7.1f} ms  (budget 50)")
+    over = [name for name, ms, budget in (
+        ("snapshot load", load_warm, 500), ("prices cold start", prices_cold, 1500),
+        ("50-item plan", plan_time, 50),
+    ) if ms > budget]
+    print("over budget: " + ", ".join(over) if over else "within budget")
+    return 1 if over else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
