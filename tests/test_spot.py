@@ -14,7 +14,6 @@ from planner.spot import (
     INTERRUPTIONS_PER_HOUR_BY_BUCKET,
     SpotAssumptions,
     checkpoint_interval_array,
-    estimate_spot,
     expected_runtime_factor,
     interruption_rate_per_hour,
     job_interruptions_per_hour,
@@ -72,13 +71,10 @@ def test_free_continuous_checkpoints_limit() -> None:
     assert float(pessimistic_factor_array(0.1, 0.0, 0.0, 0.2)) == pytest.approx(
         1.0204082, abs=1e-7
     )
-    # the same through estimate_spot: δ = 0 → Young τ = 0; T = 10 h on 1 instance at λ = 0.1
-    #   → expected 10 · e^{0.25 · 0.1} = 10 · 1.0253151 = 10.253151 h (R = 0.25 default)
-    est = estimate_spot(
-        10.0, interruptions_per_hour=0.1, assumptions=SpotAssumptions(checkpoint_write_hours=0.0)
-    )
-    assert est.checkpoint_interval_hours == 0.0
-    assert est.expected_hours == pytest.approx(10.253151, abs=1e-6)
+    # δ = 0 → Young τ = 0; with R = 0.25 the factor is e^{0.25 · 0.1} = 1.0253151
+    tau = optimal_checkpoint_interval_hours(0.0, 0.1)
+    assert tau == 0.0
+    assert float(runtime_factor_array(0.1, tau, 0.0, 0.25)) == pytest.approx(1.0253151, abs=1e-7)
 
 
 def test_interval_without_interruptions_is_infinite() -> None:
@@ -119,7 +115,6 @@ def test_job_rate_scales_with_instances() -> None:
         (lambda: expected_runtime_factor(0.1, 0.0, 0.1, 0.1), "checkpoint_interval_hours"),
         (lambda: expected_runtime_factor(0.1, 1.0, 0.1, -1), "restart_hours"),
         (lambda: SpotAssumptions(checkpoint_write_hours=float("nan")), "checkpoint_write_hours"),
-        (lambda: estimate_spot(0.0, interruptions_per_hour=0.1), "compute_hours"),
     ],
 )
 def test_bad_inputs_name_the_field(call: Callable[[], object], field: str) -> None:
@@ -127,47 +122,15 @@ def test_bad_inputs_name_the_field(call: Callable[[], object], field: str) -> No
         call()
 
 
-def test_estimate_spot_against_on_demand() -> None:
-    # T = 100 h on 4 instances, each λ = 1/730 per hour ('>20%') → job λ = 4/730 = 0.0054795 /h
+def test_job_of_four_instances_hand_worked() -> None:
+    # 4 instances, each λ = 1/730 per hour ('>20%') → job λ = 4/730 = 0.0054795 /h
     # δ = 0.1, R = 0.25; Young τ = sqrt(2 · 0.1 / 0.0054795) = sqrt(36.5) = 6.0415 h
     # factor = M e^{R/M} (e^{(τ+δ)/M} − 1)/τ with M = 182.5: 182.5 · 1.0013708 · 0.0342248 / 6.041523
-    #        = 1.035267 → expected 103.527 h
-    # cost spot = 103.527 h · 4 · $1 = $414.11; on-demand = 100 h · 4 · $3 = $1,200
-    est = estimate_spot(
-        100.0,
-        instances=4,
-        interruptions_per_hour=interruption_rate_per_hour(">20%"),
-        spot_usd_per_hour=1.0,
-        on_demand_usd_per_hour=3.0,
-        deadline_hours=120.0,
-    )
-    assert est.checkpoint_interval_hours == pytest.approx(math.sqrt(36.5))
-    assert est.expected_hours == pytest.approx(103.527, abs=1e-3)
-    assert est.expected_spot_cost_usd == pytest.approx(414.11, abs=0.01)
-    assert est.on_demand_cost_usd == pytest.approx(1200.0)
-    assert est.spot_meets_deadline is True
-    assert est.recommendation.startswith("spot")
-
-
-def test_estimate_spot_misses_tight_deadline() -> None:
-    # the same job, 101 h deadline: spot's expected 103.5 h misses it, on-demand's 100 h meets it
-    est = estimate_spot(
-        100.0,
-        instances=4,
-        interruptions_per_hour=interruption_rate_per_hour(">20%"),
-        spot_usd_per_hour=1.0,
-        on_demand_usd_per_hour=3.0,
-        deadline_hours=101.0,
-    )
-    assert est.spot_meets_deadline is False
-    assert est.on_demand_meets_deadline is True
-    assert est.recommendation.startswith("on-demand")
-
-
-def test_estimate_spot_without_price() -> None:
-    est = estimate_spot(10.0, interruptions_per_hour=1e-3)
-    assert est.expected_spot_cost_usd is None
-    assert "price not in snapshot" in est.recommendation
+    #        = 1.035267 → a 100 h job takes 103.527 h expected
+    job_rate = job_interruptions_per_hour(interruption_rate_per_hour(">20%"), 4)
+    tau = optimal_checkpoint_interval_hours(0.1, job_rate)
+    assert tau == pytest.approx(math.sqrt(36.5))
+    assert 100 * expected_runtime_factor(job_rate, tau, 0.1, 0.25) == pytest.approx(103.527, abs=1e-3)
 
 
 @given(
