@@ -6,12 +6,13 @@ from typing import Any
 
 import streamlit as st
 
-from planner.compare import compare, fit_table, plan_item_for_row
+from planner.compare import compare, fit_table
 from planner.explorer import ACCELERATOR_KINDS
+from planner.grid import describe_row, hourly_instances, plan_items_for_row, sort_rows
 from planner.workload import Precision, Sharding, workload_from_dict
-from ui import charts, state, widgets
+from ui import charts, columns, state, widgets
 from ui.errors import user_errors
-from ui.format import USD_COLUMN_FORMAT, number, usd
+from ui.format import number, usd
 from ui.presets import MODEL_PRESETS, TRAFFIC_SHAPES
 from ui.widgets import SESSION, zero_means_none
 
@@ -38,7 +39,11 @@ accelerator = c3.selectbox(
     "Accelerator", ["any", *ACCELERATOR_KINDS], key=P + "accelerator", **SESSION,
     help="Only instance types with this accelerator kind (CPU work ignores this).",
 )
-budget = zero_means_none(c4, "Max budget USD (0 = none)", P + "budget", step=1000.0)
+budget = zero_means_none(
+    c4, "Max budget USD (0 = none)", P + "budget", step=1000.0,
+    help="A job: the money committed (a reservation or savings plan: its whole term). "
+    "A service: its cost per day.",
+)
 
 workload: dict[str, Any] = {"kind": kind}
 with st.container(border=True):
@@ -121,7 +126,14 @@ with st.container(border=True):
                                    step=0.05, key=P + "ckpt", **SESSION)
             restart = c4.number_input("Restart after interruption (hours)", min_value=0.0,
                                       value=0.25, step=0.05, key=P + "restart", **SESSION)
-            workload.update(checkpoint_write_hours=ckpt, restart_hours=restart)
+            reuse_pct = c1.number_input(
+                "Commitment reused after the job (%)", min_value=0.0, max_value=100.0, value=0.0,
+                step=10.0, key=P + "reuse", **SESSION,
+                help="Share of a reservation's or savings plan's hours left after this job that "
+                "other work will use. 0: the job pays the whole commitment.",
+            )
+            workload.update(checkpoint_write_hours=ckpt, restart_hours=restart,
+                            commitment_reuse_fraction=reuse_pct / 100.0)
 
 with user_errors("Change the field named above; its allowed range is given."):
     parsed = workload_from_dict(workload, source="workload")
@@ -132,57 +144,72 @@ with user_errors("Change the field named above; its allowed range is given."):
     )
 
 rows = result.rows
-serving = kind == "inference"
-time_col, cost_col = result.time_column, result.cost_column
-unit_col = {
-    "training": "usd_per_1m_tokens", "training_baseline": "usd_per_pflop_hour",
-    "inference": "usd_per_1m_output_tokens", "cpu": "usd_per_vcpu_hour",
-}[kind]
+serving = result.serving
+time_col, cost_col, unit_col = result.time_column, result.cost_column, result.unit_column
+heads = result.headlines
 if rows.empty:
     st.warning("No option is left: raise the budget or widen the accelerator filter.")
     st.stop()
+if heads.message:
+    st.warning(heads.message, icon=":material/schedule:")
 
-best = rows.iloc[0]
-m = st.columns([1.6, 1, 1, 1])
-m[0].metric("Cheapest option", f"{best['instance_type']} × {number(best['instances'])}")
-m[1].metric("Purchase option", str(best["purchase_option"]).replace("_", " "))
-if serving:
-    m[2].metric("Time per output token", f"{number(best['tpot_ms'], 1)} ms")
-    m[3].metric("Cost per day", usd(best["cost_usd"]))
-else:
-    m[2].metric("Wall-clock", f"{number(best['wall_hours'], 1)} h")
-    m[3].metric("Job cost", usd(best["cost_usd"]))
-
-tab_rank, tab_chart, tab_fit, tab_spot = st.tabs(
-    ["Ranked options", "Time vs cost", "Memory fit", "Spot with checkpointing"]
+per = " per day" if serving else ""
+time_text = "ms per output token" if serving else "h wall-clock"
+cards = (
+    ("Cheapest" + (f" that meets the {heads.target.split(' of ')[0]}" if heads.target else ""),
+     heads.cheapest, cost_col if not serving else "cost_usd"),
+    ("Fastest", heads.fastest, "cost_usd"),
+    ("Best " + columns.label(unit_col, serving=serving), heads.best_unit_cost, unit_col),
 )
-money = st.column_config.NumberColumn
+for where, (title, row, value_col) in zip(st.columns(3), cards, strict=True):
+    with where.container(border=True):
+        if row is None:
+            st.metric(title, "none")
+            st.caption("No option with a known time and price" + (" meets the target." if
+                       heads.target else "."))
+            continue
+        value = usd(row[value_col], 4 if value_col == unit_col else 2)
+        st.metric(title, value + (per if value_col == "cost_usd" else ""))
+        st.caption(f"{describe_row(row)} · {number(row[time_col], 1)} {time_text}"
+                   + ("" if serving else f" · committed {usd(row['committed_usd'])}"))
+
+SORTABLE = [c for c in (
+    "cost_usd", "committed_usd", time_col, unit_col, "instance_hours", "instances",
+    "usd_per_1m_requests", "ttft_ms",
+) if c in rows.columns]
+c1, c2, c3 = st.columns([2, 1, 3])
+sort_by = c1.selectbox("Sort by", ["rank", *dict.fromkeys(SORTABLE)], key=P + "sort",
+                       format_func=lambda c: "Ranking (meets the target, then cost)" if c == "rank"
+                       else columns.label(c, serving=serving), **SESSION)
+descending = c2.toggle("Largest first", key=P + "sort_desc", **SESSION)
+shown_rows = rows.rename_axis("rank").reset_index().assign(rank=lambda f: f["rank"] + 1)
+if sort_by != "rank":
+    shown_rows = sort_rows(shown_rows, sort_by, ascending=not descending)
+elif descending:
+    shown_rows = shown_rows.iloc[::-1]
+
+tabs = ["Ranked options", "Time vs cost", "Memory fit"]
+tabs += ["Instances over the day"] if serving else ["Spot with checkpointing"]
+tab_rank, tab_chart, tab_fit, tab_extra = st.tabs(tabs)
 with tab_rank:
-    shown = [
-        "instance_type", "purchase_option", "instances", "fits", time_col, "instance_hours",
-        "usd_per_instance_hour", "cost_usd", unit_col, "meets_target", "price_status", "note",
-    ]
-    if "wall_hours" not in shown:
-        shown.insert(4, "wall_hours")
-    shown = [c for c in dict.fromkeys(shown) if c in rows.columns]
+    shown = ["rank", "instance_type", "purchase_option", "instances", "fits", time_col]
+    shown += (["committed_instances", "ttft_ms", "batch", "output_tokens_per_s_per_instance",
+               "instance_hours"] if serving else ["instance_hours"])
+    shown += ["usd_per_instance_hour", "cost_usd", "committed_usd", unit_col]
+    shown += ["usd_per_1m_requests", "usd_per_1m_tokens"] if serving else []
+    shown += ["meets_target", "price_status", "note", "calculation"]
+    shown = [c for c in dict.fromkeys(shown) if c in shown_rows.columns]
     st.caption(
-        f"{len(rows):,} options in {region}, cheapest first ("
-        + ("cost per day of serving" if serving else "cost of the whole job")
-        + "); options without a price stay listed as 'price not in snapshot'."
+        f"{len(rows):,} options in {region}. "
+        + ("Costs are per day of serving; reserved and savings-plan options commit the always-on "
+           "baseline for their whole term and run the rest on on-demand or spot."
+           if serving else "Cost is what the job makes you pay: a reservation or savings plan "
+           "bought for it is charged its whole term.")
+        + " Options without a price stay listed as 'price not in snapshot'; missing values sort "
+        "last."
     )
-    st.dataframe(
-        rows[shown].head(1000).rename_axis("rank").reset_index().assign(rank=lambda f: f["rank"] + 1),
-        hide_index=True, key=P + "ranked", height=360,
-        column_config={
-            "cost_usd": money("Cost per day" if serving else "Job cost", format=USD_COLUMN_FORMAT),
-            "usd_per_instance_hour": money("$/instance-hour", format="$%.4f"),
-            unit_col: money(unit_col.replace("usd_per_", "$/").replace("_", " "), format="$%.4f"),
-            "wall_hours": money("Wall-clock h", format="%.1f"),
-            "instance_hours": money("Instance-hours" + (" per day" if serving else ""),
-                                    format="%.1f"),
-            "instances": money("Instances", format="%d"),
-        },
-    )
+    st.dataframe(shown_rows[shown].head(1000), hide_index=True, key=P + "ranked", height=360,
+                 column_config=columns.column_config(shown, serving=serving))
 with tab_chart:
     priced = rows.dropna(subset=[time_col, cost_col])
     priced = priced[priced["fits"]]
@@ -193,8 +220,7 @@ with tab_chart:
                           + priced["instances"].astype(int).astype(str)),
             time_col, cost_col, "purchase_option", "label",
             "Time vs cost (lower left is better; dotted: Pareto frontier)",
-            "ms per output token" if serving else "wall-clock hours",
-            "$ per 1M output tokens" if serving else "job cost (USD)",
+            columns.label(time_col, serving=serving), columns.label(cost_col, serving=serving),
             frontier=frontier, log_x=not serving,
         ),
         key=P + "pareto_chart",
@@ -205,40 +231,46 @@ with tab_fit:
     st.caption("Accelerator memory needed per instance (weights, gradients, optimizer, "
                "activations or KV cache) against what each instance has.")
     st.dataframe(fit, hide_index=True, key=P + "fit", height=320)
-with tab_spot:
-    spot = rows[rows["purchase_option"] == "spot"]
-    columns = [c for c in ("instance_type", "instances", "interruption_bucket", "wall_hours",
-                           "pessimistic_hours", "checkpoint_interval_hours", "cost_usd", "note")
-               if c in spot.columns]
-    st.caption("Expected wall-clock with checkpoints at the optimal interval (Young/Daly), and "
-               "the pessimistic bound where every interruption loses a whole interval.")
-    st.dataframe(spot[columns], hide_index=True, key=P + "spot",
-                 column_config={"cost_usd": money("Cost", format=USD_COLUMN_FORMAT)})
+
+st.subheader("Add an option to the plan")
+c1, c2 = st.columns([1, 3])
+pick = int(c1.number_input("Option # (from the ranked table)", min_value=1, max_value=len(rows),
+                           value=1, step=1, key=P + "pick"))
+chosen = rows.iloc[pick - 1]
+c2.markdown(f"**{describe_row(chosen)}** — {chosen['calculation']}")
+
+with tab_extra:
+    if serving:
+        hourly = hourly_instances(chosen)
+        st.caption(f"Option #{pick}: {describe_row(chosen)}. Committed instances run every hour of "
+                   "the term; the rest follow the traffic on the peak option.")
+        if hourly.empty:
+            st.info("This option does not fit: no instance count.")
+        else:
+            st.plotly_chart(charts.hourly_instances(hourly, "Instances hour by hour"),
+                            key=P + "hourly_chart")
+    else:
+        spot = rows[rows["purchase_option"] == "spot"]
+        spot_cols = [c for c in ("instance_type", "instances", "interruption_bucket", "wall_hours",
+                                 "pessimistic_hours", "checkpoint_interval_hours", "cost_usd",
+                                 "meets_target", "note") if c in spot.columns]
+        st.caption("Expected wall-clock with checkpoints at the optimal interval (Young/Daly), "
+                   "and the pessimistic bound where every interruption loses a whole interval.")
+        st.dataframe(spot[spot_cols], hide_index=True, key=P + "spot",
+                     column_config=columns.column_config(spot_cols, serving=False))
 
 with st.expander("Show calculation (every assumption)"):
     for note in result.notes:
         st.markdown(f"- {note}")
     st.json(result.assumptions, expanded=1)
 
-st.subheader("Add an option to the plan")
-# Only rows a plan item can be made of: the model fits and the instance count is known.
-top = rows[rows["fits"] & rows["instances"].notna()].head(50).reset_index(drop=True)
-if top.empty:
-    st.info("No ranked option fits in accelerator memory: pick a larger instance family.")
-    st.stop()
-labels = [
-    f"{i + 1}. {r.instance_type} × {int(r.instances)} · {str(r.purchase_option).replace('_', ' ')}"
-    f" · {usd(r.cost_usd)}"
-    for i, r in enumerate(top.itertuples())
-]
-c1, c2 = st.columns([3, 1])
-pick = c1.selectbox("Option", range(len(labels)), format_func=lambda i: labels[i],
-                    key=P + "pick")
-c2.write("")
-if c2.button("Add to plan", key=P + "add", type="primary", icon=":material/add:"):
-    with user_errors("This option cannot be added as it is: change count or hours on Plans & export."):
-        item = state.add_item(plan_item_for_row(
-            top.iloc[int(pick)].to_dict(), serving=serving, hours_per_month=plan.hours_per_month,
+what = "the baseline and peak items" if serving else "one job item, billed once"
+if st.button("Add to plan", key=P + "add", type="primary", icon=":material/add:",
+             help=f"Adds {what} to the current plan."):
+    with user_errors("This option cannot be added as it is: pick an option that fits."):
+        added = state.add_items(plan_items_for_row(
+            chosen.to_dict(), serving=serving, hours_per_month=plan.hours_per_month,
         ))
-    state.flash(f"Added {item.name} to {plan.name!r} (see Plans & export).")
-    st.rerun()
+        state.flash(f"Added {', '.join(i.name for i in added)} to {plan.name!r} "
+                    "(see Plans & export).")
+        st.rerun()

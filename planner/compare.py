@@ -14,7 +14,6 @@ option) grid. Prepared frames are cached per loaded :class:`Catalog` (it hashes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,11 +22,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from planner.billing import HOURS_PER_MONTH_DEFAULT, term_hours
+from planner.billing import HOURS_PER_MONTH_DEFAULT
 from planner.catalog import Catalog
 from planner.catalog.query import check_region
 from planner.catalog.schema import ACCELERATOR_KINDS
 from planner.errors import InputError, UnknownNameError
+from planner.grid import (
+    Headlines,
+    calculations,
+    grid_frame,
+    headlines,
+    meets,
+    rank,
+)
 from planner.memory_fit import (
     TRAINING_OVERHEAD_FRACTION,
     FitResult,
@@ -37,6 +44,7 @@ from planner.memory_fit import (
     training_fit,
     training_memory,
 )
+from planner.options import RATE_OPTIONS
 from planner.performance import (
     BYTES_PER_VALUE,
     COMPUTE_EFFICIENCY,
@@ -60,9 +68,6 @@ from planner.spot import (
     BUCKET_UPPER_PCT_PER_MONTH,
     INTERRUPTIONS_PER_HOUR_BY_BUCKET,
     check_positive,
-    checkpoint_interval_array,
-    pessimistic_factor_array,
-    runtime_factor_array,
 )
 from planner.workload import (
     CpuWorkload,
@@ -75,31 +80,7 @@ from planner.workload import (
 
 FloatArray = npt.NDArray[np.float64]
 
-PRICE_MISSING = "price not in snapshot"
-PRICE_OK = "snapshot"
-
-
-@dataclass(frozen=True, slots=True)
-class OptionSpec:
-    """A purchase option as the comparison lists it, and the snapshot rows that price it."""
-
-    name: str
-    purchase_option: str
-    term_years: int
-    offering_class: str = ""
-    payment_option: str = ""
-
-
-OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec("on_demand", "on_demand", 0),
-    OptionSpec("reserved_1y", "reserved", 1, "standard", "all_upfront"),
-    OptionSpec("reserved_3y", "reserved", 3, "standard", "all_upfront"),
-    OptionSpec("spot", "spot", 0),
-    OptionSpec("savings_plan_1y", "savings_plan", 1, "", "no_upfront"),
-)
-"""Purchase options compared, in the order ties are broken. Reserved: Standard All Upfront (the
-snapshot's only RI rows), compared at the effective hourly rate; savings plans: Compute SP 1-year
-No Upfront when the snapshot has it."""
+OPTIONS = RATE_OPTIONS
 
 
 # --- prepared, cached frames -------------------------------------------------------------------
@@ -363,7 +344,7 @@ def _training_figures(
     n = np.where(eligible & fit.fits, base_n, np.nan)
     eff = eff_at(np.where(np.isnan(n), 1.0, n))
     hours = training_seconds(flops, c * n, peak_tflops, mfu, eff) / 3600.0
-    meets = _meets(hours, workload.deadline_hours)
+    on_time = meets(hours, workload.deadline_hours)
     pflop_hours = flops / 1e15 / 3600.0
     work = {"pflop_hours": pflop_hours, "flops": flops}
     tokens = workload.tokens if isinstance(workload, TrainingWorkload) else None
@@ -406,7 +387,7 @@ def _training_figures(
         fit=fit,
         wall_hours=np.asarray(hours, float),
         instance_hours=np.asarray(hours * n, float),
-        meets_deadline=meets,
+        meets_deadline=on_time,
         work=work,
         extra={"mfu": mfu, "scaling_efficiency": np.where(np.isnan(n), np.nan, eff)},
         checkpoint_write_hours=workload.checkpoint_write_hours,
@@ -436,14 +417,6 @@ def _memory_assumptions(
         "overhead_fraction": TRAINING_OVERHEAD_FRACTION,
         "capacity": "accelerator_memory_gib_total (AWS usable GiB per instance)",
     }
-
-
-def _meets(hours: FloatArray, deadline: float | None) -> npt.NDArray[np.object_]:
-    out = np.full(len(hours), None, dtype=object)
-    if deadline is not None:
-        known = ~np.isnan(hours)
-        out[known] = hours[known] <= deadline
-    return out
 
 
 def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigures:
@@ -556,6 +529,7 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
         meets_deadline=meets_latency,
         work={
             "output_tokens": requests_day * workload.output_tokens,
+            "tokens": requests_day * (workload.input_tokens + workload.output_tokens),
             "requests": requests_day,
         },
         extra={
@@ -563,6 +537,8 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
             "ttft_ms": np.where(measured, np.nan, serving.ttft_s * 1000.0),
             "batch": np.where(measured, np.nan, serving.batch),
             "output_tokens_per_s_per_instance": tokens_s,
+            "baseline_instances": np.where(ok, per_hour.min(axis=1), np.nan),
+            "instances_by_hour": _hourly_lists(per_hour),
             "throughput_source": np.where(measured, "measured", "roofline").astype(object),
             "decode_regime": np.where(
                 measured, "", np.where(serving.memory_bound, "memory-bound", "compute-bound")
@@ -574,6 +550,14 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
         assumptions=assumptions,
         excluded=excluded,
     )
+
+
+def _hourly_lists(per_hour: FloatArray) -> npt.NDArray[np.object_]:
+    """One list of 24 instance counts per instance type (None where it cannot serve)."""
+    out = np.empty(len(per_hour), dtype=object)
+    for i, counts in enumerate(per_hour):
+        out[i] = None if np.isnan(counts).any() else [int(c) for c in counts]
+    return out
 
 
 def _cpu_figures(workload: CpuWorkload, prep: Prepared) -> TypeFigures:
@@ -612,7 +596,7 @@ def _cpu_figures(workload: CpuWorkload, prep: Prepared) -> TypeFigures:
         fit=fit,
         wall_hours=hours,
         instance_hours=hours * n,
-        meets_deadline=_meets(hours, workload.deadline_hours),
+        meets_deadline=meets(hours, workload.deadline_hours),
         work={"vcpu_hours": workload.vcpu_hours},
         extra={},
         checkpoint_write_hours=workload.checkpoint_write_hours,
@@ -653,6 +637,11 @@ class Comparison:
     cost_column: str
     figures: TypeFigures
     """The per-type figures behind the rows; pass to :func:`fit_table` to skip computing them."""
+    unit_column: str
+    """Cost per unit of work: $/1M tokens, $/PFLOP-hour, $/1M output tokens or $/vCPU-hour."""
+    headlines: Headlines
+    serving: bool
+    """True for a service (inference): costs are per day; False for a one-off job."""
 
 
 def _filter_types(
@@ -687,8 +676,10 @@ def compare(
 
     ``region`` None compares all regions. Filters: ``families`` (e.g. ["p5", "trn1"]),
     ``accelerator`` (substring of the chip name, or gpu/trainium/inferentia), ``max_hours``
-    (job wall-clock [h]; for inference: TPOT [ms] is not filtered), ``max_budget_usd``.
-    Rows the snapshot cannot price are kept with ``price_status`` "price not in snapshot".
+    (job wall-clock [h], expected with interruptions for spot; rows without a known time are
+    dropped too; for inference not applied), ``max_budget_usd`` (a job: the money committed,
+    ``committed_usd``; a service: its cost per day). Rows the snapshot cannot price are kept with
+    ``price_status`` "price not in snapshot".
     """
     if max_hours is not None:
         check_positive("max_hours", max_hours, upper=1e7)
@@ -703,22 +694,53 @@ def compare(
         raise _nothing_to_compare(workload, prep, figs, families, accelerator)
     rows = _region_rows(prep, region)
     rows = rows[considered[prep.rate_type_pos[rows]]]
-    frame = _grid(workload, prep, figs, rows)
-    if max_hours is not None and not isinstance(workload, InferenceWorkload):
-        frame = frame[~(frame["wall_hours"] > max_hours)]
-    if max_budget_usd is not None:
-        frame = frame[~(frame["cost_usd"] > max_budget_usd)]
-    time_col, cost_col = (
-        ("tpot_ms", "usd_per_1m_output_tokens")
-        if isinstance(workload, InferenceWorkload)
-        else ("wall_hours", "cost_usd")
+    serving = isinstance(workload, InferenceWorkload)
+    reuse = 0.0 if serving else workload.commitment_reuse_fraction  # type: ignore[union-attr]
+    deadline = None if serving else workload.deadline_hours  # type: ignore[union-attr]
+    frame = grid_frame(
+        prep, figs, rows, serving=serving, cpu=isinstance(workload, CpuWorkload),
+        reuse_fraction=reuse, deadline_hours=deadline,
     )
-    frame = _rank(frame, time_col, cost_col)
-    notes = _notes(prep, figs, region, considered, rows)
+    if max_hours is not None and not serving:
+        frame = frame[frame["wall_hours"] <= max_hours]
+    if max_budget_usd is not None:
+        budget_col = "cost_usd" if serving else "committed_usd"
+        frame = frame[~(frame[budget_col] > max_budget_usd)]
+    time_col, cost_col = ("tpot_ms", "usd_per_1m_output_tokens") if serving else (
+        "wall_hours", "cost_usd"
+    )
+    frame = rank(frame, time_col, cost_col)
+    frame["calculation"] = calculations(frame, serving=serving, reuse_fraction=reuse)
+    frame = frame.reset_index(drop=True)
+    unit_col = _unit_column(workload)
+    target, time_label = _target(workload)
+    heads = headlines(frame, time_col=time_col, cost_col=cost_col, unit_col=unit_col,
+                      target=target, time_label=time_label)
+    notes = _notes(prep, figs, region, considered, rows, serving, reuse)
     assumptions = _assumptions(workload, catalog, figs, region)
     return Comparison(
-        frame.reset_index(drop=True), assumptions, notes, time_col, cost_col, figures=figs
+        frame, assumptions, notes, time_col, cost_col, figures=figs, unit_column=unit_col,
+        headlines=heads, serving=serving,
     )
+
+
+def _unit_column(workload: Workload) -> str:
+    if isinstance(workload, InferenceWorkload):
+        return "usd_per_1m_output_tokens"
+    if isinstance(workload, CpuWorkload):
+        return "usd_per_vcpu_hour"
+    if isinstance(workload, TrainingWorkload) and workload.tokens is not None:
+        return "usd_per_1m_tokens"
+    return "usd_per_pflop_hour"
+
+
+def _target(workload: Workload) -> tuple[str | None, str]:
+    """The workload's target in words (None: no target), and the unit of its time column."""
+    if isinstance(workload, InferenceWorkload):
+        ms = workload.latency_target_ms_per_output_token
+        return (None if ms is None else f"latency target of {ms:g} ms per output token"), "ms"
+    hours = workload.deadline_hours
+    return (None if hours is None else f"deadline of {hours:g} h"), "h"
 
 
 def _region_rows(prep: Prepared, region: str | None) -> npt.NDArray[np.int64]:
@@ -749,181 +771,30 @@ def _nothing_to_compare(
     return InputError("workload", "no instance type in the snapshot can run this workload")
 
 
-def _grid(
-    workload: Workload, prep: Prepared, figs: TypeFigures, rows: npt.NDArray[np.int64]
-) -> pd.DataFrame:
-    """Broadcast per-type figures onto rate rows × options (vectorised)."""
-    t = prep.rate_type_pos[rows]
-    k = len(OPTIONS)
-    m = len(rows)
-    rep_rows = np.tile(rows, k)
-    rep_t = np.tile(t, k)
-    option_names = np.repeat(np.array([o.name for o in OPTIONS], dtype=object), m)
-    option_order = np.repeat(np.arange(k), m)
-    term_h = np.repeat(np.array([term_hours(o.term_years) for o in OPTIONS], float), m)
-
-    def cat(column: str) -> np.ndarray:
-        return np.concatenate([prep.option_columns[o.name][column][rows] for o in OPTIONS])
-
-    price = cat("effective_hourly_usd")
-    upfront = cat("upfront_usd")
-    hourly = cat("hourly_usd")
-    as_of = cat("as_of")
-    source = cat("source")
-
-    n = figs.instances[rep_t]
-    fits = figs.fit.fits[rep_t]
-    hours = figs.wall_hours[rep_t]
-    inst_hours = figs.instance_hours[rep_t]
-    is_spot = option_names == "spot"
-    note = np.full(len(rep_t), "", dtype=object)
-
-    # spot: expected wall-clock with checkpointing (Daly 2006), pessimistic bound, Young interval
-    given = figs.interruptions_per_hour
-    per_instance_rate = (
-        np.full(len(rep_t), given) if given is not None else prep.spot_rate[rep_rows]
-    )
-    bucket = prep.spot_bucket[rep_rows]
-    pess_hours = np.full(len(rep_t), np.nan)
-    tau = np.full(len(rep_t), np.nan)
-    training_like = not isinstance(workload, InferenceWorkload)
-    if training_like:
-        # an unknown rate (NaN) gives NaN interval, factors and hours on its spot rows
-        lam = per_instance_rate * np.where(np.isnan(n), 1.0, n)
-        delta = figs.checkpoint_write_hours
-        tau_all = checkpoint_interval_array(delta, lam)
-        factor = runtime_factor_array(lam, tau_all, delta, figs.restart_hours)
-        pess = pessimistic_factor_array(lam, tau_all, delta, figs.restart_hours)
-        hours = np.where(is_spot, hours * factor, hours)
-        inst_hours = np.where(is_spot, inst_hours * factor, inst_hours)
-        pess_hours = np.where(is_spot, figs.wall_hours[rep_t] * pess, np.nan)
-        tau = np.where(is_spot, tau_all, np.nan)
-        note[is_spot & np.isnan(per_instance_rate)] = (
-            "interruption rate not in snapshot (give interruptions_per_hour)"
-        )
-    else:
-        note[is_spot] = "spot serving: interruptions need spare capacity (not modelled)"
-
-    priced = ~np.isnan(price)
-    cost = inst_hours * price
-    committed = np.where(
-        (option_names == "reserved_1y") | (option_names == "reserved_3y"),
-        (upfront + hourly * term_h) * n,
-        np.nan,
-    )
-    status = np.where(priced, PRICE_OK, PRICE_MISSING).astype(object)
-    memory = "instance" if isinstance(workload, CpuWorkload) else "accelerator"
-    note = np.where(~fits, f"does not fit in {memory} memory", note).astype(object)
-    specs = prep.specs
-    data: dict[str, Any] = {
-        "region": prep.rate_region[rep_rows],
-        "instance_type": specs["instance_type"].to_numpy(object)[rep_t],
-        "family": specs["family"].to_numpy(object)[rep_t],
-        "accelerator": specs["accelerator"].to_numpy(object)[rep_t],
-        "accelerators_per_instance": specs["accelerator_count"].to_numpy(float)[rep_t],
-        "purchase_option": option_names,
-        "instances": n,
-        "fits": fits,
-        "needed_gib_per_instance": figs.fit.needed_gib_per_instance[rep_t],
-        "usable_gib_per_instance": figs.fit.usable_gib_per_instance[rep_t],
-        "shortfall_gib": figs.fit.shortfall_gib[rep_t],
-        "wall_hours": hours,
-        "pessimistic_hours": pess_hours,
-        "checkpoint_interval_hours": tau,
-        "interruption_bucket": np.where(is_spot, bucket, np.full(len(bucket), None, object)),
-        "instance_hours": inst_hours,
-        "usd_per_instance_hour": price,
-        "cost_usd": cost,
-        "committed_term_usd": committed,
-        "meets_target": figs.meets_deadline[rep_t],
-        "price_status": status,
-        "as_of": as_of,
-        "source": source,
-        "note": note,
-        "_option_order": option_order,
-        "_region_code": prep.rate_region_code[rep_rows],
-        "_type_code": rep_t,
-    }
-    for name, values in figs.extra.items():
-        data[name] = values[rep_t]
-    work = figs.work
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if "pflop_hours" in work:
-            data["usd_per_pflop_hour"] = cost / work["pflop_hours"]
-        if "tokens" in work:
-            data["usd_per_1m_tokens"] = cost / (work["tokens"] / 1e6)
-        if "output_tokens" in work:
-            data["usd_per_1m_output_tokens"] = cost / (work["output_tokens"] / 1e6)
-            data["usd_per_1m_requests"] = cost / (work["requests"] / 1e6)
-        if "vcpu_hours" in work:
-            data["usd_per_vcpu_hour"] = cost / work["vcpu_hours"]
-    return pd.DataFrame(data)
-
-
-def _rank(frame: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
-    """Deterministic order: priced fitting rows by cost, time, region, type, option; then rows
-    without a price; then rows that do not fit. Marks the Pareto front of time vs cost."""
-    if frame.empty:
-        frame = frame.copy()
-        frame["pareto"] = pd.Series(dtype=bool)
-        return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
-    cost = frame[cost_col].to_numpy(float)
-    time = frame[time_col].to_numpy(float)
-    fits = frame["fits"].to_numpy(bool)
-    usable = fits & ~np.isnan(cost) & ~np.isnan(time)
-    group = np.where(usable, 0, np.where(fits, 1, 2))
-    order = np.lexsort(
-        (
-            frame["_option_order"].to_numpy(),
-            frame["_type_code"].to_numpy(),
-            frame["_region_code"].to_numpy(),
-            np.nan_to_num(time, nan=np.inf),
-            np.nan_to_num(cost, nan=np.inf),
-            group,
-        )
-    )
-    frame = frame.iloc[order].copy()
-    frame["pareto"] = pareto_front(
-        frame[time_col].to_numpy(float),
-        frame[cost_col].to_numpy(float),
-        valid=usable[order],
-    )
-    return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
-
-
-def pareto_front(
-    time: npt.ArrayLike, cost: npt.ArrayLike, valid: npt.ArrayLike | None = None
-) -> npt.NDArray[np.bool_]:
-    """True for points no other point beats on both time and cost (lower is better for both).
-
-    Ties: of identical points only the first (in input order) is marked. Vectorised: sort by
-    time then cost; a point is on the front when its cost is below every earlier point's cost.
-    """
-    t = np.asarray(time, float)
-    c = np.asarray(cost, float)
-    ok = np.ones(len(t), bool) if valid is None else np.asarray(valid, bool).copy()
-    ok &= ~np.isnan(t) & ~np.isnan(c)
-    result = np.zeros(len(t), bool)
-    idx = np.flatnonzero(ok)
-    if len(idx) == 0:
-        return result
-    order = idx[np.lexsort((np.arange(len(idx)), c[idx], t[idx]))]
-    costs = c[order]
-    best_before = np.concatenate(([np.inf], np.minimum.accumulate(costs)[:-1]))
-    result[order[costs < best_before]] = True
-    return result
-
-
 def _notes(
     prep: Prepared, figs: TypeFigures, region: str | None, considered: npt.NDArray[np.bool_],
-    rows: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64], serving: bool, reuse_fraction: float,
 ) -> list[str]:
     """Notes on the comparison; ``rows`` are the rate rows compared."""
-    notes = [
-        "Reserved rows use the effective hourly rate × the job's instance-hours; a reserved "
-        "instance bills its whole term (committed_term_usd = upfront + hourly × term hours, × "
-        "instances).",
-    ]
+    if serving:
+        notes = [
+            "Costs are per day. Reserved and savings-plan rows commit the always-on baseline (the "
+            "fewest instances of any hour) for every hour of the term and run the instances above "
+            "it on on-demand or spot; committed_usd is the baseline's whole-term commitment.",
+        ]
+    else:
+        notes = [
+            "A reservation or savings plan bought for this job is owed for its whole term: "
+            "committed_usd = terms × term hours × instances × effective $/h, and the job's "
+            "cost_usd is that commitment"
+            + (
+                f" less {reuse_fraction:.0%} of the unused committed instance-hours (the share "
+                "other work will use, as given)."
+                if reuse_fraction > 0 else
+                " (no later use of the commitment is assumed; set commitment_reuse_fraction to "
+                "share it)."
+            ),
+        ]
     plans = [o.name for o in OPTIONS if o.purchase_option == "savings_plan"]
     sp_priced = any(
         (~np.isnan(prep.option_columns[name]["effective_hourly_usd"][rows])).any() for name in plans
@@ -994,7 +865,7 @@ def _assumptions(
             }
             for o in OPTIONS
         },
-        "reserved_billing": "whole term billed; committed_term_usd shows it",
+        "reserved_billing": "whole term billed: committed_usd shows the commitment",
         "performance": figs.assumptions,
         "spot": spot,
     }
@@ -1039,53 +910,3 @@ def fit_table(
         ["fits", "instances_to_fit", "memory_gib_per_instance", "instance_type"],
         ascending=[False, True, True, True],
     ).reset_index(drop=True)
-
-
-def purchase_of(option: str) -> dict[str, Any]:
-    """The plan-file ``purchase`` object of a comparison option name (see :data:`OPTIONS`)."""
-    spec = next((o for o in OPTIONS if o.name == option), None)
-    if spec is None:
-        allowed = ", ".join(o.name for o in OPTIONS)
-        raise InputError("purchase_option", f"must be one of {allowed} (got {option!r})")
-    purchase: dict[str, Any] = {"option": spec.purchase_option}
-    if spec.term_years:
-        purchase["term_years"] = spec.term_years
-    if spec.offering_class:
-        purchase["offering_class"] = spec.offering_class
-    if spec.payment_option:
-        purchase["payment"] = spec.payment_option
-    if spec.purchase_option == "savings_plan":
-        purchase["plan_type"] = "compute"
-    return purchase
-
-
-def plan_item_for_row(
-    row: Mapping[str, Any], *, serving: bool, hours_per_month: float
-) -> dict[str, Any]:
-    """A plan-file compute item for one ranked row (instances and hours; prices come from costing).
-
-    Serving rows: ``instances`` at peak, each running the day's average share of the month,
-    instance-hours per day / (24 h × instances) × hours per month. Job rows: ``instances`` for the
-    job's wall-clock hours, capped at one month (a longer job is one month of a longer plan).
-    A row without an instance count (it does not fit) raises :class:`InputError`.
-    """
-    count = row["instances"]
-    if count is None or pd.isna(count):
-        raise InputError(
-            "instances",
-            f"{row['instance_type']} ({row['purchase_option']}) does not fit: no instance count",
-        )
-    instances = max(int(count), 1)
-    if serving:
-        usage = hours_per_month * float(row["instance_hours"]) / (24.0 * instances)
-    else:
-        usage = float(row["wall_hours"])
-    usage = min(max(usage, 1.0), hours_per_month)
-    return {
-        "kind": "compute",
-        "name": str(row["instance_type"]),
-        "instance_type": str(row["instance_type"]),
-        "count": instances,
-        "usage_hours_per_month": round(usage, 3),
-        "purchase": purchase_of(str(row["purchase_option"])),
-    }

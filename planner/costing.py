@@ -15,30 +15,49 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from planner.billing import PurchaseOption, SavingsPlanType, term_hours
 from planner.catalog.loader import Catalog
 from planner.catalog.query import check_region
 from planner.errors import InputError
-from planner.lineitem import LineItem, PriceQuote, one_time, recurring
+from planner.lineitem import (
+    LineItem,
+    PriceQuote,
+    billed,
+    one_time,
+    recurring,
+    scheduled,
+    usage_by_month,
+)
 from planner.plan import ComputeItem, EbsItem, EfsItem, Plan, S3Item
 from planner.pricing.compute import (
     INSTANCE_HOUR,
     ComputeQuotes,
     compute_quotes,
+    price_job,
     price_reserved,
     price_simple,
 )
 from planner.pricing.savings_plan import (
+    CommitmentResult,
     CommitmentUsage,
     commitment_upfront_usd,
     cover_with_commitment,
     upfront_share,
 )
 from planner.pricing.storage import price_storage
+from planner.schedule import (
+    Schedule,
+    Terms,
+    commitment_terms,
+    item_schedule,
+    purchase_months,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +74,12 @@ class ItemCost:
     on_demand_equivalent_usd: float | None
     """None when the on-demand price is missing."""
     committed_months: int
-    """Months the item is paid for: its terms for reservations and savings plans, else duration."""
+    """Months the item is paid for: its terms for reservations and savings plans, else its
+    active months."""
     complete: bool
+    months_usd: tuple[float, ...] = ()
+    """What the item bills in each month from the plan's first [USD]; longer than the plan when a
+    commitment term runs past its end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +92,8 @@ class Totals:
     savings_vs_on_demand_usd: float
     complete: bool
     """False when any price is missing: the totals then leave those lines out."""
+    after_plan_end_usd: float = 0.0
+    """Owed for commitment terms that run past the plan's last month (in the duration total)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,23 +104,32 @@ class PlanCost:
     totals: Totals
     missing: tuple[str, ...] = field(default=())
     """One text per line whose price the snapshot lacks: ``item: dimension``."""
+    months_usd: tuple[float, ...] = ()
+    """The plan's bill in each of its months [USD] (upfront fees in the month they are paid)."""
 
 
 def cost_plan(plan: Plan, catalog: Catalog) -> PlanCost:
     """Price every item of ``plan`` against ``catalog`` in the plan's region."""
     region = check_region(catalog, plan.region)
     items: list[ItemCost] = []
-    pools: dict[tuple[str, int, str], list[tuple[ComputeItem, ComputeQuotes]]] = {}
+    pools: dict[tuple[str, int, str], list[_PoolMember]] = {}
     for index, item in enumerate(plan.items):
         try:
             _price_item(item, catalog, region, plan, items, pools)
         except InputError as exc:
             raise InputError(f"items[{index}] ({item.name}).{exc.field}", exc.problem) from None
-    for (plan_type, term_years, payment), members in pools.items():
-        items.extend(_savings_plan_costs(members, plan, plan_type, term_years, payment))
+    for (plan_type, term_years, _payment), members in pools.items():
+        items.extend(_savings_plan_costs(members, plan, plan_type, term_years))
     order = {item.name: i for i, item in enumerate(plan.items)}
     items.sort(key=lambda c: order[c.name])
     return _assemble(plan, items)
+
+
+@dataclass(frozen=True, slots=True)
+class _PoolMember:
+    item: ComputeItem
+    quotes: ComputeQuotes
+    schedule: Schedule
 
 
 def _price_item(
@@ -104,12 +138,13 @@ def _price_item(
     region: str,
     plan: Plan,
     items: list[ItemCost],
-    pools: dict[tuple[str, int, str], list[tuple[ComputeItem, ComputeQuotes]]],
+    pools: dict[tuple[str, int, str], list[_PoolMember]],
 ) -> None:
     """Price one item into ``items``, or queue a savings-plan item into its pool."""
     hours = plan.hours_per_month
+    sched = item_schedule(item, plan)
     if not isinstance(item, ComputeItem):
-        items.append(_storage_cost(item, catalog, region, plan))
+        items.append(_storage_cost(item, catalog, region, plan, sched))
         return
     quotes = compute_quotes(item, catalog, region)
     option = item.purchase.option
@@ -119,117 +154,85 @@ def _price_item(
             item.purchase.term_years or 0,
             item.purchase.payment_option.value,
         )
-        pools.setdefault(key, []).append((item, quotes))
+        pools.setdefault(key, []).append(_PoolMember(item, quotes, sched))
         return
     if option is PurchaseOption.RESERVED:
-        lines = price_reserved(item, quotes, hours)
-        term_months = 12 * (item.purchase.term_years or 0)
+        terms = commitment_terms(sched, 12 * (item.purchase.term_years or 0))
+        upfront, hourly = price_reserved(item, quotes, hours)
+        lines = [scheduled(upfront, purchase_months(terms)), scheduled(hourly, terms.covered)]
+        committed = terms.months
+    elif sched.job:
+        lines = price_job(item, quotes, sched.hours)
+        committed = sched.active_months
     else:
-        lines = price_simple(item, quotes, hours)
-        term_months = 0
-    items.append(_compute_cost(item, lines, quotes, plan, term_months))
+        lines = [scheduled(line, sched.active) for line in price_simple(item, quotes, hours)]
+        committed = sched.active_months
+    items.append(_compute_cost(item, lines, quotes, sched, committed))
 
 
 def _assemble(plan: Plan, items: list[ItemCost]) -> PlanCost:
     lines = tuple(line for item in items for line in item.line_items)
     od_parts = [i.on_demand_equivalent_usd for i in items]
     od_total = sum(v for v in od_parts if v is not None)
-    duration_total = sum(i.duration_total_usd for i in items)
+    months = _add_months([i.months_usd for i in items], plan.duration_months)
+    duration_total = math.fsum(months)
+    plan_months = months[: plan.duration_months]
     complete = all(i.complete for i in items) and all(v is not None for v in od_parts)
     totals = Totals(
         upfront_usd=sum(i.upfront_usd for i in items),
         monthly_usd=sum(i.monthly_usd for i in items),
-        first_year_usd=sum(i.first_year_usd for i in items),
+        first_year_usd=math.fsum(months[:12]),
         duration_total_usd=duration_total,
         on_demand_equivalent_usd=od_total,
         savings_vs_on_demand_usd=od_total - duration_total,
         complete=complete,
+        after_plan_end_usd=math.fsum(months[plan.duration_months:]),
     )
     missing = tuple(f"{line.item}: {line.dimension}" for line in lines if line.price_missing)
-    return PlanCost(plan=plan, line_items=lines, items=tuple(items), totals=totals, missing=missing)
+    return PlanCost(plan=plan, line_items=lines, items=tuple(items), totals=totals, missing=missing,
+                    months_usd=tuple(float(v) for v in plan_months))
 
 
-USAGE_DIMENSIONS = frozenset({"on_demand_hourly_usd"})
-
-
-def _term_purchases(duration_months: int, term_months: int) -> int:
-    """How many terms are bought to cover the duration (one at each term start)."""
-    return math.ceil(duration_months / term_months)
-
-
-@dataclass(frozen=True, slots=True)
-class _OverTime:
-    """An item's lines added up over the plan [USD], and the months it is paid for."""
-
-    upfront_usd: float
-    monthly_usd: float
-    first_year_usd: float
-    duration_total_usd: float
-    committed_months: int
-
-
-def _over_time(lines: Sequence[LineItem], duration: int, term_months: int) -> _OverTime:
-    """Upfront and monthly charges over ``duration`` months; with a term, whole terms are bought
-    (one at each term start) and their committed charges run to the last term's end. Usage beyond
-    a savings-plan commitment is billed only while the plan runs, not for the term."""
-    upfront = sum(line.upfront_usd for line in lines)
-    monthly = sum(line.monthly_usd for line in lines)
-    if not term_months:
-        return _OverTime(upfront, monthly, upfront + monthly * min(12, duration),
-                         upfront + monthly * duration, duration)
-    usage_monthly = sum(line.monthly_usd for line in lines if line.dimension in USAGE_DIMENSIONS)
-    committed_monthly = monthly - usage_monthly
-    purchases = _term_purchases(duration, term_months)
-    committed = purchases * term_months
-    starts_in_first_year = len(range(0, min(12, committed), term_months))
-    first_year = (
-        upfront * starts_in_first_year
-        + committed_monthly * min(12, committed)
-        + usage_monthly * min(12, duration)
-    )
-    total = upfront * purchases + committed_monthly * committed + usage_monthly * duration
-    return _OverTime(upfront, monthly, first_year, total, committed)
+def _add_months(vectors: Sequence[Sequence[float]], at_least: int) -> npt.NDArray[np.float64]:
+    """Element-wise sum of month vectors of different lengths (zero-padded)."""
+    horizon = max([at_least, *(len(v) for v in vectors)])
+    total = np.zeros(horizon)
+    for v in vectors:
+        total[: len(v)] += np.asarray(v, float)
+    return total
 
 
 def _item_cost(
-    name: str, kind: str, lines: Sequence[LineItem], over: _OverTime, on_demand: float | None
+    name: str, kind: str, lines: Sequence[LineItem], on_demand: float | None, committed: int,
 ) -> ItemCost:
+    months = _add_months([line.months_usd for line in lines], 0)
     return ItemCost(
         name=name,
         kind=kind,
         line_items=tuple(lines),
-        upfront_usd=over.upfront_usd,
-        monthly_usd=over.monthly_usd,
-        first_year_usd=over.first_year_usd,
-        duration_total_usd=over.duration_total_usd,
+        upfront_usd=sum(line.upfront_usd for line in lines),
+        monthly_usd=sum(line.monthly_usd for line in lines),
+        first_year_usd=math.fsum(months[:12]),
+        duration_total_usd=math.fsum(months),
         on_demand_equivalent_usd=on_demand,
-        committed_months=over.committed_months,
+        committed_months=committed,
         complete=not any(line.price_missing for line in lines),
+        months_usd=tuple(float(v) for v in months),
     )
 
 
 def _compute_cost(
-    item: ComputeItem,
-    lines: list[LineItem],
-    quotes: ComputeQuotes,
-    plan: Plan,
-    term_months: int,
+    item: ComputeItem, lines: list[LineItem], quotes: ComputeQuotes, sched: Schedule,
+    committed: int,
 ) -> ItemCost:
-    over = _over_time(lines, plan.duration_months, term_months)
-    usage_hours = item.usage_hours_per_month or plan.hours_per_month
+    """The item's cost; its on-demand equivalent is the same instance-hours at on-demand."""
     od_price = quotes.on_demand.price_usd
-    od_equivalent = (
-        None if od_price is None else item.count * usage_hours * od_price * plan.duration_months
-    )
-    return _item_cost(item.name, "compute", lines, over, od_equivalent)
+    od_equivalent = None if od_price is None else item.count * float(sched.hours.sum()) * od_price
+    return _item_cost(item.name, "compute", lines, od_equivalent, committed)
 
 
 def _savings_plan_costs(
-    members: list[tuple[ComputeItem, ComputeQuotes]],
-    plan: Plan,
-    plan_type: str,
-    term_years: int,
-    payment: str,
+    members: list[_PoolMember], plan: Plan, plan_type: str, term_years: int,
 ) -> list[ItemCost]:
     """Pool the commitments of items sharing a plan type, term and payment; apply them together.
 
@@ -238,122 +241,173 @@ def _savings_plan_costs(
     apply within one family: items of other families each form their own pool).
     """
     if plan_type == SavingsPlanType.EC2_INSTANCE.value:
-        by_family: dict[str, list[tuple[ComputeItem, ComputeQuotes]]] = {}
+        by_family: dict[str, list[_PoolMember]] = {}
         for member in members:
-            by_family.setdefault(member[0].instance_type.split(".")[0], []).append(member)
+            by_family.setdefault(member.item.instance_type.split(".")[0], []).append(member)
         groups = list(by_family.values())
     else:
         groups = [members]
     costs: list[ItemCost] = []
     for group in groups:
-        costs.extend(_one_pool(group, plan, plan_type, term_years, payment))
+        costs.extend(_one_pool(group, plan, f"{plan_type} savings plan {term_years}y", term_years))
     return costs
 
 
-def _one_pool(
-    members: list[tuple[ComputeItem, ComputeQuotes]],
+@dataclass(frozen=True, slots=True)
+class _PoolMonths:
+    """How a pooled commitment covered each member, month by month over the plan."""
+
+    covered_hours: dict[str, npt.NDArray[np.float64]]
+    overflow_hours: dict[str, npt.NDArray[np.float64]]
+    unused_usd: dict[str, float]
+    """Commitment a member paid for and nobody used over the plan [USD] (shared pro rata)."""
+
+
+def _cover_months(
+    priced: list[_PoolMember], commitments: dict[str, float], terms: dict[str, Terms],
     plan: Plan,
-    plan_type: str,
-    term_years: int,
-    payment: str,
-) -> list[ItemCost]:
+) -> _PoolMonths:
+    """Apply the pool's commitment month by month: in each month the commitments whose term
+    covers it, against the usage of that month (identical months are computed once)."""
     hours = plan.hours_per_month
-    label = f"{plan_type} savings plan {term_years}y {payment}"
-    payment_option = members[0][0].purchase.payment_option
+    duration = plan.duration_months
+    covered = {m.item.name: np.zeros(duration) for m in priced}
+    overflow = {m.item.name: np.zeros(duration) for m in priced}
+    unused = dict.fromkeys(covered, 0.0)
+    memo: dict[tuple[float, tuple[CommitmentUsage, ...]], CommitmentResult] = {}
+    for month in range(duration):
+        paying = [m.item.name for m in priced if terms[m.item.name].covered[month]]
+        pool = sum(commitments[name] for name in paying)
+        usages = tuple(
+            CommitmentUsage(
+                name=m.item.name, instances=float(m.item.count), hours=float(m.schedule.hours[month]),
+                on_demand_usd_per_hour=m.quotes.on_demand.price_usd or 0.0,
+                plan_usd_per_hour=m.quotes.hourly.price_usd or 0.0,
+            )
+            for m in priced if m.schedule.hours[month] > 0
+        )
+        key = (pool, usages)
+        if key not in memo:
+            memo[key] = cover_with_commitment(pool, usages, hours)
+        result = memo[key]
+        for c in result.usages:
+            covered[c.name][month] = c.covered_instance_hours
+            overflow[c.name][month] = c.on_demand_instance_hours
+        for name in paying:
+            if pool:
+                unused[name] += result.unused_commitment_usd * commitments[name] / pool
+    for m in priced:  # term months past the plan's end: paid, unused
+        name = m.item.name
+        unused[name] += commitments[name] * hours * float(terms[name].covered[duration:].sum())
+    return _PoolMonths(covered, overflow, unused)
+
+
+def _one_pool(members: list[_PoolMember], plan: Plan, label: str, term_years: int) -> list[ItemCost]:
+    hours = plan.hours_per_month
+    payment_option = members[0].item.purchase.payment_option
+    label = f"{label} {payment_option.value}"
     share = upfront_share(payment_option)
     priced = [
-        (item, q) for item, q in members
-        if q.hourly.price_usd is not None and q.on_demand.price_usd is not None
+        m for m in members
+        if m.quotes.hourly.price_usd is not None and m.quotes.on_demand.price_usd is not None
     ]
     commitments = {
-        item.name: (
-            item.purchase.commitment_usd_per_hour
-            if item.purchase.commitment_usd_per_hour is not None
-            else item.count * (q.hourly.price_usd or 0.0)
+        m.item.name: (
+            m.item.purchase.commitment_usd_per_hour
+            if m.item.purchase.commitment_usd_per_hour is not None
+            else m.item.count * (m.quotes.hourly.price_usd or 0.0)
         )
-        for item, q in members
+        for m in members
     }
-    pool_commitment = sum(commitments[item.name] for item, _ in priced)
-    result = cover_with_commitment(
-        pool_commitment,
-        [
-            CommitmentUsage(
-                name=item.name,
-                instances=float(item.count),
-                hours=item.usage_hours_per_month or hours,
-                on_demand_usd_per_hour=q.on_demand.price_usd or 0.0,
-                plan_usd_per_hour=q.hourly.price_usd or 0.0,
-            )
-            for item, q in priced
-        ],
-        hours,
-    )
-    coverage = {c.name: c for c in result.usages}
-    term_months = 12 * term_years
+    terms = {m.item.name: commitment_terms(m.schedule, 12 * term_years) for m in members}
+    cover = _cover_months(priced, commitments, terms, plan)
     costs = []
-    for item, q in members:
-        commitment = commitments[item.name]
-        commitment_source = PriceQuote(price_usd=commitment * (1 - share), as_of=q.hourly.as_of,
-                                       source=q.hourly.source)
-        if item.name not in coverage:  # a price is missing: report, do not guess
+    for m in members:
+        item, q, sched = m.item, m.quotes, m.schedule
+        name = item.name
+        commitment = commitments[name]
+        term = terms[name]
+        if name not in cover.covered_hours:  # a price is missing: report, do not guess
             missing_commitment = PriceQuote(None, "", q.hourly.source)
             lines = [
-                recurring(item.name, "compute", item.instance_type, "commitment_usd_per_hour",
+                recurring(name, "compute", item.instance_type, "commitment_usd_per_hour",
                           hours, "hour", missing_commitment),
             ]
             if q.on_demand.price_usd is None:
-                lines.append(recurring(item.name, "compute", item.instance_type,
+                lines.append(recurring(name, "compute", item.instance_type,
                                        "on_demand_hourly_usd", 0.0, INSTANCE_HOUR, q.on_demand))
-            costs.append(_compute_cost(item, lines, q, plan, term_months))
+            lines = [scheduled(line, sched.active) for line in lines]
+            costs.append(_compute_cost(item, lines, q, sched, term.months))
             continue
-        c = coverage[item.name]
-        unused_share = (
-            result.unused_commitment_usd * commitment / pool_commitment if pool_commitment else 0.0
-        )
+        covered_h = float(cover.covered_hours[name].sum())
+        overflow = cover.overflow_hours[name]
+        overflow_h = float(overflow.sum())
         covered_text = (
-            f"covers {c.covered_instance_hours:,.6g} of "
-            f"{c.covered_instance_hours + c.on_demand_instance_hours:,.6g} instance-hours at "
-            f"${q.hourly.price_usd:,.6g}/h; unused commitment ${unused_share:,.2f}/month"
+            f"covers {covered_h:,.6g} of {covered_h + overflow_h:,.6g} instance-hours at "
+            f"${q.hourly.price_usd:,.6g}/h; unused commitment ${cover.unused_usd[name]:,.2f} "
+            f"over {term.months} month(s)"
         )
         lines = []
         if share > 0:
             upfront = commitment_upfront_usd(commitment, term_years, payment_option)
-            prepaid = PriceQuote(price_usd=upfront,
-                                 as_of=q.hourly.as_of, source=q.hourly.source)
-            lines.append(one_time(
-                item.name, "compute", item.instance_type, "commitment_upfront_usd", 1.0,
+            prepaid = PriceQuote(price_usd=upfront, as_of=q.hourly.as_of, source=q.hourly.source)
+            lines.append(scheduled(one_time(
+                name, "compute", item.instance_type, "commitment_upfront_usd", 1.0,
                 "purchase", prepaid,
                 formula=f"{share:.0%} × ${commitment:,.6g}/h × {term_hours(term_years):,.0f} h "
                 f"({label}, paid at each term start)",
-            ))
-        lines.append(recurring(
-            item.name, "compute", item.instance_type, "commitment_usd_per_hour", hours, "hour",
+            ), purchase_months(term)))
+        commitment_source = PriceQuote(price_usd=commitment * (1 - share), as_of=q.hourly.as_of,
+                                       source=q.hourly.source)
+        lines.append(scheduled(recurring(
+            name, "compute", item.instance_type, "commitment_usd_per_hour", hours, "hour",
             commitment_source,
             formula=f"${commitment:,.6g}/h commitment × {1 - share:.0%} billed hourly × "
             f"{hours:g} h ({label}; {covered_text})",
-        ))
-        if c.on_demand_instance_hours > 0:
-            lines.append(recurring(
-                item.name, "compute", item.instance_type, "on_demand_hourly_usd",
-                c.on_demand_instance_hours, INSTANCE_HOUR, q.on_demand,
-                formula=f"{c.on_demand_instance_hours:,.6g} instance-hours beyond the commitment × "
-                f"${q.on_demand.price_usd:,.6g}/h on-demand",
-            ))
-        costs.append(_compute_cost(item, lines, q, plan, term_months))
+        ), term.covered))
+        if overflow_h > 0:
+            lines.append(_overflow_line(item, sched, overflow, q))
+        costs.append(_compute_cost(item, lines, q, sched, term.months))
     return costs
 
 
+def _overflow_line(
+    item: ComputeItem, sched: Schedule, overflow: npt.NDArray[np.float64], q: ComputeQuotes,
+) -> LineItem:
+    """Usage beyond the commitment at on-demand: a job's once, a recurring item's per month
+    (its average over the months it runs; the months themselves are exact)."""
+    price = q.on_demand.price_usd or 0.0
+    total = float(overflow.sum())
+    formula = (
+        f"{total:,.6g} instance-hours beyond the commitment × ${price:,.6g}/h on-demand"
+    )
+    if sched.job:
+        return usage_by_month(item.name, "compute", item.instance_type, "on_demand_hourly_usd",
+                              overflow, INSTANCE_HOUR, q.on_demand, formula=formula)
+    per_month = total / sched.active_months
+    line = recurring(
+        item.name, "compute", item.instance_type, "on_demand_hourly_usd", per_month,
+        INSTANCE_HOUR, q.on_demand,
+        formula=f"{per_month:,.6g} instance-hours a month beyond the commitment × "
+        f"${price:,.6g}/h on-demand",
+    )
+    return billed(line, overflow * price)
+
+
 def _storage_cost(item: S3Item | EbsItem | EfsItem, catalog: Catalog, region: str,
-                  plan: Plan) -> ItemCost:
+                  plan: Plan, sched: Schedule) -> ItemCost:
     """Storage has no purchase option: its on-demand equivalent is its own cost."""
-    lines = price_storage(item, catalog, region, plan.hours_per_month)
-    over = _over_time(lines, plan.duration_months, 0)
-    return _item_cost(item.name, item.kind, lines, over, over.duration_total_usd)
+    lines = [
+        scheduled(line, sched.active)
+        for line in price_storage(item, catalog, region, plan.hours_per_month)
+    ]
+    cost = _item_cost(item.name, item.kind, lines, None, sched.active_months)
+    return replace(cost, on_demand_equivalent_usd=cost.duration_total_usd)
 
 
 TOTAL_FIELDS = (
     "upfront_usd", "monthly_usd", "first_year_usd", "duration_total_usd",
-    "on_demand_equivalent_usd", "savings_vs_on_demand_usd",
+    "on_demand_equivalent_usd", "savings_vs_on_demand_usd", "after_plan_end_usd",
 )
 
 

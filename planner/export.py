@@ -20,7 +20,8 @@ from planner.lineitem import LineItem
 
 LINE_COLUMNS = (
     "item", "kind", "resource", "dimension", "quantity", "unit", "unit_price_usd",
-    "upfront_usd", "monthly_usd", "as_of", "source", "override", "price_missing", "formula",
+    "upfront_usd", "monthly_usd", "total_usd", "first_month", "last_month", "as_of", "source",
+    "override", "price_missing", "formula",
 )
 def line_record(line: LineItem) -> dict[str, Any]:
     return {
@@ -33,6 +34,9 @@ def line_record(line: LineItem) -> dict[str, Any]:
         "unit_price_usd": line.unit_price_usd,
         "upfront_usd": line.upfront_usd,
         "monthly_usd": line.monthly_usd,
+        "total_usd": line.total_usd,
+        "first_month": line.first_month,
+        "last_month": line.last_month,
         "as_of": line.as_of,
         "source": line.source,
         "override": line.override,
@@ -65,7 +69,13 @@ def plan_cost_dict(cost: PlanCost) -> dict[str, Any]:
         },
         "line_items": [line_record(line) for line in cost.line_items],
         "totals": totals_record(cost),
+        "months": month_records(cost),
     }
+
+
+def month_records(cost: PlanCost) -> list[dict[str, Any]]:
+    """``[{"month": 1, "usd": ...}, ...]``: the plan's bill in each of its months."""
+    return [{"month": i + 1, "usd": usd} for i, usd in enumerate(cost.months_usd)]
 
 
 def plan_cost_json(cost: PlanCost) -> str:
@@ -97,6 +107,15 @@ def plan_csv(cost: PlanCost) -> str:
         row[columns.index("unit")] = "USD"
         row[columns.index("monthly_usd" if field == "monthly_usd" else "quantity")] = _number(value)
         row[columns.index("price_missing")] = "false" if cost.totals.complete else "true"
+        writer.writerow(row)
+    for month in month_records(cost):
+        row = [neutralise(v) for v in prefix] + [""] * len(LINE_COLUMNS)
+        row[columns.index("item")] = "MONTH"
+        row[columns.index("dimension")] = f"month {month['month']}"
+        row[columns.index("unit")] = "USD"
+        row[columns.index("first_month")] = month["month"]
+        row[columns.index("last_month")] = month["month"]
+        row[columns.index("total_usd")] = _number(month["usd"])
         writer.writerow(row)
     return buffer.getvalue()
 

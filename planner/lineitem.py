@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 OVERRIDE_SOURCE = "override"
 """``source`` of a line whose unit price the user typed (``unit_prices`` in the plan)."""
@@ -66,6 +69,18 @@ class LineItem:
     source: str
     formula: str
     """How the line was computed, in words and numbers, for "show calculation"."""
+    months_usd: tuple[float, ...] = ()
+    """The line's charge in each month from the plan's first [USD] (longer than the plan when a
+    commitment term runs past its end); empty until the line is scheduled."""
+    first_month: int = 0
+    """First month (1-based) the line is billed in; 0 when it is billed in none."""
+    last_month: int = 0
+    """Last month (1-based, inclusive) the line is billed in; 0 when it is billed in none."""
+
+    @property
+    def total_usd(self) -> float:
+        """Everything the line bills over its months [USD]."""
+        return math.fsum(self.months_usd)
 
     @property
     def override(self) -> bool:
@@ -115,3 +130,43 @@ def _clean(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError(f"non-finite cost {value}")
     return 0.0 if abs(value) < 1e-9 else value
+
+
+def scheduled(line: LineItem, weights: Sequence[float] | npt.NDArray[np.float64]) -> LineItem:
+    """``line`` billed in months by ``weights``: how many times its upfront or monthly charge is
+    due in each month (1 in an active month, 0 elsewhere; upfront: 1 at each purchase)."""
+    w = np.asarray(weights, float)
+    amount = line.upfront_usd + line.monthly_usd
+    return _with_months(line, w * amount, w > 0)
+
+
+def usage_by_month(
+    item: str, kind: str, resource: str, dimension: str, quantities: npt.NDArray[np.float64],
+    unit: str, price: PriceQuote, formula: str = "",
+) -> LineItem:
+    """A one-off usage line (a job): ``quantities`` per month, billed once; its ``quantity`` is
+    the whole job and ``monthly_usd`` 0 (it does not recur)."""
+    total = float(quantities.sum())
+    unit_price = 0.0 if price.price_usd is None else price.price_usd
+    line = LineItem(
+        item=item, kind=kind, resource=resource, dimension=dimension, quantity=total, unit=unit,
+        unit_price_usd=price.price_usd, upfront_usd=0.0, monthly_usd=0.0, as_of=price.as_of,
+        source=price.source, formula=formula or _default_formula(total, unit, price),
+    )
+    return _with_months(line, quantities * unit_price, quantities > 0)
+
+
+def billed(line: LineItem, months_usd: npt.NDArray[np.float64]) -> LineItem:
+    """``line`` with its charge in each month given directly [USD] (usage that varies by month)."""
+    return _with_months(line, months_usd, months_usd > 0)
+
+
+def _with_months(
+    line: LineItem, months: npt.NDArray[np.float64], billed: npt.NDArray[np.bool_]
+) -> LineItem:
+    where = np.flatnonzero(billed)
+    first, last = (int(where[0]) + 1, int(where[-1]) + 1) if len(where) else (0, 0)
+    return replace(
+        line, months_usd=tuple(_clean(float(v)) for v in months), first_month=first,
+        last_month=last,
+    )

@@ -8,6 +8,7 @@ optional with defaults. Every bound below is the allowed range a bad file's erro
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from enum import StrEnum
@@ -82,17 +83,58 @@ class Purchase(_Record):
         return PaymentOption.ALL_UPFRONT
 
 
-class ComputeItem(_Record):
+Month = Annotated[int, Field(ge=1, le=MAX_DURATION_MONTHS)]
+"""A month of the plan, 1-based."""
+
+
+class _Windowed(_Record):
+    """An item's active window: the months of the plan it runs in (inclusive)."""
+
+    start_month: Month = 1
+    """First month the item runs (1 = the plan's first month)."""
+    end_month: Month | None = None
+    """Last month the item runs (inclusive); default the plan's last month."""
+
+    @model_validator(mode="after")
+    def _window_order(self) -> _Windowed:
+        if self.end_month is not None and self.end_month < self.start_month:
+            raise ValueError(
+                f"end_month: must be ≥ start_month = {self.start_month} "
+                f"(and ≤ {MAX_DURATION_MONTHS}), got {self.end_month}"
+            )
+        return self
+
+
+class ComputeItem(_Windowed):
     kind: Literal["compute"] = "compute"
     name: Annotated[str, Field(min_length=1, max_length=80)]
     instance_type: Annotated[str, Field(min_length=1, max_length=40)]
     count: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
     usage_hours_per_month: UsageHours | None = None
     """Hours each instance runs per month [h]; default: the plan's hours_per_month."""
+    total_hours: Annotated[
+        float, Field(gt=0, le=MAX_DURATION_MONTHS * MAX_HOURS_PER_MONTH, allow_inf_nan=False)
+    ] | None = None
+    """A one-off job instead of monthly usage: hours each instance runs in all [h], from
+    ``start_month`` at the plan's hours per month until used up; billed once."""
     purchase: Purchase = Purchase()
     unit_prices: dict[Literal["hourly_usd", "upfront_usd", "on_demand_hourly_usd"], Price] = {}
     """Overrides: the option's hourly rate, the RI upfront fee, and the on-demand rate used for
     usage beyond a savings plan and for the on-demand comparison [USD]."""
+
+    @model_validator(mode="after")
+    def _one_usage(self) -> ComputeItem:
+        if self.total_hours is not None and self.usage_hours_per_month is not None:
+            raise ValueError(
+                "total_hours: give either total_hours (a one-off job) or usage_hours_per_month "
+                "(monthly usage), not both"
+            )
+        return self
+
+    @property
+    def is_job(self) -> bool:
+        """True for a one-off job (``total_hours``), billed once in the months it runs."""
+        return self.total_hours is not None
 
 
 class S3StorageClass(StrEnum):
@@ -112,7 +154,7 @@ class RetrievalTier(StrEnum):
     BULK = "bulk"
 
 
-class S3Item(_Record):
+class S3Item(_Windowed):
     kind: Literal["s3"] = "s3"
     name: Annotated[str, Field(min_length=1, max_length=80)]
     storage_class: S3StorageClass = S3StorageClass.STANDARD
@@ -146,7 +188,7 @@ class EbsVolumeType(StrEnum):
     STANDARD = "standard"
 
 
-class EbsItem(_Record):
+class EbsItem(_Windowed):
     kind: Literal["ebs"] = "ebs"
     name: Annotated[str, Field(min_length=1, max_length=80)]
     volume_type: EbsVolumeType = EbsVolumeType.GP3
@@ -176,7 +218,7 @@ class EfsThroughputMode(StrEnum):
     PROVISIONED = "provisioned"
 
 
-class EfsItem(_Record):
+class EfsItem(_Windowed):
     kind: Literal["efs"] = "efs"
     name: Annotated[str, Field(min_length=1, max_length=80)]
     storage_class: EfsStorageClass = EfsStorageClass.STANDARD
@@ -220,7 +262,29 @@ class Plan(_Record):
                     f"items[{i}].usage_hours_per_month: {hours:g} exceeds hours_per_month "
                     f"{self.hours_per_month:g}"
                 )
+            _check_window(i, item, self.duration_months, self.hours_per_month)
         return self
+
+
+def _check_window(index: int, item: _Windowed, duration: int, hours_per_month: float) -> None:
+    """The item's window lies within the plan, and a job's hours fit in it."""
+    for field in ("start_month", "end_month"):
+        month = getattr(item, field)
+        if month is not None and month > duration:
+            raise ValueError(
+                f"items[{index}].{field}: must be in [1, duration_months = {duration}], "
+                f"got {month}"
+            )
+    total = getattr(item, "total_hours", None)
+    if total is not None:
+        last = item.end_month or duration
+        needed = math.ceil(total / hours_per_month - 1e-9)
+        if item.start_month + needed - 1 > last:
+            raise ValueError(
+                f"items[{index}].total_hours: {total:g} h at {hours_per_month:g} h a month needs "
+                f"{needed} month(s) from start_month {item.start_month}, past month {last} "
+                f"(allowed: at most {(last - item.start_month + 1) * hours_per_month:g} h)"
+            )
 
 
 def item_hours(hours: float, hours_per_month: float) -> float | None:

@@ -101,6 +101,10 @@ class _Job(_Workload):
     """Spot: per-instance interruption rate [1/h]; default from the Spot Advisor bucket."""
     checkpoint_write_hours: PauseHours = 0.1
     restart_hours: PauseHours = 0.25
+    commitment_reuse_fraction: Annotated[float, _bounded(0, 1, inclusive_low=True)] = 0.0
+    """Share [0–1] of a reservation's or savings plan's committed instance-hours left after the
+    job that other work will use; the job is charged the rest. 0 (default): the job pays the whole
+    commitment."""
 
 
 class _TrainingRun(_Job):

@@ -24,7 +24,12 @@ def test_default_training_form_ranks_options(at):
     costs = table.loc[table["price_status"] == "snapshot", "cost_usd"].dropna()
     fits = table.loc[costs.index, "fits"]
     assert costs[fits].is_monotonic_increasing  # cheapest first among fitting priced rows
-    assert "Job cost" in metrics(at)
+    shown = metrics(at)
+    assert {"Cheapest", "Fastest", "Best $ per 1M tokens"} <= set(shown)
+    # the cheapest headline is the first ranked row's job cost (no deadline in the default form)
+    first = table.iloc[0]
+    assert shown["Cheapest"] == f"${first['cost_usd']:,.2f}"
+    assert first["committed_usd"] == first["cost_usd"]  # on-demand or spot: nothing more signed
 
 
 @pytest.mark.parametrize("kind", ["training_baseline", "inference", "cpu"])
@@ -32,7 +37,8 @@ def test_every_kind_renders(at, kind):
     at.radio(key="workload_kind").set_value(kind).run()
     assert_clean(at)
     assert not errors(at)
-    assert "Cheapest option" in metrics(at)
+    assert "Fastest" in metrics(at)
+    assert any(label.startswith("Cheapest") for label in metrics(at))
 
 
 def test_cpu_job_hand_checked(at):
@@ -71,17 +77,55 @@ def test_add_ranked_row_to_plan(at):
     top = ranked(at).iloc[0]
     assert item.instance_type == top["instance_type"]
     assert item.count == int(top["instances"])
+    # a job is billed once: its wall-clock hours in all, not every month
+    assert item.usage_hours_per_month is None
+    assert item.total_hours == pytest.approx(top["wall_hours"], abs=0.001)
 
 
-def test_add_choice_offers_only_fitting_rows(at):
+def test_a_deadline_nothing_meets_is_a_warning_naming_the_fastest(at):
+    at.radio(key="workload_kind").set_value("cpu").run()
+    # 2,000 vCPU-hours in 0.001 h would need 2,000,000 vCPUs; at most 1,000 instances are allowed
+    at.number_input(key="workload_deadline_c").set_value(0.001).run()
+    assert_clean(at)
+    (warning,) = [w.value for w in at.warning]
+    assert warning.startswith("No option meets the deadline of 0.001 h; the fastest is ")
+    table = ranked(at)
+    assert not table["meets_target"].astype(bool).any()
+    assert metrics(at)["Cheapest that meets the deadline"] == "none"
+
+
+def test_inference_shows_the_day_and_adds_baseline_and_peaks(at):
+    at.radio(key="workload_kind").set_value("inference").run()
+    at.selectbox(key="workload_shape").set_value("Business day (peak 10:00-14:00)").run()
+    assert_clean(at)
+    table = ranked(at)
+    for column in ("ttft_ms", "batch", "output_tokens_per_s_per_instance", "usd_per_1m_requests",
+                   "usd_per_1m_tokens", "committed_instances", "committed_usd"):
+        assert column in table.columns
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # time vs cost, and instances hour by hour
+    blends = table[(table["purchase_option"] == "reserved_1y+on_demand")
+                   & table["price_status"].eq("snapshot") & table["fits"]]
+    row = blends.iloc[0]
+    assert 0 < row["committed_instances"] < row["instances"]
+    at.number_input(key="workload_pick").set_value(int(row["rank"])).run()
+    at.button(key="workload_add").click().run()
+    assert_clean(at)
+    base, peaks = at.session_state["plan_current"].items
+    assert base.count == row["committed_instances"] and base.purchase.option == "reserved"
+    assert base.usage_hours_per_month is None  # every hour
+    assert peaks.count == row["instances"] - row["committed_instances"]
+    assert peaks.purchase.option == "on_demand"
+
+
+def test_picking_a_row_that_does_not_fit_is_an_error(at):
     at.radio(key="workload_kind").set_value("inference").run()
     at.selectbox(key="workload_preset").set_value("Llama 3.1 70B").run()
     at.selectbox(key="workload_accelerator").set_value("gpu").run()
     table = ranked(at)
-    fitting = table[table["fits"] & table["instances"].notna()]
-    # 70B weights do not fit on many GPU types: fewer fitting rows than the 50 offered at most
-    assert 0 < len(fitting) < 50 < len(table)
-    offered = at.selectbox(key="workload_pick").options
-    assert len(offered) == len(fitting)
-    # labels read "<rank>. <instance type> × <instances> · ..."
-    assert [label.split(" ")[1] for label in offered] == list(fitting["instance_type"])
+    misfit = table[~table["fits"]].iloc[0]
+    at.number_input(key="workload_pick").set_value(int(misfit["rank"])).run()
+    at.button(key="workload_add").click().run()
+    assert_clean(at)
+    assert any("does not fit" in e for e in errors(at)), errors(at)
+    assert not at.session_state["plan_current"].items

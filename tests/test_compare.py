@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.compare import PRICE_MISSING, compare, fit_table, pareto_front, plan_item_for_row
+from planner.compare import PRICE_MISSING, compare, fit_table
 from planner.errors import InputError
+from planner.grid import pareto_front, plan_items_for_row
 from planner.workload import (
     CpuWorkload,
     InferenceWorkload,
@@ -45,12 +46,17 @@ def test_training_time_and_cost_on_p4d() -> None:
     assert on_demand["usd_per_pflop_hour"] == pytest.approx(598_290.6 / 23_333.33, rel=1e-5)
 
 
-def test_reserved_uses_effective_rate_and_reports_the_term() -> None:
+def test_reserved_job_pays_every_term_it_buys() -> None:
     rows = compare(SEVEN_B, CATALOG).rows
     r1 = _row(rows, "p4d.24xlarge", "reserved_1y")
-    # 18,696.58 h × $16/h effective = $299,145.30; the term bills upfront $140,160 × 1 instance
-    assert r1["cost_usd"] == pytest.approx(P4D_HOURS * 16.0)
-    assert r1["committed_term_usd"] == pytest.approx(140_160.0)
+    # 18,696.58 h needs ceil(18,696.58 / 8,760) = 3 one-year terms; each is $140,160 upfront
+    # ($16/h effective × 8,760 h) → 3 × 8,760 × 1 × $16 = $420,480 committed, all of it the job's
+    assert r1["commitment_terms"] == 3
+    assert r1["committed_usd"] == pytest.approx(420_480.0)
+    assert r1["cost_usd"] == pytest.approx(420_480.0)
+    # unused: 26,280 − 18,696.58 = 7,583.42 instance-hours
+    assert r1["unused_committed_instance_hours"] == pytest.approx(26_280 - P4D_HOURS)
+    assert "3 × 8,760 h term × 1 × $16/h = $420,480.00 committed" in r1["calculation"]
 
 
 def test_missing_prices_are_listed_not_dropped() -> None:
@@ -81,7 +87,7 @@ def test_spot_expected_time_with_checkpointing() -> None:
 
 def test_order_and_pareto() -> None:
     rows = compare(SEVEN_B, CATALOG).rows
-    # costs: spot ≈ $187,663 (18,766.27 h × $10) < reserved 1y $299,145 < on-demand $598,291
+    # costs: spot ≈ $187,663 (18,766.27 h × $10) < reserved 1y $420,480 < on-demand $598,291
     assert list(rows["purchase_option"][:3]) == ["spot", "reserved_1y", "on_demand"]
     # spot is cheapest; reserved 1y is faster than spot and cheaper than on-demand;
     # on-demand is as fast as reserved but dearer → dominated
@@ -95,9 +101,11 @@ def test_deterministic() -> None:
 
 
 def test_filters() -> None:
-    # budget $300,000 drops on-demand ($598k); 18,700 h drops spot (18,766 h)
+    # budget $300,000 (on the money committed) drops on-demand ($598k) and reserved 1y
+    # ($420k committed); 18,700 h drops spot (18,766 h)
     budget = compare(SEVEN_B, CATALOG, max_budget_usd=300_000).rows
     assert "on_demand" not in set(budget["purchase_option"])
+    assert "reserved_1y" not in set(budget["purchase_option"])
     assert PRICE_MISSING in set(budget["price_status"])  # unpriced rows are kept
     fast = compare(SEVEN_B, CATALOG, max_hours=18_700).rows
     assert "spot" not in set(fast["purchase_option"])
@@ -213,31 +221,32 @@ def test_unknown_region() -> None:
 
 
 def test_plan_item_for_a_job_row_and_a_serving_row() -> None:
-    # Job: 3 instances for 21.2 wall-clock hours → 3 × 21.2 h in the month, reserved 1y.
-    job = plan_item_for_row(
+    # Job: 3 instances for 21.2 wall-clock hours → one item billed once, 21.2 h each, reserved 1y.
+    (job,) = plan_items_for_row(
         {"instance_type": "p4d.24xlarge", "instances": 3, "wall_hours": 21.2,
          "instance_hours": 63.6, "purchase_option": "reserved_1y"},
         serving=False, hours_per_month=730,
     )
-    assert job["count"] == 3 and job["usage_hours_per_month"] == 21.2
+    assert job["count"] == 3 and job["total_hours"] == 21.2
+    assert "usage_hours_per_month" not in job
     assert job["purchase"] == {"option": "reserved", "term_years": 1,
                                "offering_class": "standard", "payment": "all_upfront"}
     # Serving: peak 4 instances, 48 instance-hours a day → 48 / (24 × 4) = 0.5 of the month
     # = 365 h each.
-    serve = plan_item_for_row(
+    (serve,) = plan_items_for_row(
         {"instance_type": "inf2.xlarge", "instances": 4, "wall_hours": 24.0,
          "instance_hours": 48.0, "purchase_option": "spot"},
         serving=True, hours_per_month=730,
     )
     assert serve["count"] == 4 and serve["usage_hours_per_month"] == 365.0
     assert serve["purchase"] == {"option": "spot"}
-    # A job longer than a month is capped at the month.
-    long = plan_item_for_row(
+    # A job longer than a month keeps all its hours (the plan spreads them over the months).
+    (long,) = plan_items_for_row(
         {"instance_type": "m5.large", "instances": 1, "wall_hours": 2000.0,
          "instance_hours": 2000.0, "purchase_option": "on_demand"},
         serving=False, hours_per_month=730,
     )
-    assert long["usage_hours_per_month"] == 730
+    assert long["total_hours"] == 2000
 
 
 def test_deadline_adds_instances() -> None:
@@ -257,7 +266,7 @@ def test_deadline_adds_instances() -> None:
 
 def test_deadline_never_gives_a_count_to_a_type_that_does_not_fit() -> None:
     # 70e9 × 18 B = 1.26e12 B = 1,173.5 GiB over p4d's 320 × 0.9 = 288 GiB → ceil(4.07) = 5 > 4
-    # allowed: no instance count, no cost, no verdict on the deadline (a deadline of 1e5 h alone
+    # allowed: no instance count, no cost, and it does not meet the deadline (a deadline of 1e5 h alone
     # would have asked for ceil(93,483 h / 1e5 h) = 1 instance)
     w = TrainingWorkload(parameters=70e9, tokens=1e12, precision=Precision.FP16, max_instances=4,
                          deadline_hours=1e5)
@@ -266,7 +275,7 @@ def test_deadline_never_gives_a_count_to_a_type_that_does_not_fit() -> None:
     assert not od["fits"]
     assert math.isnan(od["instances"])
     assert math.isnan(od["cost_usd"])
-    assert od["meets_target"] is None
+    assert od["meets_target"] is False  # no known time: it cannot be said to meet the deadline
     assert od["note"] == "does not fit in accelerator memory"
     assert rows["instances"].isna().all()
 
@@ -319,9 +328,9 @@ def test_savings_plan_note_follows_the_snapshot() -> None:
     assert any("no Compute Savings Plan rates in us-east-1" in n for n in notes)
     with_plan = make_workload_catalog([savings_plan("us-east-1", "p4d.24xlarge", 20.0)])
     result = compare(SEVEN_B, with_plan)
-    # 18,696.58 h × $20 = $373,931.62 on the plan
+    # a $20/h commitment for ceil(18,696.58 / 8,760) = 3 years: 3 × 8,760 h × $20 = $525,600
     assert _row(result.rows, "p4d.24xlarge", "savings_plan_1y")["cost_usd"] == pytest.approx(
-        P4D_HOURS * 20.0
+        525_600.0
     )
     assert not any("no Compute Savings Plan rates" in n for n in result.notes)
     assert any("Savings plans: Compute Savings Plan 1-year" in n for n in result.notes)
@@ -339,4 +348,4 @@ def test_plan_item_refuses_a_row_that_does_not_fit() -> None:
     row = {"instance_type": "p4d.24xlarge", "instances": float("nan"), "wall_hours": float("nan"),
            "instance_hours": float("nan"), "purchase_option": "on_demand"}
     with pytest.raises(InputError, match=r"p4d.24xlarge \(on_demand\) does not fit: no instance"):
-        plan_item_for_row(row, serving=False, hours_per_month=730)
+        plan_items_for_row(row, serving=False, hours_per_month=730)

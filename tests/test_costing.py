@@ -160,7 +160,8 @@ def test_savings_plan_unused_commitment_is_still_paid() -> None:
     # Commitment $0.24/h for 730 h = $175.20 even though the two instances run 365 h.
     c = cost(_plan(_compute(count=2, usage=365, option="savings_plan", term_years=1)))
     assert c.totals.monthly_usd == pytest.approx(175.20)
-    assert "unused commitment $87.60/month" in c.line_items[0].formula
+    # unused: $0.24/h × 365 h = $87.60 a month, × 12 months of the term = $1,051.20
+    assert "unused commitment $1,051.20 over 12 month(s)" in c.line_items[0].formula
 
 
 def test_savings_plan_all_upfront_prepays_the_term() -> None:

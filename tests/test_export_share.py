@@ -37,7 +37,7 @@ def test_csv_rows_totals_and_neutralised_cells() -> None:
     # monthly total 303.32; duration (12 months) 3,639.84.
     cost = cost_plan(PLAN, CATALOG)
     rows = list(csv.DictReader(io.StringIO(plan_csv(cost))))
-    lines = [r for r in rows if r["item"] != "TOTAL"]
+    lines = [r for r in rows if r["item"] not in ("TOTAL", "MONTH")]
     totals = {r["dimension"]: r for r in rows if r["item"] == "TOTAL"}
     assert [r["item"] for r in lines] == ["'-api", "data"]
     assert rows[0]["plan"] == "'=HYPERLINK(\"x\")"
@@ -46,6 +46,12 @@ def test_csv_rows_totals_and_neutralised_cells() -> None:
     assert lines[0]["as_of"] == AS_OF and lines[0]["source"] == SOURCE
     assert float(totals["monthly_usd"]["monthly_usd"]) == pytest.approx(303.32)
     assert float(totals["duration_total_usd"]["quantity"]) == pytest.approx(3639.84)
+    # each line over the plan: $280.32 × 12 = $3,363.84 in months 1-12
+    assert float(lines[0]["total_usd"]) == pytest.approx(3363.84)
+    assert (lines[0]["first_month"], lines[0]["last_month"]) == ("1", "12")
+    months = [r for r in rows if r["item"] == "MONTH"]
+    assert [r["dimension"] for r in months] == [f"month {n}" for n in range(1, 13)]
+    assert all(float(r["total_usd"]) == pytest.approx(303.32) for r in months)
 
 
 def test_csv_keeps_full_precision_of_a_blended_unit_price() -> None:
@@ -61,7 +67,10 @@ def test_csv_keeps_full_precision_of_a_blended_unit_price() -> None:
 
 def test_json_shape() -> None:
     data = json.loads(json.dumps(plan_cost_dict(cost_plan(PLAN, CATALOG))))
-    assert set(data) == {"plan", "line_items", "totals"}
+    assert set(data) == {"plan", "line_items", "totals", "months"}
+    # 12 months of $303.32 (see the CSV test)
+    assert [m["month"] for m in data["months"]] == list(range(1, 13))
+    assert data["months"][0]["usd"] == pytest.approx(303.32)
     line = data["line_items"][0]
     for key in ("item", "dimension", "quantity", "unit", "unit_price_usd", "as_of", "source",
                 "upfront_usd", "monthly_usd"):

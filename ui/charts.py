@@ -122,3 +122,19 @@ def scatter(
     if log_x:
         fig.update_xaxes(type="log")
     return _layout(fig, title, x_label, y_label)
+
+
+def hourly_instances(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Stacked bars of instances per hour of the day: committed baseline and the rest above it."""
+    fig = go.Figure()
+    for i, (column, name) in enumerate((("committed", "committed (every hour of the term)"),
+                                        ("above_baseline", "above the baseline (peak option)"))):
+        fig.add_trace(go.Bar(
+            x=frame["hour"], y=frame[column], name=name, marker_color=PALETTE[i],
+            hovertemplate=f"hour %{{x}}: %{{y}} {name}<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack")
+    fig = _layout(fig, title, "hour of the day", "instances")
+    fig.update_yaxes(tickprefix="", rangemode="tozero")
+    fig.update_xaxes(dtick=2)
+    return fig

@@ -60,24 +60,35 @@ def _rebuild(plan: Plan, **changes: Any) -> Plan:
 
 def unique_name(plan: Plan, wanted: str) -> str:
     """``wanted``, or ``wanted-2``, ``wanted-3``… when the plan already has an item of that name."""
-    names = {item.name for item in plan.items}
-    if wanted not in names:
-        return wanted
-    n = 2
-    while f"{wanted}-{n}" in names:
-        n += 1
-    return f"{wanted}-{n}"
+    return _unique({item.name for item in plan.items}, wanted)
+
+
+def _unique(names: set[str], wanted: str) -> str:
+    name, n = wanted, 2
+    while name in names:
+        name, n = f"{wanted}-{n}", n + 1
+    return name
 
 
 def add_item(item_data: dict[str, Any]) -> PlanItem:
     """Add an item (plan-file field names) to the current plan under a unique name; returns it."""
+    return add_items([item_data])[0]
+
+
+def add_items(items_data: list[dict[str, Any]]) -> list[PlanItem]:
+    """Add items to the current plan, each under a unique name, in one change; returns them."""
     plan = current_plan()
-    data = dict(item_data)
-    data["name"] = unique_name(plan, str(data.get("name") or data.get("instance_type") or "item"))
-    items = [*plan_to_dict(plan)["items"], data]
+    items = list(plan_to_dict(plan)["items"])
+    names = {item["name"] for item in items}
+    for item_data in items_data:
+        data = dict(item_data)
+        name = _unique(names, str(data.get("name") or data.get("instance_type") or "item"))
+        names.add(name)
+        data["name"] = name
+        items.append(data)
     new_plan = _rebuild(plan, items=items)
     set_current_plan(new_plan)
-    return new_plan.items[-1]
+    return list(new_plan.items[len(new_plan.items) - len(items_data):])
 
 
 def replace_item(name: str, item_data: dict[str, Any]) -> None:

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from planner.cli.output import add_format_argument
 
 HELP = "rank instance types × purchase options for a workload file (time, cost, fit, Pareto)"
 
 TRAINING_COLUMNS = (
-    "region", "instance_type", "purchase_option", "instances", "wall_hours", "instance_hours",
-    "cost_usd", "usd_per_pflop_hour", "meets_target", "pareto", "price_status", "note",
+    "region", "instance_type", "purchase_option", "instances", "wall_hours", "cost_usd",
+    "committed_usd", "usd_per_pflop_hour", "meets_target", "pareto", "price_status", "note",
 )
 INFERENCE_COLUMNS = (
-    "region", "instance_type", "purchase_option", "instances", "batch", "tpot_ms", "ttft_ms",
-    "instance_hours", "cost_usd", "usd_per_1m_output_tokens", "usd_per_1m_requests",
-    "meets_target", "pareto", "price_status", "note",
+    "region", "instance_type", "purchase_option", "instances", "committed_instances", "batch",
+    "tpot_ms", "ttft_ms", "cost_usd", "committed_usd", "usd_per_1m_output_tokens",
+    "usd_per_1m_requests", "meets_target", "pareto", "price_status", "note",
 )
 CPU_COLUMNS = (
-    "region", "instance_type", "purchase_option", "instances", "wall_hours", "instance_hours",
-    "cost_usd", "usd_per_vcpu_hour", "meets_target", "pareto", "price_status", "note",
+    "region", "instance_type", "purchase_option", "instances", "wall_hours", "cost_usd",
+    "committed_usd", "usd_per_vcpu_hour", "meets_target", "pareto", "price_status", "note",
 )
 
 
@@ -35,7 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--accelerator", help="chip name part or kind: H100, A10G, trainium, inferentia, gpu"
     )
     parser.add_argument("--max-hours", type=float, help="drop options slower than this [h]")
-    parser.add_argument("--max-budget", type=float, help="drop options dearer than this [USD]")
+    parser.add_argument(
+        "--max-budget", type=float,
+        help="drop options dearer than this [USD]: a job's committed_usd, a service's cost per day",
+    )
     add_format_argument(parser)
 
 
@@ -44,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from planner.cli.output import frame_records, to_csv, to_json, to_table
     from planner.compare import compare
     from planner.errors import InputError
+    from planner.grid import describe_row
     from planner.workload import CpuWorkload, InferenceWorkload, load_workload
 
     if args.top < 0:
@@ -60,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(to_json({
             "rows": rows, "row_count": len(rows), "assumptions": result.assumptions,
             "notes": result.notes, "time_column": result.time_column,
-            "cost_column": result.cost_column,
+            "cost_column": result.cost_column, "unit_column": result.unit_column,
+            "headlines": headlines_record(result),
         }))
         return 0
     if args.format == "csv":
@@ -80,6 +86,19 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(to_table(shown, [c for c in columns if c in result.rows.columns]))
     sys.stdout.write(f"{len(shown)} of {len(rows)} rows shown (best first; pareto = on the "
                      f"time-cost front of {result.time_column} vs {result.cost_column})\n")
+    heads = result.headlines
+    if heads.message:
+        sys.stdout.write(heads.message + "\n")
+    per = " per day" if result.serving else ""
+    for title, row in (
+        ("cheapest" + (" that meets the target" if heads.target else ""), heads.cheapest),
+        ("fastest", heads.fastest), (f"best {result.unit_column}", heads.best_unit_cost),
+    ):
+        if row is not None:
+            sys.stdout.write(
+                f"  {title}: {describe_row(row)}, ${row['cost_usd']:,.2f}{per}, "
+                f"{result.time_column} {row[result.time_column]:,.1f}\n"
+            )
     perf = result.assumptions["performance"]
     for key in ("total_flops", "flops_rule", "time_rule", "roofline", "instances_rule"):
         if key in perf:
@@ -88,3 +107,23 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(f"  note: {note}\n")
     sys.stdout.write("  every assumption: --format json\n")
     return 0
+
+
+def headlines_record(result: Any) -> dict[str, Any]:
+    """The comparison's headlines for JSON: each as its ranked row (or null)."""
+    from planner.cli.output import frame_records
+
+    heads = result.headlines
+    out: dict[str, Any] = {
+        "target": heads.target, "target_met": heads.target_met, "message": heads.message,
+    }
+    for name in ("cheapest", "fastest", "best_unit_cost"):
+        row = getattr(heads, name)
+        out[name] = None if row is None else frame_records(_one_row_frame(row))[0]
+    return out
+
+
+def _one_row_frame(row: dict[str, Any]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame([row])

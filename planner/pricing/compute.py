@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from planner.billing import PurchaseOption
 from planner.catalog.loader import Catalog
 from planner.catalog.query import ComputeRate, compute_rate, spot_advice
@@ -24,6 +27,7 @@ from planner.lineitem import (
     one_time,
     quote,
     recurring,
+    usage_by_month,
 )
 from planner.plan import ComputeItem
 
@@ -128,6 +132,24 @@ def price_simple(
             item.name, "compute", item.instance_type, "hourly_usd", instance_hours, INSTANCE_HOUR,
             quotes.hourly,
             formula=_hours_formula(item.count, usage_hours, quotes.hourly, option),
+        )
+    ]
+
+
+def price_job(
+    item: ComputeItem, quotes: ComputeQuotes, hours_by_month: npt.NDArray[np.float64]
+) -> list[LineItem]:
+    """A one-off job on on-demand or spot: count × hours in each month it runs × hourly price,
+    billed once (``total_hours`` per instance in all)."""
+    option = item.purchase.option.value
+    months = np.flatnonzero(hours_by_month > 0) + 1
+    span = f"month {months[0]}" if len(months) == 1 else f"months {months[0]}-{months[-1]}"
+    return [
+        usage_by_month(
+            item.name, "compute", item.instance_type, "hourly_usd",
+            item.count * hours_by_month, INSTANCE_HOUR, quotes.hourly,
+            formula=f"{item.count} × {item.total_hours:g} h (one-off job, {span}) × "
+            f"{_price_text(quotes.hourly)}/h ({option})",
         )
     ]
 

@@ -1,0 +1,541 @@
+"""The ranking grid: per-type workload figures × rate rows × purchase options → ranked rows.
+
+A job's rows are (rate row × :data:`planner.options.RATE_OPTIONS`); a service's rows are (rate row ×
+:data:`planner.options.SERVING_OPTIONS`). Every row carries ``cost_usd`` (what the option makes
+you pay: the job, or a day of serving) and ``committed_usd`` (what it makes you sign), the
+instance count, times, unit costs and a ``calculation`` text with the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from planner.errors import InputError
+from planner.options import (
+    RATE_OPTION,
+    RATE_OPTIONS,
+    SERVING_OPTIONS,
+    ServingOption,
+    job_costs,
+    serving_costs,
+)
+from planner.spot import checkpoint_interval_array, pessimistic_factor_array, runtime_factor_array
+
+if TYPE_CHECKING:
+    from planner.compare import Prepared, TypeFigures
+
+FloatArray = npt.NDArray[np.float64]
+
+PRICE_MISSING = "price not in snapshot"
+PRICE_OK = "snapshot"
+
+
+# --- building the rows ------------------------------------------------------------------------
+
+
+def _option_column(prep: Prepared, option: str | None, column: str,
+                   rows: npt.NDArray[np.int64]) -> np.ndarray:
+    if option is None:
+        if column in ("as_of", "source"):
+            return np.full(len(rows), None, dtype=object)
+        return np.full(len(rows), np.nan)
+    return prep.option_columns[option][column][rows]
+
+
+def job_grid(
+    prep: Prepared, figs: TypeFigures, rows: npt.NDArray[np.int64], *, reuse_fraction: float,
+    deadline_hours: float | None, cpu: bool,
+) -> dict[str, Any]:
+    """Columns of a job's grid (training or CPU work): rows × :data:`RATE_OPTIONS`."""
+    k = len(RATE_OPTIONS)
+    m = len(rows)
+    rep_rows = np.tile(rows, k)
+    t = np.tile(prep.rate_type_pos[rows], k)
+    names = np.repeat(np.array([o.name for o in RATE_OPTIONS], dtype=object), m)
+
+    def cat(column: str) -> np.ndarray:
+        return np.concatenate([_option_column(prep, o.name, column, rows) for o in RATE_OPTIONS])
+
+    price = cat("effective_hourly_usd")
+    commits = np.repeat(np.array([o.commits for o in RATE_OPTIONS]), m)
+    term_h = np.repeat(np.array([o.term_hours for o in RATE_OPTIONS], float), m)
+    n = figs.instances[t]
+    hours = figs.wall_hours[t]
+    inst_hours = figs.instance_hours[t]
+    is_spot = names == "spot"
+    note = np.full(len(t), "", dtype=object)
+
+    # spot: expected wall-clock with checkpointing (Daly 2006), pessimistic bound, Young interval;
+    # an unknown interruption rate (NaN) leaves the spot row's time unknown.
+    given = figs.interruptions_per_hour
+    per_instance_rate = np.full(len(t), given) if given is not None else prep.spot_rate[rep_rows]
+    lam = per_instance_rate * np.where(np.isnan(n), 1.0, n)
+    delta = figs.checkpoint_write_hours
+    tau_all = checkpoint_interval_array(delta, lam)
+    factor = runtime_factor_array(lam, tau_all, delta, figs.restart_hours)
+    pess = pessimistic_factor_array(lam, tau_all, delta, figs.restart_hours)
+    expected_hours = np.where(is_spot, hours * factor, hours)
+    inst_hours = np.where(is_spot, inst_hours * factor, inst_hours)
+    note[is_spot & np.isnan(per_instance_rate)] = (
+        "interruption rate not in snapshot (give interruptions_per_hour)"
+    )
+    costs = job_costs(
+        commits=commits, term_hours_=term_h, instances=n, job_hours=hours,
+        instance_hours=inst_hours, usd_per_hour=price, reuse_fraction=reuse_fraction,
+    )
+    fits = figs.fit.fits[t]
+    memory = "instance" if cpu else "accelerator"
+    note = np.where(~fits, f"does not fit in {memory} memory", note).astype(object)
+    return {
+        "_rep_rows": rep_rows, "_t": t, "_order": np.repeat(np.arange(k), m),
+        "_priced": ~np.isnan(price),
+        "purchase_option": names,
+        "instances": n,
+        "wall_hours": expected_hours,
+        "pessimistic_hours": np.where(is_spot, hours * pess, np.nan),
+        "checkpoint_interval_hours": np.where(is_spot, tau_all, np.nan),
+        "interruption_bucket": np.where(
+            is_spot, prep.spot_bucket[rep_rows], np.full(len(t), None, dtype=object)
+        ),
+        "instance_hours": inst_hours,
+        "usd_per_instance_hour": price,
+        "cost_usd": costs.cost_usd,
+        "committed_usd": costs.committed_usd,
+        "commitment_terms": costs.terms,
+        "unused_committed_instance_hours": costs.unused_instance_hours,
+        "meets_target": meets(expected_hours, deadline_hours),
+        "as_of": cat("as_of"),
+        "source": cat("source"),
+        "note": note,
+    }
+
+
+def serving_grid(
+    prep: Prepared, figs: TypeFigures, rows: npt.NDArray[np.int64]
+) -> dict[str, Any]:
+    """Columns of a service's grid: rows × :data:`SERVING_OPTIONS` (baseline committed, peaks on
+    on-demand or spot)."""
+    k = len(SERVING_OPTIONS)
+    m = len(rows)
+    rep_rows = np.tile(rows, k)
+    t = np.tile(prep.rate_type_pos[rows], k)
+    names = np.repeat(np.array([o.name for o in SERVING_OPTIONS], dtype=object), m)
+
+    def cat(option_of: Any, column: str) -> np.ndarray:
+        return np.concatenate(
+            [_option_column(prep, option_of(o), column, rows) for o in SERVING_OPTIONS]
+        )
+
+    def baseline_of(o: ServingOption) -> str | None:
+        return o.baseline
+
+    def peak_of(o: ServingOption) -> str:
+        return o.peak
+
+    has_base = np.repeat(np.array([o.baseline is not None for o in SERVING_OPTIONS]), m)
+    term_h = np.repeat(np.array(
+        [RATE_OPTION[o.baseline].term_hours if o.baseline else 0.0 for o in SERVING_OPTIONS],
+        float,
+    ), m)
+    base_price = cat(baseline_of, "effective_hourly_usd")
+    peak_price = cat(peak_of, "effective_hourly_usd")
+    baseline = figs.extra["baseline_instances"][t].astype(float)
+    inst_hours = figs.instance_hours[t]
+    costs = serving_costs(
+        has_baseline=has_base, term_hours_=term_h, baseline_instances=baseline,
+        instance_hours_per_day=inst_hours, baseline_usd_per_hour=base_price,
+        peak_usd_per_hour=peak_price,
+    )
+    peak_spot = np.repeat(np.array([o.peak == "spot" for o in SERVING_OPTIONS]), m)
+    note = np.full(len(t), "", dtype=object)
+    note[peak_spot] = "spot serving: interruptions need spare capacity (not modelled)"
+    fits = figs.fit.fits[t]
+    note = np.where(~fits, "does not fit in accelerator memory", note).astype(object)
+    base_as_of, peak_as_of = cat(baseline_of, "as_of"), cat(peak_of, "as_of")
+    base_source, peak_source = cat(baseline_of, "source"), cat(peak_of, "source")
+    as_of = np.where(has_base, base_as_of, peak_as_of)
+    source = np.array(
+        [s if not hb else (bs if (ps is None or ps == bs) else f"{bs}; peaks: {ps}")
+         for hb, bs, ps, s in zip(has_base, base_source, peak_source, peak_source, strict=True)],
+        dtype=object,
+    )
+    return {
+        "_rep_rows": rep_rows, "_t": t, "_order": np.repeat(np.arange(k), m),
+        "_priced": np.where(
+            np.isnan(figs.instances[t]),
+            (~has_base | ~np.isnan(base_price)) & ~np.isnan(peak_price),
+            ~np.isnan(costs.cost_usd_per_day),
+        ),
+        "purchase_option": names,
+        "instances": figs.instances[t],
+        "committed_instances": np.where(np.isnan(figs.instances[t]), np.nan,
+                                        costs.committed_instances),
+        "instances_by_hour": figs.extra["instances_by_hour"][t],
+        "wall_hours": np.full(len(t), np.nan),
+        "instance_hours": inst_hours,
+        "peak_instance_hours": costs.peak_instance_hours_per_day,
+        "usd_per_instance_hour": costs.usd_per_instance_hour,
+        "baseline_usd_per_hour": base_price,
+        "peak_usd_per_hour": peak_price,
+        "cost_usd": costs.cost_usd_per_day,
+        "committed_usd": costs.committed_usd,
+        "commitment_terms": np.where(has_base, 1.0, np.nan),
+        "meets_target": figs.meets_deadline[t],
+        "as_of": as_of,
+        "source": source,
+        "note": note,
+    }
+
+
+def meets(hours: FloatArray, target: float | None) -> npt.NDArray[np.object_]:
+    """True where ``hours`` is known and within ``target``; False where it is over or unknown;
+    None everywhere when there is no target."""
+    out = np.full(len(hours), None, dtype=object)
+    if target is not None:
+        with np.errstate(invalid="ignore"):
+            out[:] = ((~np.isnan(hours)) & (hours <= target)).tolist()
+    return out
+
+
+# --- ranking ----------------------------------------------------------------------------------
+
+
+def rank(frame: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
+    """Deterministic order: priced fitting rows that meet the target by cost, time, region, type,
+    option; then those that miss it; then rows without a price or time; then rows that do not fit.
+    Marks the Pareto front of time vs cost (rows with both figures)."""
+    if frame.empty:
+        frame = frame.copy()
+        frame["pareto"] = pd.Series(dtype=bool)
+        return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+    cost = frame[cost_col].to_numpy(float)
+    time = frame[time_col].to_numpy(float)
+    fits = frame["fits"].to_numpy(bool)
+    usable = fits & ~np.isnan(cost) & ~np.isnan(time)
+    missed = frame["meets_target"].to_numpy(object) == False  # noqa: E712 (object array: None/bool)
+    group = np.where(usable, np.where(missed, 1, 0), np.where(fits, 2, 3))
+    order = np.lexsort(
+        (
+            frame["_option_order"].to_numpy(),
+            frame["_type_code"].to_numpy(),
+            frame["_region_code"].to_numpy(),
+            np.nan_to_num(time, nan=np.inf),
+            np.nan_to_num(cost, nan=np.inf),
+            group,
+        )
+    )
+    frame = frame.iloc[order].copy()
+    frame["pareto"] = pareto_front(
+        frame[time_col].to_numpy(float), frame[cost_col].to_numpy(float), valid=usable[order],
+    )
+    return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+
+
+def pareto_front(
+    time: npt.ArrayLike, cost: npt.ArrayLike, valid: npt.ArrayLike | None = None
+) -> npt.NDArray[np.bool_]:
+    """True for points no other point beats on both time and cost (lower is better for both).
+
+    Ties: of identical points only the first (in input order) is marked. Vectorised: sort by
+    time then cost; a point is on the front when its cost is below every earlier point's cost.
+    """
+    t = np.asarray(time, float)
+    c = np.asarray(cost, float)
+    ok = np.ones(len(t), bool) if valid is None else np.asarray(valid, bool).copy()
+    ok &= ~np.isnan(t) & ~np.isnan(c)
+    result = np.zeros(len(t), bool)
+    idx = np.flatnonzero(ok)
+    if len(idx) == 0:
+        return result
+    order = idx[np.lexsort((np.arange(len(idx)), c[idx], t[idx]))]
+    costs = c[order]
+    best_before = np.concatenate(([np.inf], np.minimum.accumulate(costs)[:-1]))
+    result[order[costs < best_before]] = True
+    return result
+
+
+def sort_rows(rows: pd.DataFrame, column: str, *, ascending: bool = True) -> pd.DataFrame:
+    """``rows`` sorted by ``column`` with missing values last in either direction (stable)."""
+    if column not in rows.columns:
+        raise InputError("sort by", f"must be one of {', '.join(rows.columns)} (got {column!r})")
+    return rows.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+
+
+# --- headlines --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headlines:
+    """The answers a person looks for first, as rows of the ranked frame (None: no such row)."""
+
+    cheapest: dict[str, Any] | None
+    """Cheapest usable row that meets the target (with no target: the cheapest)."""
+    fastest: dict[str, Any] | None
+    best_unit_cost: dict[str, Any] | None
+    target: str | None
+    """The target in words ("deadline 720 h"), None when the workload sets none."""
+    target_met: bool | None
+    """Whether any row meets the target (None without a target)."""
+    message: str | None
+    """One line when no option meets the target, naming the fastest option."""
+
+
+def _usable(rows: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
+    ok = rows["fits"].astype(bool) & rows[time_col].notna() & rows[cost_col].notna()
+    return rows[ok]
+
+
+def _first(frame: pd.DataFrame) -> dict[str, Any] | None:
+    return None if frame.empty else {str(k): v for k, v in frame.iloc[0].items()}
+
+
+def describe_row(row: Mapping[str, Any]) -> str:
+    """``p4d.24xlarge × 2 · on demand`` (instance type, count, option)."""
+    count = row.get("instances")
+    counted = "" if count is None or pd.isna(count) else f" × {int(count)}"
+    return f"{row['instance_type']}{counted} · {str(row['purchase_option']).replace('_', ' ')}"
+
+
+def headlines(
+    rows: pd.DataFrame, *, time_col: str, cost_col: str, unit_col: str, target: str | None,
+    time_label: str,
+) -> Headlines:
+    """Cheapest that meets the target, fastest and best cost per unit of work of ranked ``rows``."""
+    usable = _usable(rows, time_col, cost_col)
+    on_time = usable["meets_target"].to_numpy(object) == True  # noqa: E712 (None/bool objects)
+    meeting = usable if target is None else usable[on_time]
+    fastest = _first(usable.sort_values([time_col, cost_col], kind="stable"))
+    best_unit = (
+        _first(usable.sort_values([unit_col, time_col], kind="stable"))
+        if unit_col in usable.columns else None
+    )
+    met = None if target is None else not meeting.empty
+    message = None
+    if met is False:
+        message = f"No option meets the {target}" + (
+            f"; the fastest is {describe_row(fastest)} at {fastest[time_col]:,.1f} {time_label}."
+            if fastest is not None else "; no option has a known time and price."
+        )
+    return Headlines(
+        cheapest=_first(meeting), fastest=fastest, best_unit_cost=best_unit, target=target,
+        target_met=met, message=message,
+    )
+
+
+# --- the calculation behind each row ----------------------------------------------------------
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _rate(value: float) -> str:
+    return f"${value:,.6g}/h"
+
+
+def job_calculation(row: Mapping[str, Any], reuse_fraction: float) -> str:
+    """The arithmetic of a job row's ``cost_usd`` with the row's own numbers."""
+    price, n, cost = row["usd_per_instance_hour"], row["instances"], row["cost_usd"]
+    if pd.isna(n):
+        return "does not fit: no instance count"
+    if pd.isna(price):
+        return PRICE_MISSING
+    option = RATE_OPTION[str(row["purchase_option"])]
+    if pd.isna(cost):
+        return "time unknown: " + str(row.get("note") or "no estimate")
+    if not option.commits:
+        hours = row["wall_hours"]
+        what = "expected h with interruptions" if option.name == "spot" else "h"
+        return (f"{int(n)} × {hours:,.2f} {what} × {_rate(price)} = {_money(cost)}")
+    terms, committed = row["commitment_terms"], row["committed_usd"]
+    text = (
+        f"{int(terms)} × {option.term_hours:,.0f} h term × {int(n)} × {_rate(price)} = "
+        f"{_money(committed)} committed; the job uses {row['wall_hours'] * n:,.1f} of "
+        f"{terms * option.term_hours * n:,.0f} instance-hours"
+    )
+    if reuse_fraction > 0:
+        unused = row["unused_committed_instance_hours"]
+        text += (
+            f"; − {reuse_fraction:.0%} reused × {unused:,.1f} unused instance-hours × "
+            f"{_rate(price)} = {_money(cost)}"
+        )
+    return text
+
+
+def serving_calculation(row: Mapping[str, Any]) -> str:
+    """The arithmetic of a service row's ``cost_usd`` (per day) with the row's own numbers."""
+    n, cost = row["instances"], row["cost_usd"]
+    if pd.isna(n):
+        return "does not fit: no instance count"
+    if pd.isna(cost):
+        return PRICE_MISSING
+    option = next(o for o in SERVING_OPTIONS if o.name == row["purchase_option"])
+    hours = row["instance_hours"]
+    if option.baseline is None:
+        return f"{hours:,.1f} instance-hours/day × {_rate(row['peak_usd_per_hour'])} = {_money(cost)}/day"
+    b = row["committed_instances"]
+    base = RATE_OPTION[option.baseline]
+    above = row["peak_instance_hours"]
+    text = f"{int(b)} committed × 24 h × {_rate(row['baseline_usd_per_hour'])}"
+    if above > 0:
+        text += f" + {above:,.1f} instance-hours on {option.peak.replace('_', '-')} × " + _rate(
+            row["peak_usd_per_hour"]
+        )
+    return (
+        f"{text} = {_money(cost)}/day; commitment {int(b)} × {base.term_hours:,.0f} h × "
+        f"{_rate(row['baseline_usd_per_hour'])} = {_money(row['committed_usd'])}"
+    )
+
+
+def calculations(frame: pd.DataFrame, *, serving: bool, reuse_fraction: float) -> list[str]:
+    """:func:`job_calculation` / :func:`serving_calculation` of every row of ``frame``."""
+    records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    if serving:
+        return [serving_calculation(r) for r in records]
+    return [job_calculation(r, reuse_fraction) for r in records]
+
+
+def hourly_instances(row: Mapping[str, Any]) -> pd.DataFrame:
+    """A service row's instances hour by hour: ``hour`` (0-23), ``instances`` (all running),
+    ``committed`` (the baseline bought for the term) and ``above_baseline`` (on the peak option).
+    Empty for a row that does not fit."""
+    counts = row.get("instances_by_hour")
+    if counts is None or not isinstance(counts, list | tuple | np.ndarray):
+        return pd.DataFrame(columns=["hour", "instances", "committed", "above_baseline"])
+    committed = row.get("committed_instances")
+    base = 0 if committed is None or pd.isna(committed) else int(committed)
+    instances = np.asarray(counts, int)
+    return pd.DataFrame({
+        "hour": np.arange(len(instances)), "instances": instances,
+        "committed": np.minimum(instances, base), "above_baseline": np.maximum(instances - base, 0),
+    })
+
+
+# --- a ranked row as plan items ---------------------------------------------------------------
+
+
+def purchase_of(option: str) -> dict[str, Any]:
+    """The plan-file ``purchase`` object of a rate option name (see :data:`RATE_OPTIONS`)."""
+    spec = RATE_OPTION.get(option)
+    if spec is None:
+        allowed = ", ".join(RATE_OPTION)
+        raise InputError("purchase_option", f"must be one of {allowed} (got {option!r})")
+    purchase: dict[str, Any] = {"option": spec.purchase_option}
+    if spec.term_years:
+        purchase["term_years"] = spec.term_years
+    if spec.offering_class:
+        purchase["offering_class"] = spec.offering_class
+    if spec.payment_option:
+        purchase["payment"] = spec.payment_option
+    if spec.purchase_option == "savings_plan":
+        purchase["plan_type"] = "compute"
+    return purchase
+
+
+def plan_items_for_row(
+    row: Mapping[str, Any], *, serving: bool, hours_per_month: float
+) -> list[dict[str, Any]]:
+    """Plan-file compute items for one ranked row (instances and hours; prices come from costing).
+
+    A job becomes one item billed once: ``count`` instances for ``total_hours`` each (the row's
+    expected wall-clock), from the plan's first month. A service becomes its committed baseline
+    (every hour of the month) and, above it, the peak instances running the day's average share
+    of the month: instance-hours a day above the baseline / (24 h × peak instances) × hours per
+    month. A row without an instance count (it does not fit) raises :class:`InputError`.
+    """
+    count = row.get("instances")
+    if count is None or pd.isna(count):
+        raise InputError(
+            "instances",
+            f"{row['instance_type']} ({row['purchase_option']}) does not fit: no instance count",
+        )
+    instances = max(int(count), 1)
+    itype = str(row["instance_type"])
+    option = str(row["purchase_option"])
+    if not serving:
+        hours = float(row["wall_hours"])
+        if not np.isfinite(hours):
+            raise InputError("wall_hours", f"{describe_row(row)} has no known time")
+        return [{
+            "kind": "compute", "name": itype, "instance_type": itype, "count": instances,
+            "total_hours": float(np.ceil(hours * 1000.0) / 1000.0),
+            "purchase": purchase_of(option),
+        }]
+    spec = next((o for o in SERVING_OPTIONS if o.name == option), None)
+    if spec is None:
+        allowed = ", ".join(o.name for o in SERVING_OPTIONS)
+        raise InputError("purchase_option", f"must be one of {allowed} (got {option!r})")
+    committed = int(row.get("committed_instances") or 0) if spec.baseline else 0
+    items: list[dict[str, Any]] = []
+    if committed:
+        items.append({
+            "kind": "compute", "name": f"{itype} baseline", "instance_type": itype,
+            "count": committed, "purchase": purchase_of(spec.baseline or ""),
+        })
+    above = float(row["instance_hours"]) - 24.0 * committed
+    peak_count = instances - committed
+    if peak_count > 0 and above > 0:
+        usage = hours_per_month * above / (24.0 * peak_count)
+        usage = min(max(usage, 1.0), hours_per_month)
+        items.append({
+            "kind": "compute", "name": f"{itype} peaks" if committed else itype,
+            "instance_type": itype, "count": peak_count,
+            "usage_hours_per_month": round(usage, 3), "purchase": purchase_of(spec.peak),
+        })
+    return items
+
+
+def grid_frame(
+    prep: Prepared, figs: TypeFigures, rows: npt.NDArray[np.int64], *, serving: bool, cpu: bool,
+    reuse_fraction: float, deadline_hours: float | None,
+) -> pd.DataFrame:
+    """Broadcast per-type figures onto rate rows × purchase options (vectorised), unranked."""
+    cols = (
+        serving_grid(prep, figs, rows) if serving else job_grid(
+            prep, figs, rows, reuse_fraction=reuse_fraction, deadline_hours=deadline_hours,
+            cpu=cpu,
+        )
+    )
+    rep_rows, t = cols.pop("_rep_rows"), cols.pop("_t")
+    priced = cols.pop("_priced")
+    specs = prep.specs
+    data: dict[str, Any] = {
+        "region": prep.rate_region[rep_rows],
+        "instance_type": specs["instance_type"].to_numpy(object)[t],
+        "family": specs["family"].to_numpy(object)[t],
+        "accelerator": specs["accelerator"].to_numpy(object)[t],
+        "accelerators_per_instance": specs["accelerator_count"].to_numpy(float)[t],
+        "purchase_option": cols.pop("purchase_option"),
+        "instances": cols.pop("instances"),
+        "fits": figs.fit.fits[t],
+        "needed_gib_per_instance": figs.fit.needed_gib_per_instance[t],
+        "usable_gib_per_instance": figs.fit.usable_gib_per_instance[t],
+        "shortfall_gib": figs.fit.shortfall_gib[t],
+    }
+    data.update(cols)
+    data["price_status"] = np.where(priced, PRICE_OK, PRICE_MISSING).astype(object)
+    data["_option_order"] = data.pop("_order")
+    data["_region_code"] = prep.rate_region_code[rep_rows]
+    data["_type_code"] = t
+    for name, values in figs.extra.items():
+        if name not in data:
+            data[name] = values[t]
+    cost = data["cost_usd"]
+    work = figs.work
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if "pflop_hours" in work:
+            data["usd_per_pflop_hour"] = cost / work["pflop_hours"]
+        if "tokens" in work:  # training: tokens trained; serving: input + output tokens
+            data["usd_per_1m_tokens"] = cost / (work["tokens"] / 1e6)
+        if "output_tokens" in work:
+            data["usd_per_1m_output_tokens"] = cost / (work["output_tokens"] / 1e6)
+            data["usd_per_1m_requests"] = cost / (work["requests"] / 1e6)
+        if "vcpu_hours" in work:
+            data["usd_per_vcpu_hour"] = cost / work["vcpu_hours"]
+    return pd.DataFrame(data)
