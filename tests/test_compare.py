@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.compare import PRICE_MISSING, compare, fit_table
+from planner.compare import compare, fit_table
 from planner.errors import InputError
-from planner.grid import pareto_front, plan_items_for_row
+from planner.grid import PRICE_MISSING, pareto_front, plan_items_for_row
 from planner.workload import (
     CpuWorkload,
     InferenceWorkload,
