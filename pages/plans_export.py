@@ -7,7 +7,7 @@ import streamlit as st
 from planner import explorer
 from planner.billing import MAX_HOURS_PER_MONTH, MIN_HOURS_PER_MONTH
 from planner.costing import compare_plans, cost_plan
-from planner.export import line_items_frame, plan_cost_json, plan_csv
+from planner.export import item_months_frame, line_items_frame, plan_cost_json, plan_csv
 from planner.plan import item_hours, plan_from_json, plan_to_json
 from planner.share import QUERY_PARAM, encode_plan
 from ui import charts, state, widgets
@@ -82,9 +82,14 @@ if plan.items:
             "unit_price_usd": st.column_config.NumberColumn("Unit price", format=USD_RATE_COLUMN_FORMAT),
             "upfront_usd": st.column_config.NumberColumn("Upfront", format=USD_COLUMN_FORMAT),
             "monthly_usd": st.column_config.NumberColumn("Monthly", format=USD_COLUMN_FORMAT),
+            "total_usd": st.column_config.NumberColumn("Over the plan", format=USD_COLUMN_FORMAT),
+            "first_month": st.column_config.NumberColumn("From month", format="%d"),
+            "last_month": st.column_config.NumberColumn("To month", format="%d"),
             "quantity": st.column_config.NumberColumn("Quantity", format="%,.4g"),
         },
     )
+    st.caption("Monthly: what a line bills in a month it runs (a one-off job bills once: see "
+               "'Over the plan'); terms that run past the plan's end are in the total.")
     with st.expander("Show calculation"):
         for line in cost.line_items:
             st.markdown(f"**{line.item} · {line.dimension}** — {line.formula}")
@@ -93,8 +98,9 @@ if plan.items:
             "totals by a cent. Reservations and savings plans are paid for every hour of their term."
         )
     st.plotly_chart(
-        charts.stacked_bars(lines, "item", "monthly_usd", "dimension",
-                            "Monthly cost by item and charge", "USD per month"),
+        charts.stacked_bars(item_months_frame(cost), "month", "usd", "item",
+                            "Cost by month (upfront fees in the month they are paid)",
+                            "USD per month", "month of the plan"),
         key=P + "breakdown_chart",
     )
 
@@ -131,6 +137,22 @@ if plan.items:
                 value=float(unit_prices.get("hourly_usd", 0.0)),
                 step=0.01, format="%.6f", key=edit_key("override"),
             )
+            w1, w2, w3 = st.columns(3)
+            start = w1.number_input("Start month", min_value=1, max_value=plan.duration_months,
+                                    value=int(current.get("start_month") or 1), step=1,
+                                    key=edit_key("start"))
+            end = w2.number_input(
+                "End month (0 = the plan's last)", min_value=0, max_value=plan.duration_months,
+                value=int(current.get("end_month") or 0), step=1, key=edit_key("end"),
+            )
+            job_hours = w3.number_input(
+                "One-off job: hours each (0 = every month)", min_value=0.0,
+                max_value=float(plan.duration_months * plan.hours_per_month),
+                value=float(current.get("total_hours") or 0.0), step=10.0,
+                key=edit_key("total_hours"),
+                help="A job runs from the start month at the plan's hours per month until its "
+                "hours are used up, and is billed once; 'Hours per month each' is then ignored.",
+            )
             if st.form_submit_button("Apply changes", key=P + "edit_apply"):
                 # Only the hourly override is edited here: other overrides (upfront, on-demand
                 # reference) stay; the plan's own hours are stored as "not given", so the item
@@ -142,11 +164,17 @@ if plan.items:
                 updated = dict(current)
                 updated.update(
                     count=int(count),
-                    usage_hours_per_month=item_hours(usage, plan.hours_per_month),
+                    usage_hours_per_month=(
+                        None if job_hours > 0 else item_hours(usage, plan.hours_per_month)
+                    ),
+                    total_hours=float(job_hours) or None,
+                    start_month=int(start),
+                    end_month=int(end) or None,
                     purchase=explorer.purchase_for_option(option),
                     unit_prices=unit_prices,
                 )
-                with user_errors("Hours per item may not exceed the plan's hours per month."):
+                with user_errors("Hours per item may not exceed the plan's hours per month, and a "
+                                 "job's hours must fit between its start and end month."):
                     state.replace_item(chosen, updated)
                 state.flash(f"Updated {chosen}.")
                 st.rerun()

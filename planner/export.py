@@ -82,6 +82,17 @@ def plan_cost_json(cost: PlanCost) -> str:
     return json.dumps(plan_cost_dict(cost), indent=2, allow_nan=False) + "\n"
 
 
+def item_months_frame(cost: PlanCost) -> pd.DataFrame:
+    """What each item bills in each month of the plan: columns ``month`` (1-based), ``item``,
+    ``usd``; months past the plan's end (commitment terms that run on) are left out."""
+    duration = cost.plan.duration_months
+    rows = [
+        {"month": m + 1, "item": item.name, "usd": usd}
+        for item in cost.items for m, usd in enumerate(item.months_usd[:duration])
+    ]
+    return pd.DataFrame(rows, columns=["month", "item", "usd"])
+
+
 def plan_csv(cost: PlanCost) -> str:
     """CSV: a header naming the plan, one row per line item with every input, then the totals.
 

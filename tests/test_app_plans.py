@@ -258,3 +258,26 @@ def test_edited_item_follows_the_plan_hours():
     # 1 × 700 h × $21.957642 = $15,370.3494
     assert metrics(at)["Monthly"] == "$15,370.35"
     assert at.number_input(key=edit_key(at, "hours")).max == 700.0
+
+
+def test_a_job_moved_to_month_13_leaves_the_first_year_empty() -> None:
+    # 2 × 100 h on-demand p4d, moved from month 1 to month 13 of a 24-month plan: the first 12
+    # months then cost nothing and the whole job falls in month 13.
+    at = with_plan({
+        "name": "Job", "region": "us-east-1", "duration_months": 24,
+        "items": [{"kind": "compute", "name": "trainer", "instance_type": "p4d.24xlarge",
+                   "count": 2, "total_hours": 100}],
+    })
+    before = metrics(at)
+    assert before["First 12 months"] == before["Total over 24 months"] != "$0.00"
+    assert before["Monthly"] == "$0.00"  # a job does not recur
+    at.number_input(key=edit_key(at, "start")).set_value(13)
+    at.button(key="plans_edit_apply").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    item = at.session_state["plan_current"].items[0]
+    assert item.start_month == 13 and item.total_hours == 100
+    after = metrics(at)
+    assert after["First 12 months"] == "$0.00"
+    assert after["Total over 24 months"] == before["Total over 24 months"]
+    assert any("Cost by month" in c.proto.spec for c in at.get("plotly_chart"))
