@@ -8,11 +8,17 @@ import streamlit as st
 
 from planner.compare import compare, fit_table
 from planner.explorer import ACCELERATOR_KINDS
-from planner.grid import describe_row, hourly_instances, plan_items_for_row, sort_rows
+from planner.grid import (
+    describe_row,
+    hourly_instances,
+    plan_items_for_row,
+    sort_rows,
+    time_text,
+)
 from planner.workload import Precision, Sharding, workload_from_dict
 from ui import charts, columns, state, widgets
 from ui.errors import user_errors
-from ui.format import number, usd
+from ui.format import usd
 from ui.presets import MODEL_PRESETS, TRAFFIC_SHAPES
 from ui.widgets import SESSION, zero_means_none
 
@@ -154,7 +160,7 @@ if heads.message:
     st.warning(heads.message, icon=":material/schedule:")
 
 per = " per day" if serving else ""
-time_text = "ms per output token" if serving else "h wall-clock"
+time_unit = "ms per output token" if serving else "h wall-clock"
 cards = (
     ("Cheapest" + (f" that meets the {heads.target.split(' of ')[0]}" if heads.target else ""),
      heads.cheapest, cost_col if not serving else "cost_usd"),
@@ -169,8 +175,8 @@ for where, (title, row, value_col) in zip(st.columns(3), cards, strict=True):
                        heads.target else "."))
             continue
         value = usd(row[value_col], 4 if value_col == unit_col else 2)
-        st.metric(title, value + (per if value_col == "cost_usd" else ""))
-        st.caption(f"{describe_row(row)} · {number(row[time_col], 1)} {time_text}"
+        st.metric(title + (per if value_col == "cost_usd" else ""), value)
+        st.caption(f"{describe_row(row)} · {time_text(row[time_col])} {time_unit}"
                    + ("" if serving else f" · committed {usd(row['committed_usd'])}"))
 
 SORTABLE = [c for c in (

@@ -295,6 +295,13 @@ def _first(frame: pd.DataFrame) -> dict[str, Any] | None:
     return None if frame.empty else {str(k): v for k, v in frame.iloc[0].items()}
 
 
+def time_text(value: float) -> str:
+    """A time for people: ``1,234.5``, ``12.3``, ``0.0104`` (three significant digits below 10)."""
+    if value is None or not np.isfinite(value):
+        return "—"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
+
+
 def describe_row(row: Mapping[str, Any]) -> str:
     """``p4d.24xlarge × 2 · on demand`` (instance type, count, option)."""
     count = row.get("instances")
@@ -319,7 +326,8 @@ def headlines(
     message = None
     if met is False:
         message = f"No option meets the {target}" + (
-            f"; the fastest is {describe_row(fastest)} at {fastest[time_col]:,.1f} {time_label}."
+            f"; the fastest is {describe_row(fastest)} at {time_text(fastest[time_col])} "
+            f"{time_label}."
             if fastest is not None else "; no option has a known time and price."
         )
     return Headlines(

@@ -110,8 +110,13 @@ def _settle(page) -> None:
 
 
 def _metrics(page) -> dict[str, str]:
-    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
-    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    """Metric label → value; waits while a rerun is still replacing the metrics."""
+    for _ in range(50):
+        labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+        values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        if len(labels) == len(values):
+            break
+        page.wait_for_timeout(200)
     return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
 
 
@@ -152,16 +157,45 @@ def test_pages_workload_plan_csv_and_share_link(server: str, browser, tmp_path: 
         assert "Prices as of" in page.locator('[data-testid="stSidebar"]').inner_text()
         _shot(page, slug)
 
-    # fill the workload form (a CPU job) and add the cheapest row to the plan
+    # inference: headlines, the day's instance counts as a chart
     _go(page, "Workload planner")
+    page.get_by_text("Inference (LLM serving)", exact=True).click()
+    _settle(page)
+    page.get_by_label("Daily traffic").click()
+    page.get_by_role("option", name="Business day (peak 10:00-14:00)").click()
+    _settle(page)
+    metrics = _metrics(page)
+    assert any(k.startswith("Fastest") for k in metrics)
+    assert any(k.startswith("Cheapest") for k in metrics)
+    page.get_by_role("tab", name="Instances over the day").click()
+    page.locator('[data-testid="stPlotlyChart"]').last.wait_for(timeout=RUN_TIMEOUT_MS)
+    _settle(page)
+    _shot(page, "workload_planner_inference_day")
+
+    # a CPU job: a deadline nothing meets is a warning naming the fastest option
     page.get_by_text("CPU work", exact=True).click()
     _settle(page)
     field = page.get_by_label("vCPU-hours of work")
     field.fill("4000")
     field.press("Enter")
     _settle(page)
+    deadline = page.get_by_label("Deadline hours (0 = none)")
+    deadline.fill("0.001")
+    deadline.press("Enter")
+    _settle(page)
+    warning = page.locator('[data-testid="stAlert"]').filter(has_text="No option meets")
+    assert "the fastest is" in warning.first.inner_text()
+    _shot(page, "workload_planner_deadline_missed")
+    deadline.fill("24")
+    deadline.press("Enter")
+    _settle(page)
+    page.locator('[data-testid="stAlert"]').filter(has_text="No option meets").wait_for(
+        state="detached", timeout=RUN_TIMEOUT_MS
+    )
+    _settle(page)
     metrics = _metrics(page)
-    assert metrics["Cheapest option"]
+    assert metrics["Cheapest that meets the deadline"].startswith("$")
+    # add the top-ranked job to the plan: billed once, in the months it runs
     page.get_by_role("button", name="Add to plan").click()
     _settle(page)
     page.get_by_text("to 'My plan'").first.wait_for(timeout=RUN_TIMEOUT_MS)
@@ -171,18 +205,22 @@ def test_pages_workload_plan_csv_and_share_link(server: str, browser, tmp_path: 
     # the plan: totals on the page, then the CSV
     _go(page, "Plans & export")
     shown = _metrics(page)
-    assert shown["Monthly"] != "$0.00"
+    assert shown["Monthly"] == "$0.00"  # a one-off job does not recur
+    assert shown["Total over 12 months"] == shown["First 12 months"] != "$0.00"
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download CSV").click()
     csv_path = tmp_path / "plan.csv"
     download_info.value.save_as(csv_path)
     rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
-    items = [r for r in rows if r["item"] != "TOTAL"]
+    items = [r for r in rows if r["item"] not in ("TOTAL", "MONTH")]
     totals = {r["dimension"]: r for r in rows if r["item"] == "TOTAL"}
+    months = [r for r in rows if r["item"] == "MONTH"]
     assert items and all(r["kind"] == "compute" for r in items)
-    line_monthly = sum(float(r["monthly_usd"] or 0) for r in items)
-    assert float(totals["monthly_usd"]["monthly_usd"]) == pytest.approx(line_monthly)
-    assert f"${float(totals['monthly_usd']['monthly_usd']):,.2f}" == shown["Monthly"]
+    assert [r["first_month"] for r in items] == ["1"]
+    job_total = sum(float(r["total_usd"]) for r in items)
+    assert float(totals["duration_total_usd"]["quantity"]) == pytest.approx(job_total)
+    assert float(months[0]["total_usd"]) == pytest.approx(job_total)  # all of it in month 1
+    assert f"${job_total:,.2f}" == shown["Total over 12 months"]
     _shot(page, "plans_export_with_item")
 
     # the share link reopens the same plan in a fresh session
@@ -198,7 +236,7 @@ def test_pages_workload_plan_csv_and_share_link(server: str, browser, tmp_path: 
     )
     _settle(fresh)
     reopened = _metrics(fresh)
-    for key in ("Monthly", "Upfront", "First 12 months", "Saved vs on-demand"):
+    for key in ("Monthly", "Upfront", "First 12 months", "Total over 12 months"):
         assert reopened[key] == shown[key], key
     _shot(fresh, "share_link_reopened")
     assert not errors, errors
