@@ -159,7 +159,8 @@ tab_rank, tab_chart, tab_fit, tab_spot = st.tabs(
 money = st.column_config.NumberColumn
 with tab_rank:
     shown = [
-        "instance_type", "purchase_option", "instances", "fits", time_col, "instance_hours",
+        "instance_type", "purchase_option", "instances", "layout", "tp", "replicas_per_instance",
+        "mfu", "fits", time_col, "instance_hours",
         "usd_per_instance_hour", "cost_usd", unit_col, "meets_target", "price_status", "note",
     ]
     if "wall_hours" not in shown:

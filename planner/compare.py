@@ -28,24 +28,16 @@ from planner.catalog import Catalog
 from planner.catalog.query import check_region
 from planner.catalog.schema import ACCELERATOR_KINDS
 from planner.errors import InputError, UnknownNameError
-from planner.perf.layout import memory_per_chip
-from planner.training_layout import (
-    LayoutSearch,
-    hardware,
-    layout_assumptions,
-    layouts_of,
-    mfu_per_type,
-    shape_of,
-)
 from planner.memory_fit import (
     TRAINING_OVERHEAD_FRACTION,
     FitResult,
-    inference_fit,
     inference_kv_bytes_per_token,
     inference_weight_bytes,
-    training_fit,
     training_memory,
 )
+from planner.perf.constants import LINK_BYTES_PER_S, PCIE_BYTES_PER_S
+from planner.perf.layout import group_instances, memory_per_chip, valid
+from planner.perf.serving import ALLREDUCE_LATENCY_S, STEP_FLOOR_S
 from planner.performance import (
     BYTES_PER_VALUE,
     COMPUTE_EFFICIENCY,
@@ -55,14 +47,13 @@ from planner.performance import (
     MULTI_NODE_EFFICIENCY,
     PEAK_COLUMN,
     TRAINING_CHIP_KINDS,
-    Sourced,
     allreduce_seconds,
     bandwidth_scale,
     flops_per_token,
     scaling_efficiency,
-    serving_throughput,
     training_seconds,
 )
+from planner.serving_layout import best_replica_layout
 from planner.spot import (
     BUCKET_UPPER_PCT_PER_MONTH,
     INTERRUPTIONS_PER_HOUR_BY_BUCKET,
@@ -70,6 +61,14 @@ from planner.spot import (
     checkpoint_interval_array,
     pessimistic_factor_array,
     runtime_factor_array,
+)
+from planner.training_layout import (
+    LayoutSearch,
+    hardware,
+    layout_assumptions,
+    layouts_of,
+    mfu_per_type,
+    shape_of,
 )
 from planner.workload import (
     CpuWorkload,
@@ -444,7 +443,9 @@ def _fewest_layout_gib(search: LayoutSearch, cap: int, chips: FloatArray) -> Flo
     at = np.full(len(chips), float(cap))
     least = np.full(len(chips), np.inf)
     for layout in search.layouts:
-        least = np.fmin(least, memory_per_chip(search.shape, layout, search.hw, at))
+        usable = valid(layout, search.hw) & (np.mod(at, group_instances(layout, search.hw)) == 0)
+        mem = memory_per_chip(search.shape, layout, search.hw, at)
+        least = np.where(usable, np.fmin(least, mem), least)
     return np.asarray(least * chips / GIB, float)
 
 
@@ -506,7 +507,6 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
     )
     eff_c = workload.compute_efficiency or COMPUTE_EFFICIENCY.value
     capacity = specs["accelerator_memory_gib_total"].to_numpy(float)
-    fit, free = inference_fit(workload, capacity, c)
     weight_bytes = inference_weight_bytes(workload)
     kv = inference_kv_bytes_per_token(workload)
     target_s = (
@@ -514,21 +514,32 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
         if workload.latency_target_ms_per_output_token is not None
         else None
     )
-    serving = serving_throughput(
-        parameters=workload.parameters,
-        input_tokens=workload.input_tokens,
-        output_tokens=workload.output_tokens,
-        weight_bytes=weight_bytes,
-        kv_bytes_token=kv,
-        peak_flops=peak,
-        memory_bytes_per_s=bw,
-        free_memory_bytes=free,
-        compute_efficiency=eff_c,
-        memory_efficiency=eff_m,
-        max_batch=workload.max_batch_size,
-        latency_target_s=target_s,
+    chip_names = specs["accelerator"].to_numpy(object)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        usable_chip = np.where(c > 0, capacity * GIB * (1 - workload.memory_overhead_fraction) / c, 0.0)
+    layout = best_replica_layout(
+        parameters=workload.parameters, layers=workload.layers, hidden_size=workload.hidden_size,
+        input_tokens=workload.input_tokens, output_tokens=workload.output_tokens,
+        weight_bytes=weight_bytes, kv_bytes_token=kv, chips=c, kind=kind,
+        has_nvlink=np.isin(chip_names, list(LINK_BYTES_PER_S)),
+        link_bytes_per_s=np.array(
+            [LINK_BYTES_PER_S.get(str(ch), PCIE_BYTES_PER_S).value for ch in chip_names], float
+        ),
+        peak_flops_per_chip=peak / np.where(c > 0, c, np.nan),
+        bandwidth_per_chip=bw / np.where(c > 0, c, np.nan),
+        usable_bytes_per_chip=np.asarray(usable_chip, float), compute_efficiency=eff_c,
+        memory_efficiency=eff_m, max_batch=workload.max_batch_size, latency_target_s=target_s,
     )
-    tokens_s = serving.output_tokens_per_s.copy()
+    serving = layout.serving
+    usable_gib = usable_chip * c / GIB
+    needed_gib = layout.needed_bytes_per_replica / GIB
+    fit = FitResult(
+        instances=np.where(layout.fits & (c > 0), 1.0, np.nan),
+        needed_gib_per_instance=np.full(len(specs), needed_gib),
+        usable_gib_per_instance=np.asarray(usable_gib, float),
+        shortfall_gib=np.where(layout.fits, 0.0, np.maximum(needed_gib - usable_gib, 0.0)),
+    )
+    tokens_s = layout.tokens_per_s_per_instance.copy()
     measured = np.zeros(len(specs), bool)
     for name, value in workload.measured_output_tokens_per_second.items():
         i = prep.type_codes[name]
@@ -569,8 +580,18 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
         "kv_cache_bytes_per_token": kv,
         "kv_rule": "bytes × 2 × L × d × kv_heads/heads (stas00/ml-engineering inference README)",
         "memory_overhead_fraction": workload.memory_overhead_fraction,
-        "replicas": "one model replica per instance, tensor parallel across its accelerators; "
-        "models that do not fit one instance are shown as not fitting",
+        "replicas": "per instance type the tensor-parallel degree t (dividing its chips) with the "
+        "most output tokens/s per instance that fits and meets the latency target; c // t "
+        "replicas per instance; a replica spanning instances is not modelled (shown as not "
+        "fitting)",
+        "multi_chip_overhead": {
+            "rule": "per decode step: floor + 2·L·(all-reduce latency) + B · 2·L · 2·(t−1)/t · d · "
+            "2 B / link (t > 1)",
+            "allreduce_latency_s": {k: {"value": v.value, "source": v.source}
+                                    for k, v in ALLREDUCE_LATENCY_S.items()},
+            "step_floor_s": {k: {"value": v.value, "source": v.source}
+                             for k, v in STEP_FLOOR_S.items()},
+        },
         "batch_rule": "min(max_batch_size, KV-cache memory at full context, latency target)",
         "instances_per_hour": "ceil(peak requests/s × hourly_shape / requests/s per instance), "
         f"at least min_instances = {workload.min_instances}",
@@ -595,6 +616,8 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
             "ttft_ms": np.where(measured, np.nan, serving.ttft_s * 1000.0),
             "batch": np.where(measured, np.nan, serving.batch),
             "output_tokens_per_s_per_instance": tokens_s,
+            "tp": np.where(measured, np.nan, layout.tp),
+            "replicas_per_instance": np.where(measured, np.nan, layout.replicas),
             "throughput_source": np.where(measured, "measured", "roofline").astype(object),
             "decode_regime": np.where(
                 measured, "", np.where(serving.memory_bound, "memory-bound", "compute-bound")

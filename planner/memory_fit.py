@@ -110,11 +110,8 @@ def activation_bytes_per_chip(
 
     ``recomputation``: True = full, False = none, or the name.
     """
-    mode: Recomputation
-    if isinstance(recomputation, bool):
-        mode = "full" if recomputation else "none"
-    else:
-        mode = recomputation
+    named: dict[bool, Recomputation] = {True: "full", False: "none"}
+    mode = named[recomputation] if isinstance(recomputation, bool) else recomputation
     return activation_bytes(
         layers=layers, hidden_size=hidden_size, sequence_length=sequence_length,
         micro_batch=micro_batch_size,

@@ -82,29 +82,29 @@ def shape_of(workload: TrainingWorkload | TrainingBaselineWorkload) -> TrainingS
     """The layout model's view of the workload (None without a parameter count)."""
     if workload.parameters is None:
         return None
-    shaped = isinstance(workload, TrainingWorkload)
+    common = {
+        "parameters": workload.parameters,
+        "states": state_bytes_of(workload),
+        "global_batch_tokens": workload.global_batch_tokens,
+        "activation_bytes_per_value": max(2.0, BYTES_PER_VALUE[workload.precision]),
+    }
+    if not isinstance(workload, TrainingWorkload):
+        return TrainingShape(layers=None, hidden_size=None, attention_heads=None, vocab_size=None,
+                             sequence_length=None, micro_batch=1, **common)  # type: ignore[arg-type]
     return TrainingShape(
-        parameters=workload.parameters,
-        states=state_bytes_of(workload),
-        layers=workload.layers if shaped else None,
-        hidden_size=workload.hidden_size if shaped else None,
-        attention_heads=workload.attention_heads if shaped else None,
-        vocab_size=workload.vocab_size if shaped else None,
-        sequence_length=workload.sequence_length if shaped else None,
-        micro_batch=workload.micro_batch_size if shaped else 1,
-        global_batch_tokens=workload.global_batch_tokens,
-        activation_bytes_per_value=max(2.0, BYTES_PER_VALUE[workload.precision]),
-        flash_attention=workload.flash_attention if shaped else True,
+        layers=workload.layers, hidden_size=workload.hidden_size,
+        attention_heads=workload.attention_heads, vocab_size=workload.vocab_size,
+        sequence_length=workload.sequence_length, micro_batch=workload.micro_batch_size,
+        flash_attention=workload.flash_attention, **common,  # type: ignore[arg-type]
     )
 
 
 def layouts_of(workload: TrainingWorkload | TrainingBaselineWorkload) -> list[Layout]:
-    shaped = isinstance(workload, TrainingWorkload)
     return candidate_layouts(
         tp=workload.tensor_parallel, pp=workload.pipeline_parallel,
         zero=None if workload.sharding is None else ZERO_STAGE[workload.sharding],
-        recompute=recomputation_of(workload) if shaped else "none",
-        layers=workload.layers if shaped else None,
+        recompute=recomputation_of(workload) if isinstance(workload, TrainingWorkload) else "none",
+        layers=workload.layers if isinstance(workload, TrainingWorkload) else None,
     )
 
 
@@ -181,7 +181,6 @@ def layout_assumptions(workload: TrainingWorkload | TrainingBaselineWorkload) ->
     def given(value: object) -> object:
         return "searched" if value is None else value
 
-    shaped = isinstance(workload, TrainingWorkload)
     return {
         "searched": "tensor parallel 1-16 inside an instance, pipeline 1-32, ZeRO-1/2/3 "
         "(2/3 without pipeline), recomputation none/full; per type the fewest instances any "
@@ -189,8 +188,10 @@ def layout_assumptions(workload: TrainingWorkload | TrainingBaselineWorkload) ->
         "tensor_parallel": given(workload.tensor_parallel),
         "pipeline_parallel": given(workload.pipeline_parallel),
         "sharding": given(workload.sharding),
-        "recomputation": given(recomputation_of(workload)) if shaped else "none",
-        "micro_batch_size": workload.micro_batch_size if shaped else 1,
+        "recomputation": (
+            given(recomputation_of(workload)) if isinstance(workload, TrainingWorkload) else "none"
+        ),
+        "micro_batch_size": workload.micro_batch_size if isinstance(workload, TrainingWorkload) else 1,
         "efficiency_rule": "compute / (compute + tensor-parallel collectives + pipeline bubble "
         "(p−1)/m + data-parallel reduce not hidden behind the step)",
         "link_bytes_per_s": {chip: {"value": s.value, "source": s.source}

@@ -46,7 +46,9 @@ for (_chip, _prec), _bands in _FITTED.items():
 # H200 has the H100's compute: same defaults, marked as such
 for (_chip, _band, _prec), _s in list(MFU_TABLE.items()):
     if _chip == "NVIDIA H100 SXM 80GB":
-        MFU_TABLE[("NVIDIA H200 141GB", _band, _prec)] = Sourced(_s.value, "as H100 (same compute); " + _s.source)
+        MFU_TABLE[("NVIDIA H200 141GB", _band, _prec)] = Sourced(
+            _s.value, "as H100 (same compute); " + _s.source
+        )
 
 ATTENTION_EFFICIENCY: dict[str, Sourced] = {
     "NVIDIA H100 SXM 80GB": Sourced(0.25, FOUNDRY + ": 7B-13B at 32k context"),
