@@ -386,7 +386,11 @@ def _training_figures(
             ),
         )
         layout_columns = search.columns(choice, np.where(np.isnan(n), np.nan, at))
-    eff = eff_at(np.where(np.isnan(n), 1.0, n))
+        eff = choice.efficiency
+        if workload.multi_node_efficiency is not None:
+            eff = np.where(at > 1, eff * workload.multi_node_efficiency, eff)
+    else:
+        eff = eff_at(np.where(np.isnan(n), 1.0, n))
     hours = training_seconds(flops, c * n, peak_tflops, mfu, eff) / 3600.0
     meets = _meets(hours, workload.deadline_hours)
     pflop_hours = flops / 1e15 / 3600.0
@@ -442,11 +446,12 @@ def _fewest_layout_gib(search: LayoutSearch, cap: int, chips: FloatArray) -> Flo
     """Memory per instance of the least-memory candidate at ``cap`` instances [GiB]."""
     at = np.full(len(chips), float(cap))
     least = np.full(len(chips), np.inf)
-    for layout in search.layouts:
-        usable = valid(layout, search.hw) & (np.mod(at, group_instances(layout, search.hw)) == 0)
-        mem = memory_per_chip(search.shape, layout, search.hw, at)
-        least = np.where(usable, np.fmin(least, mem), least)
-    return np.asarray(least * chips / GIB, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for layout in search.layouts:
+            whole = np.mod(at, group_instances(layout, search.hw)) == 0
+            mem = memory_per_chip(search.shape, layout, search.hw, at)
+            least = np.where(valid(layout, search.hw) & whole, np.fmin(least, mem), least)
+        return np.asarray(least * chips / GIB, float)
 
 
 def _memory_assumptions(

@@ -261,8 +261,10 @@ def best_at(
         g = group_instances(layout, hw)
         with np.errstate(invalid="ignore"):
             whole = np.mod(n, g) == 0
-        fits = memory_per_chip(shape, layout, hw, n) <= hw.usable_bytes_per_chip
+            fits = memory_per_chip(shape, layout, hw, n) <= hw.usable_bytes_per_chip
         ok = valid(layout, hw) & whole & fits & ~np.isnan(n)
+        if not ok.any():
+            continue
         eff = step_efficiency(shape, layout, hw, n, flops_per_token)
         better = ok & (np.nan_to_num(eff, nan=-np.inf) > best + 1e-12)
         best = np.where(better, eff, best)
