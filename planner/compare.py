@@ -38,36 +38,42 @@ from planner.grid import (
 from planner.memory_fit import (
     TRAINING_OVERHEAD_FRACTION,
     FitResult,
-    inference_fit,
     inference_kv_bytes_per_token,
     inference_weight_bytes,
-    training_fit,
     training_memory,
 )
 from planner.options import RATE_OPTIONS
+from planner.perf.constants import LINK_BYTES_PER_S, PCIE_BYTES_PER_S
+from planner.perf.layout import group_instances, memory_per_chip, valid
+from planner.perf.serving import ALLREDUCE_LATENCY_S, STEP_FLOOR_S
 from planner.performance import (
     BYTES_PER_VALUE,
     COMPUTE_EFFICIENCY,
-    DEFAULT_MFU,
-    FP8_MFU,
     GIB,
     MEMORY_EFFICIENCY_GPU,
     MEMORY_EFFICIENCY_NEURON,
     MULTI_NODE_EFFICIENCY,
     PEAK_COLUMN,
     TRAINING_CHIP_KINDS,
-    Sourced,
     allreduce_seconds,
     bandwidth_scale,
     flops_per_token,
     scaling_efficiency,
-    serving_throughput,
     training_seconds,
 )
+from planner.serving_layout import best_replica_layout
 from planner.spot import (
     BUCKET_UPPER_PCT_PER_MONTH,
     INTERRUPTIONS_PER_HOUR_BY_BUCKET,
     check_positive,
+)
+from planner.training_layout import (
+    LayoutSearch,
+    hardware,
+    layout_assumptions,
+    layouts_of,
+    mfu_per_type,
+    shape_of,
 )
 from planner.workload import (
     CpuWorkload,
@@ -202,24 +208,6 @@ class TypeFigures:
     """Reason → how many instance types were not considered for it."""
 
 
-def _mfu_table(precision: Precision) -> dict[str, Sourced]:
-    """Default MFU per chip: FP8_MFU for every chip when training in FP8, else DEFAULT_MFU."""
-    if precision == Precision.FP8:
-        return dict.fromkeys(DEFAULT_MFU, FP8_MFU)
-    return DEFAULT_MFU
-
-
-def _mfu_defaults(
-    chips: npt.NDArray[np.object_], precision: Precision, override: float | None
-) -> FloatArray:
-    if override is not None:
-        return np.full(len(chips), override)
-    table = _mfu_table(precision)
-    return np.array(
-        [table[c].value if isinstance(c, str) and c in table else np.nan for c in chips], float
-    )
-
-
 def _peak(specs: pd.DataFrame, precision: Precision) -> FloatArray:
     return specs[PEAK_COLUMN[precision]].to_numpy(float)
 
@@ -251,7 +239,7 @@ def _training_figures(
     chips_name = specs["accelerator"].to_numpy(object)
     kind = specs["accelerator_kind"].to_numpy(object)
     peak_tflops = _peak(specs, workload.precision)
-    mfu = _mfu_defaults(chips_name, workload.precision, workload.mfu)
+    mfu, mfu_used = mfu_per_type(workload, chips_name)
     c = specs["accelerator_count"].to_numpy(float)
     is_trainer = np.isin(kind, TRAINING_CHIP_KINDS)
     excluded: dict[str, int] = {}
@@ -274,8 +262,21 @@ def _training_figures(
     else:
         per_token = flops_per_token(parameters) if parameters is not None else None
     step_flops = None if per_token is None else per_token * workload.global_batch_tokens
+    shape = shape_of(workload)
+    search = (
+        None if shape is None else LayoutSearch(
+            shape, layouts_of(workload),
+            hardware(specs, peak_tflops * 1e12 * mfu, TRAINING_OVERHEAD_FRACTION),
+            per_token if per_token is not None else 6.0 * shape.parameters,
+        )
+    )
 
     def eff_at(n: FloatArray) -> FloatArray:
+        if search is not None:
+            eff = search.best(n).efficiency
+            if workload.multi_node_efficiency is not None:
+                eff = np.where(n > 1, eff * workload.multi_node_efficiency, eff)
+            return np.asarray(eff, float)
         if step_flops is None or parameters is None:
             return scaling_efficiency(n, 1.0, 0.0, mne)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -314,6 +315,11 @@ def _training_figures(
             raise InputError("mfu", f"no default for {chips_name[i]}; give mfu in (0, 1]")
         nb = float(workload.baseline_instances)
         eff_b = float(eff_at(np.full(len(specs), nb))[i])
+        if np.isnan(eff_b):
+            raise InputError(
+                "baseline_instances",
+                f"the model does not fit in accelerator memory on {nb:g} × {base} under any layout",
+            )
         flops = workload.baseline_hours * 3600.0 * nb * per_instance_flops_s[i] * eff_b
         flops_rule = (
             "measured: baseline_hours × baseline throughput (instances × chips × peak × MFU × "
@@ -324,11 +330,11 @@ def _training_figures(
 
     memory = training_memory(workload)
     fixed = workload.instances
-    if memory is not None:
-        fit = training_fit(
-            memory, c, specs["accelerator_memory_gib_total"].to_numpy(float),
-            max_instances=workload.max_instances if fixed is None else fixed,
-        )
+    cap = workload.max_instances if fixed is None else fixed
+    if search is not None:
+        fewest = search.fewest(cap)
+        usable_gib = search.hw.usable_bytes_per_chip * c / GIB
+        fit = FitResult(fewest, np.full(len(specs), np.nan), usable_gib, np.zeros(len(specs)))
     else:
         ones = np.ones(len(specs))
         fit = FitResult(ones, np.full(len(specs), np.nan), np.full(len(specs), np.nan),
@@ -342,7 +348,30 @@ def _training_figures(
             t1, workload.deadline_hours, fit.instances, eff_at, workload.max_instances
         )
     n = np.where(eligible & fit.fits, base_n, np.nan)
-    eff = eff_at(np.where(np.isnan(n), 1.0, n))
+    layout_columns: dict[str, np.ndarray] = {}
+    if search is not None:
+        at = np.where(np.isnan(n), np.nan_to_num(fit.instances, nan=float(cap)), n)
+        choice = search.best(at)
+        needed = search.needed_bytes_per_chip(choice, at) * c / GIB
+        n = np.where(np.isnan(choice.efficiency), np.nan, n)
+        fits_at = ~np.isnan(choice.efficiency) & ~np.isnan(fit.instances)
+        fit = FitResult(
+            instances=np.where(fits_at, fit.instances, np.nan),
+            needed_gib_per_instance=np.where(
+                np.isnan(needed), _fewest_layout_gib(search, cap, c), needed
+            ),
+            usable_gib_per_instance=fit.usable_gib_per_instance,
+            shortfall_gib=np.where(
+                fits_at, 0.0,
+                np.maximum(_fewest_layout_gib(search, cap, c) - fit.usable_gib_per_instance, 0.0),
+            ),
+        )
+        layout_columns = search.columns(choice, np.where(np.isnan(n), np.nan, at))
+        eff = choice.efficiency
+        if workload.multi_node_efficiency is not None:
+            eff = np.where(at > 1, eff * workload.multi_node_efficiency, eff)
+    else:
+        eff = eff_at(np.where(np.isnan(n), 1.0, n))
     hours = training_seconds(flops, c * n, peak_tflops, mfu, eff) / 3600.0
     on_time = meets(hours, workload.deadline_hours)
     pflop_hours = flops / 1e15 / 3600.0
@@ -355,22 +384,17 @@ def _training_figures(
             "total_flops": flops,
             "flops_rule": flops_rule,
             "precision": str(workload.precision),
-            "mfu": (
-                {"all chips": workload.mfu, "source": "workload"}
-                if workload.mfu is not None
-                else {
-                    chip: {"value": s.value, "source": s.source}
-                    for chip, s in _mfu_table(workload.precision).items()
-                }
-            ),
-            "time_rule": "FLOPs / (instances × chips × peak(precision) × MFU × scaling efficiency)",
+            "mfu": mfu_used,
+            "mfu_rule": "per chip × model size band × precision (planner.perf.mfu, fitted on the "
+            "calibration set); attention FLOPs at the chip's attention efficiency",
+            "time_rule": "FLOPs / (instances × chips × peak(precision) × MFU × layout efficiency)",
             "multi_node_efficiency": {
                 "value": mne,
                 "source": "workload" if workload.multi_node_efficiency else MULTI_NODE_EFFICIENCY.source,
             },
-            "allreduce_check": (
-                "2·(n−1)/n · gradient bytes / network bandwidth per step, overlapped with compute; "
-                f"gradients at {grad_bytes_pp:g} B/param"
+            "layout": layout_assumptions(workload) if search is not None else (
+                "no parameter count: pure data parallel, 2·(n−1)/n · gradient bytes / network "
+                f"bandwidth per step, gradients at {grad_bytes_pp:g} B/param"
             ),
             "instances_rule": (
                 "fixed by the workload" if workload.instances is not None else
@@ -389,13 +413,26 @@ def _training_figures(
         instance_hours=np.asarray(hours * n, float),
         meets_deadline=on_time,
         work=work,
-        extra={"mfu": mfu, "scaling_efficiency": np.where(np.isnan(n), np.nan, eff)},
+        extra={"mfu": mfu, "scaling_efficiency": np.where(np.isnan(n), np.nan, eff),
+               **layout_columns},
         checkpoint_write_hours=workload.checkpoint_write_hours,
         restart_hours=workload.restart_hours,
         interruptions_per_hour=workload.interruptions_per_hour,
         assumptions=assumptions,
         excluded=excluded,
     )
+
+
+def _fewest_layout_gib(search: LayoutSearch, cap: int, chips: FloatArray) -> FloatArray:
+    """Memory per instance of the least-memory candidate at ``cap`` instances [GiB]."""
+    at = np.full(len(chips), float(cap))
+    least = np.full(len(chips), np.inf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for layout in search.layouts:
+            whole = np.mod(at, group_instances(layout, search.hw)) == 0
+            mem = memory_per_chip(search.shape, layout, search.hw, at)
+            least = np.where(valid(layout, search.hw) & whole, np.fmin(least, mem), least)
+        return np.asarray(least * chips / GIB, float)
 
 
 def _memory_assumptions(
@@ -409,11 +446,12 @@ def _memory_assumptions(
         "weights_bytes_per_parameter": memory.weights_bytes / n,
         "gradient_bytes_per_parameter": memory.gradients_bytes / n,
         "optimizer_bytes_per_parameter": memory.optimizer_bytes / n,
-        "source": "stas00/ml-engineering training/performance (mixed precision AdamW 18 B/param)",
-        "sharding": str(workload.sharding),
+        "source": "ZeRO paper (arXiv:1910.02054) §3.1: 2 + 2 + 12 B/param, sharded by ZeRO stage",
+        "sharding": str(workload.sharding) if workload.sharding is not None else "searched",
         "activation_gib_per_accelerator": memory.activation_bytes_per_chip / GIB,
         "activations_counted": memory.activations_counted,
-        "activation_rule": "Korthikanti et al. 2022 s·b·d·(34 + 5·a·s/d) per layer; logits 4·b·s·V",
+        "activation_rule": "Korthikanti et al. 2022 s·b·d·34/t per layer (FlashAttention: no "
+        "5·a·s/d score term), full recomputation 2·s·b·d/t per layer + one layer; logits 4·b·s·V/t",
         "overhead_fraction": TRAINING_OVERHEAD_FRACTION,
         "capacity": "accelerator_memory_gib_total (AWS usable GiB per instance)",
     }
@@ -447,7 +485,6 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
     )
     eff_c = workload.compute_efficiency or COMPUTE_EFFICIENCY.value
     capacity = specs["accelerator_memory_gib_total"].to_numpy(float)
-    fit, free = inference_fit(workload, capacity, c)
     weight_bytes = inference_weight_bytes(workload)
     kv = inference_kv_bytes_per_token(workload)
     target_s = (
@@ -455,21 +492,32 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
         if workload.latency_target_ms_per_output_token is not None
         else None
     )
-    serving = serving_throughput(
-        parameters=workload.parameters,
-        input_tokens=workload.input_tokens,
-        output_tokens=workload.output_tokens,
-        weight_bytes=weight_bytes,
-        kv_bytes_token=kv,
-        peak_flops=peak,
-        memory_bytes_per_s=bw,
-        free_memory_bytes=free,
-        compute_efficiency=eff_c,
-        memory_efficiency=eff_m,
-        max_batch=workload.max_batch_size,
-        latency_target_s=target_s,
+    chip_names = specs["accelerator"].to_numpy(object)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        usable_chip = np.where(c > 0, capacity * GIB * (1 - workload.memory_overhead_fraction) / c, 0.0)
+    layout = best_replica_layout(
+        parameters=workload.parameters, layers=workload.layers, hidden_size=workload.hidden_size,
+        input_tokens=workload.input_tokens, output_tokens=workload.output_tokens,
+        weight_bytes=weight_bytes, kv_bytes_token=kv, chips=c, kind=kind,
+        has_nvlink=np.isin(chip_names, list(LINK_BYTES_PER_S)),
+        link_bytes_per_s=np.array(
+            [LINK_BYTES_PER_S.get(str(ch), PCIE_BYTES_PER_S).value for ch in chip_names], float
+        ),
+        peak_flops_per_chip=peak / np.where(c > 0, c, np.nan),
+        bandwidth_per_chip=bw / np.where(c > 0, c, np.nan),
+        usable_bytes_per_chip=np.asarray(usable_chip, float), compute_efficiency=eff_c,
+        memory_efficiency=eff_m, max_batch=workload.max_batch_size, latency_target_s=target_s,
     )
-    tokens_s = serving.output_tokens_per_s.copy()
+    serving = layout.serving
+    usable_gib = usable_chip * c / GIB
+    needed_gib = layout.needed_bytes_per_replica / GIB
+    fit = FitResult(
+        instances=np.where(layout.fits & (c > 0), 1.0, np.nan),
+        needed_gib_per_instance=np.full(len(specs), needed_gib),
+        usable_gib_per_instance=np.asarray(usable_gib, float),
+        shortfall_gib=np.where(layout.fits, 0.0, np.maximum(needed_gib - usable_gib, 0.0)),
+    )
+    tokens_s = layout.tokens_per_s_per_instance.copy()
     measured = np.zeros(len(specs), bool)
     for name, value in workload.measured_output_tokens_per_second.items():
         i = prep.type_codes[name]
@@ -510,8 +558,18 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
         "kv_cache_bytes_per_token": kv,
         "kv_rule": "bytes × 2 × L × d × kv_heads/heads (stas00/ml-engineering inference README)",
         "memory_overhead_fraction": workload.memory_overhead_fraction,
-        "replicas": "one model replica per instance, tensor parallel across its accelerators; "
-        "models that do not fit one instance are shown as not fitting",
+        "replicas": "per instance type the tensor-parallel degree t (dividing its chips) with the "
+        "most output tokens/s per instance that fits and meets the latency target; c // t "
+        "replicas per instance; a replica spanning instances is not modelled (shown as not "
+        "fitting)",
+        "multi_chip_overhead": {
+            "rule": "per decode step: floor + 2·L·(all-reduce latency) + B · 2·L · 2·(t−1)/t · d · "
+            "2 B / link (t > 1)",
+            "allreduce_latency_s": {k: {"value": v.value, "source": v.source}
+                                    for k, v in ALLREDUCE_LATENCY_S.items()},
+            "step_floor_s": {k: {"value": v.value, "source": v.source}
+                             for k, v in STEP_FLOOR_S.items()},
+        },
         "batch_rule": "min(max_batch_size, KV-cache memory at full context, latency target)",
         "instances_per_hour": "ceil(peak requests/s × hourly_shape / requests/s per instance), "
         f"at least min_instances = {workload.min_instances}",
@@ -539,6 +597,8 @@ def _inference_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFigur
             "output_tokens_per_s_per_instance": tokens_s,
             "baseline_instances": np.where(ok, per_hour.min(axis=1), np.nan),
             "instances_by_hour": _hourly_lists(per_hour),
+            "tp": np.where(measured, np.nan, layout.tp),
+            "replicas_per_instance": np.where(measured, np.nan, layout.replicas),
             "throughput_source": np.where(measured, "measured", "roofline").astype(object),
             "decode_regime": np.where(
                 measured, "", np.where(serving.memory_bound, "memory-bound", "compute-bound")

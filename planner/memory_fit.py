@@ -3,12 +3,12 @@
 Capacity is AWS's usable accelerator memory per instance (``accelerator_memory_gib_total``, from
 DescribeInstanceTypes, e.g. 22 GiB per A10G, not 24 GB), minus a reserved overhead fraction.
 
-Training, per parameter [S6 training/performance/README.md, mixed precision + AdamW]: weights 6 B
-(fp32 master + 16-bit copy; 4 B when training in fp32/tf32), gradients 4 B, optimizer 8 B → 18 B.
-Sharding (ZeRO/FSDP) divides the sharded parts by the data-parallel degree (every accelerator of
-the job); activations are per accelerator (Korthikanti et al. 2022, arXiv:2205.05198: per layer
-s·b·d·(34 + 5·a·s/d) bytes at 16-bit; with full recomputation only 2·s·b·d per layer is kept
-plus one layer's working set) plus fp32 logits 4·b·s·vocab [S6].
+Training (``planner.perf.memory``, ZeRO paper accounting): 16-bit weights 2 B, 16-bit gradients
+2 B, fp32 master 4 B + Adam 8 B per parameter (fp32 training: 4 + 4 + 0 + 8). ZeRO-1 shards the
+master copy and optimizer over every accelerator of the job, ZeRO-2 adds the gradients, ZeRO-3 /
+FSDP the weights too. Activations per accelerator (Korthikanti et al. 2022, FlashAttention: no
+score matrices) plus fp32 logits 4·b·s·vocab [S6]. The comparison searches parallel layouts
+(``planner.training_layout``); this module answers the plain data-parallel case.
 
 Per instance with c accelerators and n instances: need(n) = sharded / n + c · (replicated + act),
 so the fewest instances that fit is ceil(sharded / (usable − c · (replicated + act))).
@@ -24,6 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from planner.perf.memory import (
+    Recomputation,
+    StateBytes,
+    activation_bytes,
+    model_state_split,
+    state_bytes,
+)
 from planner.performance import BYTES_PER_VALUE, GIB, kv_bytes_per_token
 from planner.workload import (
     InferenceWorkload,
@@ -39,6 +46,11 @@ TRAINING_OVERHEAD_FRACTION = 0.10
 """Share of accelerator memory held back in training (CUDA/Neuron runtime, allocator
 fragmentation) — **assumption** (perf_facts §5.3 suggests reserving 10-20 %)."""
 
+ZERO_STAGE: dict[Sharding, int] = {
+    Sharding.NONE: 0, Sharding.OPTIMIZER: 1, Sharding.GRADIENTS: 2, Sharding.FULL: 3,
+}
+"""Sharding name → ZeRO stage."""
+
 DEFAULT_HEAD_DIM = 128
 """Head dimension used when ``attention_heads`` is not given (a = d / 128) — **assumption**, the
 head size of Llama/GPT-3-class models."""
@@ -51,6 +63,7 @@ class TrainingMemory:
     weights_bytes: float
     gradients_bytes: float
     optimizer_bytes: float
+    """fp32 master copy + optimizer moments [B]."""
     sharded_bytes: float
     """Total bytes split over all accelerators of the job."""
     replicated_bytes_per_chip: float
@@ -60,9 +73,24 @@ class TrainingMemory:
     """False when the model shape (layers, hidden size, sequence length) was not given."""
 
 
-def weight_bytes_per_parameter(precision: Precision) -> float:
-    """Training default: fp32 master + 16/8-bit copy = 6 B; fp32/tf32 training keeps 4 B [S6]."""
-    return 4.0 if precision in (Precision.FP32, Precision.TF32) else 6.0
+def state_bytes_of(workload: TrainingWorkload | TrainingBaselineWorkload) -> StateBytes:
+    """Bytes per parameter of the workload's model states (defaults and its overrides)."""
+    return state_bytes(
+        fp32_training=workload.precision in (Precision.FP32, Precision.TF32),
+        optimizer=workload.optimizer_bytes_per_parameter,
+        weights_override=workload.weight_bytes_per_parameter,
+        gradients_override=workload.gradient_bytes_per_parameter,
+    )
+
+
+def recomputation_of(workload: TrainingWorkload) -> Recomputation | None:
+    """The workload's recomputation: ``recomputation``, else the older boolean when it was given,
+    else None (searched)."""
+    if workload.recomputation is not None:
+        return workload.recomputation
+    if "activation_recomputation" in workload.model_fields_set:
+        return "full" if workload.activation_recomputation else "none"
+    return None
 
 
 def activation_bytes_per_chip(
@@ -73,53 +101,41 @@ def activation_bytes_per_chip(
     micro_batch_size: int,
     attention_heads: int | None,
     vocab_size: int | None,
-    recomputation: bool,
+    recomputation: bool | Recomputation,
     bytes_per_value: float = 2.0,
+    flash_attention: bool = True,
+    tensor_parallel: int = 1,
 ) -> float:
-    """Activation memory of one accelerator [B] (Korthikanti 2022; logits from S6).
+    """Activation memory of one accelerator [B] (see ``planner.perf.memory.activation_bytes``).
 
-    Example (no recomputation, no vocab): L 2, d 1024, s 512, b 1, a 8 at 16-bit:
-    per layer 512 · 1024 · (34 + 5 · 8 · 512 / 1024) = 524,288 · 54 = 28,311,552 B; × 2 layers.
+    ``recomputation``: True = full, False = none, or the name.
     """
-    heads = attention_heads or max(1, hidden_size // DEFAULT_HEAD_DIM)
-    sbh = float(sequence_length) * micro_batch_size * hidden_size
-    per_layer = sbh * (34.0 + 5.0 * heads * sequence_length / hidden_size)
-    scale = bytes_per_value / 2.0
-    kept = 2.0 * sbh * layers + per_layer if recomputation else per_layer * layers
-    total = kept * scale
-    if vocab_size:
-        total += 4.0 * micro_batch_size * sequence_length * vocab_size
-    return total
+    named: dict[bool, Recomputation] = {True: "full", False: "none"}
+    mode = named[recomputation] if isinstance(recomputation, bool) else recomputation
+    return activation_bytes(
+        layers=layers, hidden_size=hidden_size, sequence_length=sequence_length,
+        micro_batch=micro_batch_size,
+        attention_heads=attention_heads or max(1, hidden_size // DEFAULT_HEAD_DIM),
+        vocab_size=vocab_size, tensor_parallel=tensor_parallel, recomputation=mode,
+        flash_attention=flash_attention, bytes_per_value=bytes_per_value,
+    )
 
 
 def training_memory(workload: TrainingWorkload | TrainingBaselineWorkload) -> TrainingMemory | None:
-    """The training memory split of ``workload`` (None when its parameter count is unknown)."""
+    """Plain data-parallel memory split of ``workload`` (None when its parameter count is unknown).
+
+    ``sharding`` None (searched) is taken as ZeRO-3 here, the layout needing the least memory.
+    """
     if workload.parameters is None:
         return None
     n = workload.parameters
-    w_pp = (
-        workload.weight_bytes_per_parameter
-        if workload.weight_bytes_per_parameter is not None
-        else weight_bytes_per_parameter(workload.precision)
-    )
-    g_pp = (
-        workload.gradient_bytes_per_parameter
-        if workload.gradient_bytes_per_parameter is not None
-        else 4.0
-    )
-    weights, grads, optim = n * w_pp, n * g_pp, n * workload.optimizer_bytes_per_parameter
-    sharded = {
-        Sharding.NONE: 0.0,
-        Sharding.OPTIMIZER: optim,
-        Sharding.GRADIENTS: grads + optim,
-        Sharding.FULL: weights + grads + optim,
-    }[workload.sharding]
-    replicated = weights + grads + optim - sharded
+    states = state_bytes_of(workload)
+    stage = ZERO_STAGE[workload.sharding or Sharding.FULL]
+    replicated, sharded = model_state_split(n, states, stage, 1)
     act = 0.0
     counted = False
     if (
         isinstance(workload, TrainingWorkload)
-        and workload.has_shape
         and workload.layers is not None
         and workload.hidden_size is not None
         and workload.sequence_length is not None
@@ -131,11 +147,15 @@ def training_memory(workload: TrainingWorkload | TrainingBaselineWorkload) -> Tr
             micro_batch_size=workload.micro_batch_size,
             attention_heads=workload.attention_heads,
             vocab_size=workload.vocab_size,
-            recomputation=workload.activation_recomputation,
+            recomputation=recomputation_of(workload) or "full",
             bytes_per_value=max(2.0, BYTES_PER_VALUE[workload.precision]),
+            flash_attention=workload.flash_attention,
         )
         counted = True
-    return TrainingMemory(weights, grads, optim, sharded, replicated, act, counted)
+    return TrainingMemory(
+        n * states.weights, n * states.gradients, n * (states.master + states.optimizer),
+        sharded, replicated, act, counted,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from planner.perf.constants import GIB as GIB  # re-exported
+from planner.perf.constants import Sourced as Sourced  # re-exported
 from planner.workload import Precision
 
 FloatArray = npt.NDArray[np.float64]
@@ -47,14 +49,6 @@ BYTES_PER_VALUE: dict[Precision, float] = {
     Precision.INT8: 1.0,
 }
 """Bytes per weight / KV value at each precision [B] [S6 inference/README.md]."""
-
-
-@dataclass(frozen=True, slots=True)
-class Sourced:
-    """A default value and where it comes from."""
-
-    value: float
-    source: str
 
 
 DEFAULT_MFU: dict[str, Sourced] = {
@@ -82,14 +76,16 @@ TRAINING_CHIP_KINDS = ("gpu", "trainium")
 """Accelerator kinds that train; Inferentia is an inference part [S4]."""
 
 MULTI_NODE_EFFICIENCY = Sourced(
-    0.90,
-    "assumption: MFU defaults were measured on 8-16k GPUs (W5) and 8-128 GPUs (S10); a 10 % "
-    "penalty for leaving one instance, before the all-reduce check",
+    1.0,
+    "llm-foundry (S10): MFU flat from 8 to 64-128 GPUs (e.g. A100-40GB 7B: 50.9 % on 8, 50.1 % on "
+    "128); communication is modelled per parallel layout, so no further penalty by default",
 )
+"""Extra factor on multi-instance throughput (a user can lower it); 1 = only the layout model."""
 
 COMPUTE_EFFICIENCY = Sourced(0.5, "perf_facts §5.4 default eff_c for decode/prefill")
 MEMORY_EFFICIENCY_NEURON = Sourced(
-    0.4, "derived: inf2/trn1 Llama-70B decode at 37-40 % of weight-streaming bound [S5]"
+    0.7, "fitted with the multi-chip step floor and all-reduce latency (planner.perf.serving) on "
+    "the inf2.48xlarge decode rows of the calibration set [S5]"
 )
 MEMORY_EFFICIENCY_GPU = Sourced(
     0.7, "assumption: 0.6-0.8 end-to-end; raw HBM streaming reaches ~92 % (W12)"
@@ -98,8 +94,6 @@ MEMORY_EFFICIENCY_GPU = Sourced(
 NEURON_GIB_BANDWIDTH_CHIPS = frozenset({"AWS Trainium1", "AWS Inferentia1", "AWS Inferentia2"})
 """Chips whose ``memory_bandwidth_gbps`` the Neuron docs state in GiB/s, not GB/s [S4]."""
 
-GIB = 2.0**30
-"""Bytes in a GiB."""
 
 
 def training_flops(
@@ -270,6 +264,8 @@ def serving_throughput(
     memory_efficiency: ArrayLike = MEMORY_EFFICIENCY_GPU.value,
     max_batch: int = 256,
     latency_target_s: float | None = None,
+    step_overhead_s: ArrayLike = 0.0,
+    per_sequence_overhead_s: ArrayLike = 0.0,
 ) -> ServingEstimate:
     """Roofline serving throughput of one model replica per instance.
 
@@ -277,7 +273,9 @@ def serving_throughput(
     the largest B whose decode step meets ``latency_target_s``), at least 1. A request costs
     its prefill (compute-bound) plus ``output_tokens`` decode steps shared by B sequences; prefill
     and decode do not overlap (conservative). Decode reads an average context of
-    input + output/2 tokens; memory is sized for the full input + output.
+    input + output/2 tokens; memory is sized for the full input + output. A multi-chip replica
+    adds ``step_overhead_s`` (per-token floor and collective latency) and
+    ``per_sequence_overhead_s`` × B (collective bandwidth) to every decode step.
     """
     peak = np.asarray(peak_flops, float)
     bw = np.asarray(memory_bytes_per_s, float) * np.asarray(memory_efficiency, float)
@@ -287,17 +285,24 @@ def serving_throughput(
         by_memory = np.floor(np.asarray(free_memory_bytes, float) / (full_ctx * kv_bytes_token))
         batch = np.minimum(by_memory, float(max_batch))
         if latency_target_s is not None:
-            per_seq_c = 2.0 * parameters / (peak * compute_efficiency)
-            fixed_m = weight_bytes / bw
-            per_seq_m = avg_ctx * kv_bytes_token / bw
+            fixed = np.asarray(step_overhead_s, float)
+            per_seq_x = np.asarray(per_sequence_overhead_s, float)
+            per_seq_c = 2.0 * parameters / (peak * compute_efficiency) + per_seq_x
+            fixed_m = weight_bytes / bw + fixed
+            per_seq_m = avg_ctx * kv_bytes_token / bw + per_seq_x
             by_latency = np.floor(
-                np.minimum(latency_target_s / per_seq_c, (latency_target_s - fixed_m) / per_seq_m)
+                np.minimum(
+                    (latency_target_s - fixed) / per_seq_c, (latency_target_s - fixed_m) / per_seq_m
+                )
             )
             batch = np.minimum(batch, by_latency)
         batch = np.where(np.isfinite(batch), np.maximum(batch, 1.0), 1.0)
         step, t_c, t_m = decode_step_seconds(
             parameters, batch, avg_ctx, weight_bytes, kv_bytes_token, peak,
             np.asarray(memory_bytes_per_s, float), compute_efficiency, memory_efficiency,
+        )
+        step = step + np.asarray(step_overhead_s, float) + batch * np.asarray(
+            per_sequence_overhead_s, float
         )
         ttft = prefill_seconds(parameters, input_tokens, peak, compute_efficiency)
         seconds_per_request = ttft + output_tokens * step / batch

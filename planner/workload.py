@@ -116,7 +116,15 @@ class _TrainingRun(_Job):
     """Default 6 (fp32 master + 16-bit copy) for 16/8-bit training, 4 for fp32/tf32 [S6]."""
     gradient_bytes_per_parameter: BytesPerParam | None = None
     """Default 4 [S6]."""
-    sharding: Sharding = Sharding.FULL
+    sharding: Sharding | None = None
+    """ZeRO stage; default: searched (ZeRO-1/2/3, whichever is fastest and fits)."""
+    tensor_parallel: Annotated[int, Field(ge=1, le=64)] | None = None
+    """Tensor-parallel degree (inside one instance); default: searched (1, 2, 4, 8, 16)."""
+    pipeline_parallel: Annotated[int, Field(ge=1, le=256)] | None = None
+    """Pipeline-parallel degree (may span instances); default: searched (1 … 32)."""
+    recomputation: Literal["none", "selective", "full"] | None = None
+    """Activation recomputation; default: searched (none or full), or ``activation_recomputation``
+    when that is given."""
     global_batch_tokens: Annotated[float, _bounded(0, 1e9)] = 4_194_304.0
     """Tokens per optimizer step (all-reduce check); default 4M (2^22), the Llama 2 batch."""
     mfu: Fraction | None = None
@@ -147,6 +155,10 @@ class TrainingWorkload(_TrainingRun):
     micro_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 1
     """Sequences per accelerator per step (activation memory)."""
     activation_recomputation: bool = True
+    """Older switch: true = full recomputation, false = none (used when ``recomputation`` is not
+    given and this field is set explicitly)."""
+    flash_attention: bool = True
+    """Attention that never stores the s×s score matrices (FlashAttention): activation memory."""
 
     @model_validator(mode="after")
     def _work_given(self) -> TrainingWorkload:

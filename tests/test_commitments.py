@@ -19,9 +19,10 @@ from tests.workload_fixtures import REGION, make_workload_catalog
 # all-upfront reservation of $262,800 (= $10/h × 26,280 h).
 CATALOG = make_workload_catalog([reserved(REGION, "p4d.24xlarge", 3, 262_800.0)])
 # 6 × 7e9 × 2e12 = 8.4e22 FLOP take 18,696.58 h on one p4d (8 × 312e12 × 0.5 = 1.248e15 FLOP/s);
-# a two-week job (336 h) is 336 / 18,696.58 of those tokens.
+# a two-week job (336 h) is 336 / 18,696.58 of those tokens. MFU is fixed at 0.5 in these workloads
+# so that the figures follow from the chip's peak alone.
 P4D_HOURS_2T = 8.4e22 / 1.248e15 / 3600
-TWO_WEEKS = TrainingWorkload(parameters=7e9, tokens=2e12 * 336 / P4D_HOURS_2T)
+TWO_WEEKS = TrainingWorkload(parameters=7e9, tokens=2e12 * 336 / P4D_HOURS_2T, mfu=0.5)
 
 
 def _row(rows: pd.DataFrame, itype: str, option: str) -> pd.Series:
@@ -93,7 +94,7 @@ def test_budget_filters_on_the_money_committed() -> None:
 def test_spot_just_over_the_deadline_does_not_meet_it() -> None:
     # 18,696.58 h on one p4d meets a 18,700 h deadline on-demand; spot with checkpoints expects
     # 18,696.58 × 1.003727 = 18,766.27 h (bucket '<5%', see test_compare) → misses it.
-    w = TrainingWorkload(parameters=7e9, tokens=2e12, deadline_hours=18_700)
+    w = TrainingWorkload(parameters=7e9, tokens=2e12, deadline_hours=18_700, mfu=0.5)
     result = compare(w, CATALOG)
     rows = result.rows
     spot_row = _row(rows, "p4d.24xlarge", "spot")
@@ -113,18 +114,19 @@ def test_spot_just_over_the_deadline_does_not_meet_it() -> None:
 
 
 def test_nothing_meets_the_deadline_names_the_fastest() -> None:
-    # a 100 h deadline with at most 4 instances: 18,696.58 / (4 × 0.9) = 5,193.5 h at best, on
-    # on-demand and both reservations alike; the tie goes to the cheapest of them: reserved 1y
-    # 1 term × 8,760 h × 4 × $16 = $560,640 (on-demand 4 × 5,193.5 × $32 = $664,768; 3y
-    # 26,280 × 4 × $10 = $1,051,200)
-    w = TrainingWorkload(parameters=7e9, tokens=2e12, deadline_hours=100, max_instances=4)
+    # a 100 h deadline with at most 4 instances: 18,696.58 / 4 = 4,674.1 h at best (the gradient
+    # reduce hides behind compute: efficiency 1), on on-demand and both reservations alike; the
+    # tie goes to the cheapest of them: reserved 1y 1 term × 8,760 h × 4 × $16 = $560,640
+    # (on-demand 4 × 4,674.1 × $32 = $598,291; 3y 26,280 × 4 × $10 = $1,051,200)
+    w = TrainingWorkload(parameters=7e9, tokens=2e12, deadline_hours=100, max_instances=4,
+                         mfu=0.5)
     heads = compare(w, CATALOG).headlines
     assert heads.target_met is False and heads.cheapest is None
     assert heads.fastest is not None
     assert heads.fastest["cost_usd"] == pytest.approx(560_640.0)
     assert heads.message == (
         "No option meets the deadline of 100 h; the fastest is p4d.24xlarge × 4 · reserved 1y at "
-        "5,193.5 h."
+        "4,674.1 h."
     )
 
 

@@ -23,9 +23,10 @@ from tests.workload_fixtures import make_workload_catalog
 
 CATALOG = make_workload_catalog()
 SEVEN_B = TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.BF16)
-# 6 × 7e9 × 2e12 = 8.4e22 FLOP; p4d: 8 × 312e12 × 0.50 (A100 default MFU) = 1.248e15 FLOP/s
-# → 6.7308e7 s = 18,696.58 h on one instance (7e9 × 18 B = 117.35 GiB fits 320 × 0.9 = 288 GiB)
-P4D_HOURS = 8.4e22 / 1.248e15 / 3600
+# 6 × 7e9 × 2e12 = 8.4e22 FLOP; p4d: 8 × 312e12 × 0.53 (A100 40GB, 1.5-10B band MFU) =
+# 1.32288e15 FLOP/s → 6.3498e7 s = 17,638.28 h on one instance (7e9 × 16 B = 112e9 B fits
+# 8 × 40 GiB × 0.9; the step's gradient reduce over NVLink hides behind 133 s of compute)
+P4D_HOURS = 8.4e22 / (8 * 312e12 * 0.53) / 3600
 
 
 def _row(frame: pd.DataFrame, instance_type: str, option: str) -> pd.Series:
@@ -38,12 +39,12 @@ def test_training_time_and_cost_on_p4d() -> None:
     rows = compare(SEVEN_B, CATALOG).rows
     on_demand = _row(rows, "p4d.24xlarge", "on_demand")
     assert on_demand["instances"] == 1
-    assert on_demand["wall_hours"] == pytest.approx(18_696.58, abs=0.01)
-    # 18,696.58 h × $32 = $598,290.60
+    assert on_demand["wall_hours"] == pytest.approx(17_638.28, abs=0.01)
+    # 17,638.28 h × $32 = $564,425.09
     assert on_demand["cost_usd"] == pytest.approx(P4D_HOURS * 32.0)
-    assert on_demand["cost_usd"] == pytest.approx(598_290.6, abs=0.1)
-    # $ per PFLOP-hour delivered: 598,290.6 / (8.4e22 / 1e15 / 3600 = 23,333.3) = $25.64
-    assert on_demand["usd_per_pflop_hour"] == pytest.approx(598_290.6 / 23_333.33, rel=1e-5)
+    assert on_demand["cost_usd"] == pytest.approx(564_425.09, abs=0.1)
+    # $ per PFLOP-hour delivered: 564,425.09 / (8.4e22 / 1e15 / 3600 = 23,333.3) = $24.19
+    assert on_demand["usd_per_pflop_hour"] == pytest.approx(564_425.09 / 23_333.33, rel=1e-5)
 
 
 def test_reserved_job_pays_every_term_it_buys() -> None:
@@ -107,7 +108,7 @@ def test_filters() -> None:
     assert "on_demand" not in set(budget["purchase_option"])
     assert "reserved_1y" not in set(budget["purchase_option"])
     assert PRICE_MISSING in set(budget["price_status"])  # unpriced rows are kept
-    fast = compare(SEVEN_B, CATALOG, max_hours=18_700).rows
+    fast = compare(SEVEN_B, CATALOG, max_hours=17_640).rows
     assert "spot" not in set(fast["purchase_option"])
     with pytest.raises(InputError, match="max_hours"):
         compare(SEVEN_B, CATALOG, max_hours=-1)
@@ -117,8 +118,8 @@ def test_fp16_brings_in_v100_with_sharding() -> None:
     w = TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.FP16)
     rows = compare(w, CATALOG, families=["p3"]).rows
     od = _row(rows, "p3.2xlarge", "on_demand")
-    # 117.35 GiB sharded over 16 × 0.9 = 14.4 GiB → ceil(8.149) = 9 instances
-    assert od["instances"] == 9
+    # ZeRO-3: 7e9 × 16 B = 112e9 B sharded over 16 GiB × 0.9 = 15.46e9 B → ceil(7.24) = 8
+    assert od["instances"] == 8
 
 
 def test_fp8_on_v100_is_an_input_error() -> None:
@@ -195,8 +196,8 @@ def test_cpu_work_and_spot_without_advisor() -> None:
 def test_fit_table() -> None:
     table = fit_table(TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.FP16), CATALOG)
     assert list(table["instance_type"]) == ["p4d.24xlarge", "p3.2xlarge"]
-    assert list(table["instances_to_fit"]) == [1.0, 9.0]
-    assert table["result"].iloc[1] == "fits on 9 instance(s)"
+    assert list(table["instances_to_fit"]) == [1.0, 8.0]
+    assert table["result"].iloc[1] == "fits on 8 instance(s)"
     huge = fit_table(TrainingWorkload(parameters=1e13, tokens=1e9, precision=Precision.FP16,
                                       max_instances=2), CATALOG)
     assert not huge["fits"].any()
@@ -250,25 +251,24 @@ def test_plan_item_for_a_job_row_and_a_serving_row() -> None:
 
 
 def test_deadline_adds_instances() -> None:
-    # 18,696.58 h on one p4d; deadline 5,000 h → first guess n0 = ceil(18,696.58 / 5,000) = 4;
-    # efficiency at 4: step 6 × 7e9 × 4,194,304 = 1.7616e17 FLOP / (4 × 1.248e15) = 35.29 s of
-    # compute vs all-reduce 2 · 3/4 · (7e9 × 2 B) / (400 Gbps / 8 = 5e10 B/s) = 0.42 s → 0.9;
-    # n = ceil(18,696.58 / (5,000 × 0.9)) = ceil(4.155) = 5 (memory alone needs 1)
-    # → 18,696.58 / (5 × 0.9) = 4,154.80 h ≤ 5,000 h; on-demand 4,154.80 h × 5 × $32 = $664,768
+    # 17,638.28 h on one p4d; deadline 5,000 h → n0 = ceil(17,638.28 / 5,000) = 4; at 4 the
+    # layout's gradient reduce (2 · 31/32 · 1.4e10 B / (400 Gbps / 8 × 0.8 = 4e10 B/s) = 0.68 s)
+    # hides behind 33.3 s of compute per step → efficiency 1 → n = 4 (memory alone needs 1)
+    # → 17,638.28 / 4 = 4,409.57 h ≤ 5,000 h; on-demand 4,409.57 h × 4 × $32 = $564,425.09
     w = TrainingWorkload(parameters=7e9, tokens=2e12, deadline_hours=5_000)
     od = _row(compare(w, CATALOG).rows, "p4d.24xlarge", "on_demand")
-    assert od["instances"] == 5
-    assert od["wall_hours"] == pytest.approx(P4D_HOURS / 4.5)
-    assert od["wall_hours"] == pytest.approx(4_154.80, abs=0.01)
-    assert od["cost_usd"] == pytest.approx(P4D_HOURS / 0.9 * 32.0)
+    assert od["instances"] == 4
+    assert od["wall_hours"] == pytest.approx(P4D_HOURS / 4)
+    assert od["wall_hours"] == pytest.approx(4_409.57, abs=0.01)
+    assert od["cost_usd"] == pytest.approx(P4D_HOURS * 32.0)
     assert od["meets_target"] is True
 
 
 def test_deadline_never_gives_a_count_to_a_type_that_does_not_fit() -> None:
-    # 70e9 × 18 B = 1.26e12 B = 1,173.5 GiB over p4d's 320 × 0.9 = 288 GiB → ceil(4.07) = 5 > 4
-    # allowed: no instance count, no cost, and it does not meet the deadline (a deadline of 1e5 h alone
-    # would have asked for ceil(93,483 h / 1e5 h) = 1 instance)
-    w = TrainingWorkload(parameters=70e9, tokens=1e12, precision=Precision.FP16, max_instances=4,
+    # 70e9 × 16 B = 1.12e12 B over p4d's 8 × 40 GiB × 0.9 = 309.2e9 B → 4 instances > 3 allowed
+    # under any layout: no instance count, no cost, not meeting the deadline (a deadline of
+    # 1e5 h alone would have asked for 1 instance)
+    w = TrainingWorkload(parameters=70e9, tokens=1e12, precision=Precision.FP16, max_instances=3,
                          deadline_hours=1e5)
     rows = compare(w, CATALOG).rows
     od = _row(rows, "p4d.24xlarge", "on_demand")
@@ -281,19 +281,20 @@ def test_deadline_never_gives_a_count_to_a_type_that_does_not_fit() -> None:
 
 
 def test_fixed_instances() -> None:
-    # instances = 2 (fp16): p4d fits on 1 → runs on 2: 18,696.58 / (2 × 0.9) = 10,387.0 h
-    # (all-reduce 2 · 1/2 · 1.4e10 / 5e10 = 0.28 s < 70.6 s of compute → efficiency 0.9);
-    # p3.2xlarge needs 9 → does not fit on 2: needs 117.35 / 2 = 58.67 GiB of 14.4 → short 44.27
+    # instances = 2 (fp16: the fitted table has no fp16 cell → per-chip default MFU 0.50):
+    # 8.4e22 / (2 × 8 × 312e12 × 0.50) = 9,348.29 h (the gradient
+    # reduce hides behind the step's compute → efficiency 1); p3.2xlarge needs 8 → does not fit
+    # on 2: the least-memory layout needs 7e9 × 16 B / 2 = 56e9 B = 52.15 GiB of 14.4 → short 37.75
     w = TrainingWorkload(parameters=7e9, tokens=2e12, precision=Precision.FP16, instances=2)
     rows = compare(w, CATALOG).rows
     p4d = _row(rows, "p4d.24xlarge", "on_demand")
     assert p4d["instances"] == 2
-    assert p4d["wall_hours"] == pytest.approx(P4D_HOURS / 1.8)
-    assert p4d["wall_hours"] == pytest.approx(10_387.0, abs=0.1)
+    assert p4d["wall_hours"] == pytest.approx(8.4e22 / (2 * 8 * 312e12 * 0.50) / 3600)
+    assert p4d["wall_hours"] == pytest.approx(9_348.29, abs=0.01)
     p3 = _row(rows, "p3.2xlarge", "on_demand")
     assert not p3["fits"] and math.isnan(p3["instances"]) and math.isnan(p3["cost_usd"])
-    assert p3["shortfall_gib"] == pytest.approx(7e9 * 18 / 2**30 / 2 - 14.4)
-    assert p3["shortfall_gib"] == pytest.approx(44.27, abs=0.01)
+    assert p3["shortfall_gib"] == pytest.approx(7e9 * 16 / 2**30 / 2 - 14.4)
+    assert p3["shortfall_gib"] == pytest.approx(37.75, abs=0.01)
 
 
 def test_spot_with_unknown_rate_has_no_times() -> None:

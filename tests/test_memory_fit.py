@@ -63,27 +63,28 @@ def test_does_not_fit_reports_shortfall_at_max_instances() -> None:
     assert float(result.needed_gib_per_instance[0]) == pytest.approx(18.0)
 
 
-def test_training_bytes_18_per_parameter() -> None:
-    # bf16 mixed precision AdamW: 6 + 4 + 8 = 18 B/param; 1e9 params → 1.8e10 B, all sharded
+def test_training_bytes_16_per_parameter() -> None:
+    # ZeRO paper accounting, bf16 AdamW: weights 2 + gradients 2 + (fp32 master 4 + Adam 8) = 16
+    # B/param; 1e9 params → 1.6e10 B, all sharded under the default (searched → ZeRO-3 here)
     w = TrainingWorkload(parameters=1e9, tokens=1e9)
     memory = training_memory(w)
     assert memory is not None
-    assert memory.weights_bytes == 6e9
-    assert memory.gradients_bytes == 4e9
-    assert memory.optimizer_bytes == 8e9
-    assert memory.sharded_bytes == 1.8e10
+    assert memory.weights_bytes == 2e9
+    assert memory.gradients_bytes == 2e9
+    assert memory.optimizer_bytes == 12e9
+    assert memory.sharded_bytes == 1.6e10
     assert memory.replicated_bytes_per_chip == 0.0
 
 
 def test_explicit_zero_byte_overrides_are_kept() -> None:
-    # weight_bytes_per_parameter = 0 is an explicit value, not "use the default 6 B":
-    # 1e9 × (0 + 4 + 8) = 1.2e10 B sharded; gradients 0 likewise → 1e9 × (6 + 0 + 8) = 1.4e10 B
+    # weight_bytes_per_parameter = 0 (weights incl. master copy) is an explicit value:
+    # 1e9 × (0 + 2 + 0 + 8) = 1.0e10 B; gradients 0 likewise → 1e9 × (2 + 0 + 4 + 8) = 1.4e10 B
     no_weights = training_memory(
         TrainingWorkload(parameters=1e9, tokens=1e9, weight_bytes_per_parameter=0)
     )
     assert no_weights is not None
     assert no_weights.weights_bytes == 0.0
-    assert no_weights.sharded_bytes == 1.2e10
+    assert no_weights.sharded_bytes == 1.0e10
     no_grads = training_memory(
         TrainingWorkload(parameters=1e9, tokens=1e9, gradient_bytes_per_parameter=0)
     )
@@ -92,34 +93,44 @@ def test_explicit_zero_byte_overrides_are_kept() -> None:
 
 
 def test_training_sharding_optimizer_only() -> None:
-    # ZeRO-1: optimizer 8e9 sharded; weights + grads 1e10 on every chip
+    # ZeRO-1: fp32 master + Adam 12e9 sharded; 16-bit weights + gradients 4e9 on every chip
     memory = training_memory(TrainingWorkload(parameters=1e9, tokens=1e9, sharding=Sharding.OPTIMIZER))
     assert memory is not None
-    assert memory.sharded_bytes == 8e9
-    assert memory.replicated_bytes_per_chip == 1e10
+    assert memory.sharded_bytes == 12e9
+    assert memory.replicated_bytes_per_chip == 4e9
 
 
 def test_training_fit_7b_on_a100_40gb() -> None:
-    # 7e9 × 18 B = 1.26e11 B = 117.35 GiB, FSDP; p4d 320 GiB × 0.9 = 288 GiB → 1 instance;
-    # V100 16 GB instance (1 chip): 14.4 GiB usable → ceil(117.35 / 14.4) = 9 instances
+    # 7e9 × 16 B = 1.12e11 B = 104.31 GiB, FSDP; p4d 320 GiB × 0.9 = 288 GiB → 1 instance;
+    # V100 16 GB instance (1 chip): 14.4 GiB usable → ceil(104.31 / 14.4) = 8 instances
     memory = training_memory(TrainingWorkload(parameters=7e9, tokens=1e9))
     assert memory is not None
     fit = training_fit(memory, np.array([8, 1]), np.array([320.0, 16.0]), max_instances=64)
-    assert fit.instances.tolist() == [1.0, 9.0]
+    assert fit.instances.tolist() == [1.0, 8.0]
 
 
 def test_activation_memory_hand_worked() -> None:
-    # no recomputation: per layer s·b·d·(34 + 5·a·s/d) = 512·1·1024·(34 + 5·8·512/1024)
-    # = 524,288 · 54 = 28,311,552 B; 2 layers → 56,623,104 B
+    # FlashAttention, no recomputation: per layer 34·s·b·d = 34 · 512 · 1024 = 17,825,792 B;
+    # 2 layers → 35,651,584 B
     assert activation_bytes_per_chip(
         layers=2, hidden_size=1024, sequence_length=512, micro_batch_size=1, attention_heads=8,
         vocab_size=None, recomputation=False,
+    ) == 35_651_584
+    # without FlashAttention the scores add 5·a·s/d: 524,288 · (34 + 20) = 28,311,552 B per layer
+    assert activation_bytes_per_chip(
+        layers=2, hidden_size=1024, sequence_length=512, micro_batch_size=1, attention_heads=8,
+        vocab_size=None, recomputation=False, flash_attention=False,
     ) == 56_623_104
-    # full recomputation: 2·s·b·d·L + one layer = 2·524,288·2 + 28,311,552 = 30,408,704 B
+    # full recomputation: 2·s·b·d·L + one layer = 2·524,288·2 + 17,825,792 = 19,922,944 B
     assert activation_bytes_per_chip(
         layers=2, hidden_size=1024, sequence_length=512, micro_batch_size=1, attention_heads=8,
         vocab_size=None, recomputation=True,
-    ) == 30_408_704
+    ) == 19_922_944
+    # tensor parallel 4 with sequence parallelism divides everything: 35,651,584 / 4 = 8,912,896
+    assert activation_bytes_per_chip(
+        layers=2, hidden_size=1024, sequence_length=512, micro_batch_size=1, attention_heads=8,
+        vocab_size=None, recomputation="none", tensor_parallel=4,
+    ) == 8_912_896
 
 
 def test_inference_fit() -> None:

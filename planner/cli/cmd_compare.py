@@ -11,13 +11,15 @@ from planner.cli.output import add_format_argument
 HELP = "rank instance types × purchase options for a workload file (time, cost, fit, Pareto)"
 
 TRAINING_COLUMNS = (
-    "region", "instance_type", "purchase_option", "instances", "wall_hours", "cost_usd",
-    "committed_usd", "usd_per_pflop_hour", "meets_target", "pareto", "price_status", "note",
+    "region", "instance_type", "purchase_option", "instances", "layout", "mfu", "wall_hours",
+    "cost_usd", "committed_usd", "usd_per_pflop_hour", "meets_target", "pareto", "price_status",
+    "note",
 )
 INFERENCE_COLUMNS = (
-    "region", "instance_type", "purchase_option", "instances", "committed_instances", "batch",
-    "tpot_ms", "ttft_ms", "cost_usd", "committed_usd", "usd_per_1m_output_tokens",
-    "usd_per_1m_requests", "meets_target", "pareto", "price_status", "note",
+    "region", "instance_type", "purchase_option", "instances", "committed_instances", "tp",
+    "replicas_per_instance", "batch", "tpot_ms", "ttft_ms", "cost_usd", "committed_usd",
+    "usd_per_1m_output_tokens", "usd_per_1m_requests", "meets_target", "pareto", "price_status",
+    "note",
 )
 CPU_COLUMNS = (
     "region", "instance_type", "purchase_option", "instances", "wall_hours", "cost_usd",
