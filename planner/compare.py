@@ -926,6 +926,17 @@ def _assumptions(
             for o in OPTIONS
         },
         "reserved_billing": "whole term billed: committed_usd shows the commitment",
+        "money_rules": {
+            "job": "on-demand/spot: instance-hours × $/h; reserved/savings plan: committed_usd = "
+            "ceil(job h / term h) × term h × instances × effective $/h, and cost_usd = committed − "
+            "commitment_reuse_fraction × unused instance-hours × effective $/h",
+            "service": "per day: committed baseline (the fewest instances of any hour) × 24 h × "
+            "effective $/h + instance-hours above it × the peak option's $/h; committed_usd = "
+            "baseline × term h × effective $/h",
+            "deadline": "meets_target only when the expected wall-clock (spot: with "
+            "interruptions) is known and within the deadline; ranking puts those first",
+            "budget": "a job's committed_usd; a service's cost per day",
+        },
         "performance": figs.assumptions,
         "spot": spot,
     }

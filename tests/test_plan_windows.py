@@ -136,3 +136,19 @@ def test_cost_json_months_and_share_link_carry_the_windows(tmp_path: Path) -> No
     job = printed["totals"]["duration_total_usd"]
     assert printed["months"][12]["usd"] == pytest.approx(job * 730 / 1000)
     assert printed["totals"]["first_year_usd"] == 0
+
+
+def test_the_example_plan_with_a_job_and_a_late_service() -> None:
+    from planner.catalog import load_catalog
+    from planner.plan import load_plan
+
+    root = Path(__file__).resolve().parents[1]
+    c = cost_plan(load_plan(root / "examples" / "plan_training_job.json"), load_catalog())
+    assert c.totals.complete
+    storage = next(line for line in c.line_items if line.item == "datasets")
+    # nothing runs before month 12; in month 12 only the datasets bucket is billed
+    assert c.months_usd[:11] == (0.0,) * 11
+    assert c.months_usd[11] == pytest.approx(storage.monthly_usd)
+    assert c.totals.first_year_usd == pytest.approx(storage.monthly_usd)
+    job = next(line for line in c.line_items if line.item == "pretrain")
+    assert (job.first_month, job.last_month) == (13, 14)  # 1,000 h: 730 h + 270 h
