@@ -208,7 +208,7 @@ def meets(hours: FloatArray, target: float | None) -> npt.NDArray[np.object_]:
 
 def rank(frame: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
     """Deterministic order: priced fitting rows that meet the target by cost, time, region, type,
-    option; then those that miss it; then rows without a price or time; then rows that do not fit.
+    option; then those that miss it; then rows without a cost; then rows that do not fit.
     Marks the Pareto front of time vs cost (rows with both figures)."""
     if frame.empty:
         frame = frame.copy()
@@ -217,7 +217,7 @@ def rank(frame: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
     cost = frame[cost_col].to_numpy(float)
     time = frame[time_col].to_numpy(float)
     fits = frame["fits"].to_numpy(bool)
-    usable = fits & ~np.isnan(cost) & ~np.isnan(time)
+    usable = fits & ~np.isnan(cost)  # a measured serving row has a cost but no modelled time
     missed = frame["meets_target"].to_numpy(object) == False  # noqa: E712 (object array: None/bool)
     group = np.where(usable, np.where(missed, 1, 0), np.where(fits, 2, 3))
     order = np.lexsort(
@@ -286,9 +286,8 @@ class Headlines:
     """One line when no option meets the target, naming the fastest option."""
 
 
-def _usable(rows: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
-    ok = rows["fits"].astype(bool) & rows[time_col].notna() & rows[cost_col].notna()
-    return rows[ok]
+def _usable(rows: pd.DataFrame, cost_col: str) -> pd.DataFrame:
+    return rows[rows["fits"].astype(bool) & rows[cost_col].notna()]
 
 
 def _first(frame: pd.DataFrame) -> dict[str, Any] | None:
@@ -314,10 +313,11 @@ def headlines(
     time_label: str,
 ) -> Headlines:
     """Cheapest that meets the target, fastest and best cost per unit of work of ranked ``rows``."""
-    usable = _usable(rows, time_col, cost_col)
+    usable = _usable(rows, cost_col)
     on_time = usable["meets_target"].to_numpy(object) == True  # noqa: E712 (None/bool objects)
     meeting = usable if target is None else usable[on_time]
-    fastest = _first(usable.sort_values([time_col, cost_col], kind="stable"))
+    timed = usable[usable[time_col].notna()]
+    fastest = _first(timed.sort_values([time_col, cost_col], kind="stable"))
     best_unit = (
         _first(usable.sort_values([unit_col, time_col], kind="stable"))
         if unit_col in usable.columns else None

@@ -197,3 +197,13 @@ def test_service_rows_hour_by_hour_and_their_plan_items() -> None:
     # 3 peak instances share 36 instance-hours a day: 36 / (24 × 3) = 0.5 → 365 h a month
     assert peaks["count"] == 3 and peaks["usage_hours_per_month"] == 365.0
     assert peaks["purchase"] == {"option": "on_demand"}
+
+
+def test_a_measured_serving_row_ranks_by_its_cost() -> None:
+    # The only inf2.xlarge throughput is measured (no modelled time per token): its rows still
+    # rank by cost and head the answer; all spot is cheapest at $25.20/day (see above).
+    result = compare(SERVICE, SERVING_CATALOG)
+    top = result.rows.iloc[0]
+    assert (top["instance_type"], top["purchase_option"]) == ("inf2.xlarge", "spot")
+    assert result.headlines.cheapest is not None
+    assert result.headlines.cheapest["cost_usd"] == pytest.approx(25.20)
