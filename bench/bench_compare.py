@@ -21,8 +21,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from timing import median_ms  # noqa: E402
 
 from planner.catalog import load_catalog  # noqa: E402
-from planner.compare import compare, prepared  # noqa: E402
-from planner.workload import load_workload  # noqa: E402
+from planner.workload.compare import compare  # noqa: E402
+from planner.workload.prepared import prepared  # noqa: E402
+from planner.workload.records import load_workload  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 

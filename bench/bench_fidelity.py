@@ -14,8 +14,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from planner.catalog import load_catalog
-from planner.perf.calibration import Prediction, chips_from_table, predictions, scores
-from planner.performance import MEMORY_EFFICIENCY_GPU, MEMORY_EFFICIENCY_NEURON
+from planner.workload.calibration import Prediction, chips_from_table, predictions, scores
+from planner.workload.performance import MEMORY_EFFICIENCY_GPU, MEMORY_EFFICIENCY_NEURON
 
 
 def run() -> list[Prediction]:

@@ -6,16 +6,12 @@ from typing import Any
 
 import streamlit as st
 
-from planner.compare import compare, fit_table
 from planner.explorer import ACCELERATOR_KINDS
-from planner.grid import (
-    describe_row,
-    hourly_instances,
-    plan_items_for_row,
-    sort_rows,
-    time_text,
-)
-from planner.workload import Precision, Sharding, workload_from_dict
+from planner.workload.compare import compare, fit_table
+from planner.workload.explain import describe_row, time_text
+from planner.workload.grid import sort_rows
+from planner.workload.plan_items import hourly_instances, plan_items_for_row
+from planner.workload.records import Precision, Sharding, workload_from_dict
 from ui import charts, columns, state, widgets
 from ui.errors import user_errors
 from ui.format import usd

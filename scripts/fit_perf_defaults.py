@@ -11,8 +11,8 @@ from collections import defaultdict
 from statistics import median
 
 from planner.catalog import load_catalog
-from planner.perf.calibration import chips_from_table, load_rows, predict_training
 from planner.perf.mfu import size_band, table_mfu
+from planner.workload.calibration import chips_from_table, load_rows, predict_training
 
 
 def main() -> None:

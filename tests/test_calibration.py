@@ -12,7 +12,7 @@ import csv
 import pytest
 
 from bench.bench_fidelity import run
-from planner.perf.calibration import CALIBRATION_SET, scores
+from planner.workload.calibration import CALIBRATION_SET, scores
 
 # (kind, split) → (max median |error|, min share within ±25 %)
 PINS = {

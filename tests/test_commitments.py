@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.compare import compare
-from planner.grid import headlines, plan_items_for_row
-from planner.options import job_costs, serving_costs
-from planner.workload import InferenceWorkload, TrainingWorkload
+from planner.workload.compare import compare
+from planner.workload.explain import headlines
+from planner.workload.options import job_costs, serving_costs
+from planner.workload.plan_items import plan_items_for_row
+from planner.workload.records import InferenceWorkload, TrainingWorkload
 from tests.catalog_fixtures import reserved, spot
 from tests.workload_fixtures import REGION, make_workload_catalog
 

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.compare import compare, fit_table
 from planner.errors import InputError
-from planner.grid import PRICE_MISSING, pareto_front, plan_items_for_row
-from planner.workload import (
+from planner.workload.compare import compare, fit_table
+from planner.workload.grid import PRICE_MISSING, pareto_front
+from planner.workload.plan_items import plan_items_for_row
+from planner.workload.records import (
     CpuWorkload,
     InferenceWorkload,
     Precision,

@@ -7,14 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from planner.memory_fit import (
+from planner.workload.memory import (
     activation_bytes_per_chip,
     inference_fit,
     instances_to_fit,
     training_fit,
     training_memory,
 )
-from planner.workload import InferenceWorkload, Sharding, TrainingWorkload
+from planner.workload.records import InferenceWorkload, Sharding, TrainingWorkload
 
 GIB = 2**30
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.performance import (
+from planner.workload.performance import (
     allreduce_seconds,
     bandwidth_scale,
     decode_step_seconds,

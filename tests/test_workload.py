@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import PlanFileError
-from planner.workload import (
+from planner.workload.records import (
     CpuWorkload,
     InferenceWorkload,
     TrainingBaselineWorkload,

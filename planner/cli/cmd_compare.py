@@ -48,10 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
     from planner.cli.output import frame_records, to_csv, to_json, to_table
-    from planner.compare import compare
     from planner.errors import InputError
-    from planner.grid import describe_row
-    from planner.workload import CpuWorkload, InferenceWorkload, load_workload
+    from planner.workload.compare import compare
+    from planner.workload.explain import describe_row
+    from planner.workload.records import CpuWorkload, InferenceWorkload, load_workload
 
     if args.top < 0:
         raise InputError("--top", f"must be ≥ 0, got {args.top}")

@@ -23,8 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
     from planner.cli.output import frame_records, to_csv, to_json, to_table
-    from planner.compare import fit_table, type_figures
-    from planner.workload import load_workload
+    from planner.workload.compare import fit_table
+    from planner.workload.figures import type_figures
+    from planner.workload.records import load_workload
 
     workload = load_workload(args.workload)
     catalog = load_catalog()

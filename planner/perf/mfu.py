@@ -5,7 +5,7 @@ MFU here is model FLOPs utilisation of the linear (6·N per token) part of train
 effective MFU = (F_lin + F_att) / (F_lin / MFU + F_att / attention efficiency). This reproduces the
 drop of published MFU at 16k-64k tokens of context [S10].
 
-Fitted values come from the ``fit`` rows of ``planner/perf/data/calibration_set.csv``
+Fitted values come from the ``fit`` rows of ``planner/workload/data/calibration_set.csv``
 (llm-foundry sequence lengths 2048, 8192, 32768; Trainium Llama-3.1-70B and GPT3-175B) with
 ``scripts/fit_perf_defaults.py``: per cell the median MFU the published throughput implies under
 the layout model. The ``holdout`` rows (other sequence lengths, other Trainium runs) check them.

@@ -1,7 +1,7 @@
 """Multi-chip serving: tensor-parallel replicas, their collective cost, the best replica layout.
 
 A replica of t chips (tensor parallel degree t) decodes with t× the compute and memory bandwidth
-of one chip (the roofline of ``planner.performance``) plus a fixed cost per step that one chip
+of one chip (the roofline of ``planner.workload.performance``) plus a fixed cost per step that one chip
 does not pay:
 - a per-token floor (host-side scheduling, sampling, kernel launches) on top of the roofline;
 - per layer, 2 all-reduces of the activations (Megatron-LM tensor parallelism: after attention

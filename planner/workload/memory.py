@@ -8,7 +8,7 @@ Training (``planner.perf.memory``, ZeRO paper accounting): 16-bit weights 2 B, 1
 master copy and optimizer over every accelerator of the job, ZeRO-2 adds the gradients, ZeRO-3 /
 FSDP the weights too. Activations per accelerator (Korthikanti et al. 2022, FlashAttention: no
 score matrices) plus fp32 logits 4·b·s·vocab [S6]. The comparison searches parallel layouts
-(``planner.training_layout``); this module answers the plain data-parallel case.
+(``planner.workload.training``); this module answers the plain data-parallel case.
 
 Per instance with c accelerators and n instances: need(n) = sharded / n + c · (replicated + act),
 so the fewest instances that fit is ceil(sharded / (usable − c · (replicated + act))).
@@ -31,8 +31,8 @@ from planner.perf.memory import (
     model_state_split,
     state_bytes,
 )
-from planner.performance import BYTES_PER_VALUE, GIB, kv_bytes_per_token
-from planner.workload import (
+from planner.workload.performance import BYTES_PER_VALUE, GIB, kv_bytes_per_token
+from planner.workload.records import (
     InferenceWorkload,
     Precision,
     Sharding,

@@ -115,7 +115,7 @@ def predict_training(row: Mapping[str, str], chip: Chip) -> tuple[float, bool]:
 
 def predict_inference(row: Mapping[str, str], chip: Chip, memory_efficiency: float) -> float:
     """Time per output token [ms] at the published batch, or output tokens/s per chip."""
-    from planner.performance import COMPUTE_EFFICIENCY, kv_bytes_per_token, serving_throughput
+    from planner.workload.performance import COMPUTE_EFFICIENCY, kv_bytes_per_token, serving_throughput
 
     n = float(row["parameters"])
     tp = int(row["tp"])

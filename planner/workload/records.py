@@ -187,7 +187,7 @@ class TrainingWorkload(_TrainingRun):
     def flops_per_token(self) -> float | None:
         """Training FLOPs per token [FLOP] (see performance.flops_per_token); None on the
         samples route (``flops_per_sample`` × ``samples``), which has no per-token figure."""
-        from planner.performance import flops_per_token
+        from planner.workload.performance import flops_per_token
 
         if self.tokens is None:
             return None

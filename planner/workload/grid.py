@@ -1,23 +1,22 @@
 """The ranking grid: per-type workload figures × rate rows × purchase options → ranked rows.
 
-A job's rows are (rate row × :data:`planner.options.RATE_OPTIONS`); a service's rows are (rate row ×
-:data:`planner.options.SERVING_OPTIONS`). Every row carries ``cost_usd`` (what the option makes
+A job's rows are (rate row × :data:`planner.workload.options.RATE_OPTIONS`); a service's rows are (rate row ×
+:data:`planner.workload.options.SERVING_OPTIONS`). Every row carries ``cost_usd`` (what the option makes
 you pay: the job, or a day of serving) and ``committed_usd`` (what it makes you sign), the
 instance count, times, unit costs and a ``calculation`` text with the same numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from planner.errors import InputError
-from planner.options import (
+from planner.spot import checkpoint_interval_array, pessimistic_factor_array, runtime_factor_array
+from planner.workload.options import (
     RATE_OPTION,
     RATE_OPTIONS,
     SERVING_OPTIONS,
@@ -25,12 +24,10 @@ from planner.options import (
     job_costs,
     serving_costs,
 )
-from planner.spot import checkpoint_interval_array, pessimistic_factor_array, runtime_factor_array
-
-if TYPE_CHECKING:
-    from planner.compare import Prepared, TypeFigures
+from planner.workload.prepared import Prepared, TypeFigures, meets
 
 FloatArray = npt.NDArray[np.float64]
+
 
 PRICE_MISSING = "price not in snapshot"
 PRICE_OK = "snapshot"
@@ -193,16 +190,6 @@ def serving_grid(
     }
 
 
-def meets(hours: FloatArray, target: float | None) -> npt.NDArray[np.object_]:
-    """True where ``hours`` is known and within ``target``; False where it is over or unknown;
-    None everywhere when there is no target."""
-    out = np.full(len(hours), None, dtype=object)
-    if target is not None:
-        with np.errstate(invalid="ignore"):
-            out[:] = ((~np.isnan(hours)) & (hours <= target)).tolist()
-    return out
-
-
 # --- ranking ----------------------------------------------------------------------------------
 
 
@@ -265,238 +252,6 @@ def sort_rows(rows: pd.DataFrame, column: str, *, ascending: bool = True) -> pd.
     if column not in rows.columns:
         raise InputError("sort by", f"must be one of {', '.join(rows.columns)} (got {column!r})")
     return rows.sort_values(column, ascending=ascending, na_position="last", kind="stable")
-
-
-# --- headlines --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Headlines:
-    """The answers a person looks for first, as rows of the ranked frame (None: no such row)."""
-
-    cheapest: dict[str, Any] | None
-    """Cheapest usable row that meets the target (with no target: the cheapest)."""
-    fastest: dict[str, Any] | None
-    best_unit_cost: dict[str, Any] | None
-    target: str | None
-    """The target in words ("deadline 720 h"), None when the workload sets none."""
-    target_met: bool | None
-    """Whether any row meets the target (None without a target)."""
-    message: str | None
-    """One line when no option meets the target, naming the fastest option."""
-
-
-def _usable(rows: pd.DataFrame, cost_col: str) -> pd.DataFrame:
-    return rows[rows["fits"].astype(bool) & rows[cost_col].notna()]
-
-
-def _first(frame: pd.DataFrame) -> dict[str, Any] | None:
-    return None if frame.empty else {str(k): v for k, v in frame.iloc[0].items()}
-
-
-def time_text(value: float) -> str:
-    """A time for people: ``1,234.5``, ``12.3``, ``0.0104`` (three significant digits below 10)."""
-    if value is None or not np.isfinite(value):
-        return "—"
-    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
-
-
-def describe_row(row: Mapping[str, Any]) -> str:
-    """``p4d.24xlarge × 2 · on demand`` (instance type, count, option)."""
-    count = row.get("instances")
-    counted = "" if count is None or pd.isna(count) else f" × {int(count)}"
-    return f"{row['instance_type']}{counted} · {str(row['purchase_option']).replace('_', ' ')}"
-
-
-def headlines(
-    rows: pd.DataFrame, *, time_col: str, cost_col: str, unit_col: str, target: str | None,
-    time_label: str,
-) -> Headlines:
-    """Cheapest that meets the target, fastest and best cost per unit of work of ranked ``rows``."""
-    usable = _usable(rows, cost_col)
-    on_time = usable["meets_target"].to_numpy(object) == True  # noqa: E712 (None/bool objects)
-    meeting = usable if target is None else usable[on_time]
-    timed = usable[usable[time_col].notna()]
-    fastest = _first(timed.sort_values([time_col, cost_col], kind="stable"))
-    best_unit = (
-        _first(usable.sort_values([unit_col, time_col], kind="stable"))
-        if unit_col in usable.columns else None
-    )
-    met = None if target is None else not meeting.empty
-    message = None
-    if met is False:
-        message = f"No option meets the {target}" + (
-            f"; the fastest is {describe_row(fastest)} at {time_text(fastest[time_col])} "
-            f"{time_label}."
-            if fastest is not None else "; no option has a known time and price."
-        )
-    return Headlines(
-        cheapest=_first(meeting), fastest=fastest, best_unit_cost=best_unit, target=target,
-        target_met=met, message=message,
-    )
-
-
-# --- the calculation behind each row ----------------------------------------------------------
-
-
-def _money(value: float) -> str:
-    return f"${value:,.2f}"
-
-
-def _rate(value: float) -> str:
-    return f"${value:,.6g}/h"
-
-
-def job_calculation(row: Mapping[str, Any], reuse_fraction: float) -> str:
-    """The arithmetic of a job row's ``cost_usd`` with the row's own numbers."""
-    price, n, cost = row["usd_per_instance_hour"], row["instances"], row["cost_usd"]
-    if pd.isna(n):
-        return "does not fit: no instance count"
-    if pd.isna(price):
-        return PRICE_MISSING
-    option = RATE_OPTION[str(row["purchase_option"])]
-    if pd.isna(cost):
-        return "time unknown: " + str(row.get("note") or "no estimate")
-    if not option.commits:
-        hours = row["wall_hours"]
-        what = "expected h with interruptions" if option.name == "spot" else "h"
-        return (f"{int(n)} × {hours:,.2f} {what} × {_rate(price)} = {_money(cost)}")
-    terms, committed = row["commitment_terms"], row["committed_usd"]
-    text = (
-        f"{int(terms)} × {option.term_hours:,.0f} h term × {int(n)} × {_rate(price)} = "
-        f"{_money(committed)} committed; the job uses {row['wall_hours'] * n:,.1f} of "
-        f"{terms * option.term_hours * n:,.0f} instance-hours"
-    )
-    if reuse_fraction > 0:
-        unused = row["unused_committed_instance_hours"]
-        text += (
-            f"; − {reuse_fraction:.0%} reused × {unused:,.1f} unused instance-hours × "
-            f"{_rate(price)} = {_money(cost)}"
-        )
-    return text
-
-
-def serving_calculation(row: Mapping[str, Any]) -> str:
-    """The arithmetic of a service row's ``cost_usd`` (per day) with the row's own numbers."""
-    n, cost = row["instances"], row["cost_usd"]
-    if pd.isna(n):
-        return "does not fit: no instance count"
-    if pd.isna(cost):
-        return PRICE_MISSING
-    option = next(o for o in SERVING_OPTIONS if o.name == row["purchase_option"])
-    hours = row["instance_hours"]
-    if option.baseline is None:
-        return f"{hours:,.1f} instance-hours/day × {_rate(row['peak_usd_per_hour'])} = {_money(cost)}/day"
-    b = row["committed_instances"]
-    base = RATE_OPTION[option.baseline]
-    above = row["peak_instance_hours"]
-    text = f"{int(b)} committed × 24 h × {_rate(row['baseline_usd_per_hour'])}"
-    if above > 0:
-        text += f" + {above:,.1f} instance-hours on {option.peak.replace('_', '-')} × " + _rate(
-            row["peak_usd_per_hour"]
-        )
-    return (
-        f"{text} = {_money(cost)}/day; commitment {int(b)} × {base.term_hours:,.0f} h × "
-        f"{_rate(row['baseline_usd_per_hour'])} = {_money(row['committed_usd'])}"
-    )
-
-
-def calculations(frame: pd.DataFrame, *, serving: bool, reuse_fraction: float) -> list[str]:
-    """:func:`job_calculation` / :func:`serving_calculation` of every row of ``frame``."""
-    records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
-    if serving:
-        return [serving_calculation(r) for r in records]
-    return [job_calculation(r, reuse_fraction) for r in records]
-
-
-def hourly_instances(row: Mapping[str, Any]) -> pd.DataFrame:
-    """A service row's instances hour by hour: ``hour`` (0-23), ``instances`` (all running),
-    ``committed`` (the baseline bought for the term) and ``above_baseline`` (on the peak option).
-    Empty for a row that does not fit."""
-    counts = row.get("instances_by_hour")
-    if counts is None or not isinstance(counts, list | tuple | np.ndarray):
-        return pd.DataFrame(columns=["hour", "instances", "committed", "above_baseline"])
-    committed = row.get("committed_instances")
-    base = 0 if committed is None or pd.isna(committed) else int(committed)
-    instances = np.asarray(counts, int)
-    return pd.DataFrame({
-        "hour": np.arange(len(instances)), "instances": instances,
-        "committed": np.minimum(instances, base), "above_baseline": np.maximum(instances - base, 0),
-    })
-
-
-# --- a ranked row as plan items ---------------------------------------------------------------
-
-
-def purchase_of(option: str) -> dict[str, Any]:
-    """The plan-file ``purchase`` object of a rate option name (see :data:`RATE_OPTIONS`)."""
-    spec = RATE_OPTION.get(option)
-    if spec is None:
-        allowed = ", ".join(RATE_OPTION)
-        raise InputError("purchase_option", f"must be one of {allowed} (got {option!r})")
-    purchase: dict[str, Any] = {"option": spec.purchase_option}
-    if spec.term_years:
-        purchase["term_years"] = spec.term_years
-    if spec.offering_class:
-        purchase["offering_class"] = spec.offering_class
-    if spec.payment_option:
-        purchase["payment"] = spec.payment_option
-    if spec.purchase_option == "savings_plan":
-        purchase["plan_type"] = "compute"
-    return purchase
-
-
-def plan_items_for_row(
-    row: Mapping[str, Any], *, serving: bool, hours_per_month: float
-) -> list[dict[str, Any]]:
-    """Plan-file compute items for one ranked row (instances and hours; prices come from costing).
-
-    A job becomes one item billed once: ``count`` instances for ``total_hours`` each (the row's
-    expected wall-clock), from the plan's first month. A service becomes its committed baseline
-    (every hour of the month) and, above it, the peak instances running the day's average share
-    of the month: instance-hours a day above the baseline / (24 h × peak instances) × hours per
-    month. A row without an instance count (it does not fit) raises :class:`InputError`.
-    """
-    count = row.get("instances")
-    if count is None or pd.isna(count):
-        raise InputError(
-            "instances",
-            f"{row['instance_type']} ({row['purchase_option']}) does not fit: no instance count",
-        )
-    instances = max(int(count), 1)
-    itype = str(row["instance_type"])
-    option = str(row["purchase_option"])
-    if not serving:
-        hours = float(row["wall_hours"])
-        if not np.isfinite(hours):
-            raise InputError("wall_hours", f"{describe_row(row)} has no known time")
-        return [{
-            "kind": "compute", "name": itype, "instance_type": itype, "count": instances,
-            "total_hours": float(np.ceil(hours * 1000.0) / 1000.0),
-            "purchase": purchase_of(option),
-        }]
-    spec = next((o for o in SERVING_OPTIONS if o.name == option), None)
-    if spec is None:
-        allowed = ", ".join(o.name for o in SERVING_OPTIONS)
-        raise InputError("purchase_option", f"must be one of {allowed} (got {option!r})")
-    committed = int(row.get("committed_instances") or 0) if spec.baseline else 0
-    items: list[dict[str, Any]] = []
-    if committed:
-        items.append({
-            "kind": "compute", "name": f"{itype} baseline", "instance_type": itype,
-            "count": committed, "purchase": purchase_of(spec.baseline or ""),
-        })
-    above = float(row["instance_hours"]) - 24.0 * committed
-    peak_count = instances - committed
-    if peak_count > 0 and above > 0:
-        usage = hours_per_month * above / (24.0 * peak_count)
-        usage = min(max(usage, 1.0), hours_per_month)
-        items.append({
-            "kind": "compute", "name": f"{itype} peaks" if committed else itype,
-            "instance_type": itype, "count": peak_count,
-            "usage_hours_per_month": round(usage, 3), "purchase": purchase_of(spec.peak),
-        })
-    return items
 
 
 def grid_frame(

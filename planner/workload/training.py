@@ -14,7 +14,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from planner.memory_fit import ZERO_STAGE, recomputation_of, state_bytes_of
 from planner.perf.constants import GIB, LINK_BYTES_PER_S, PCIE_BYTES_PER_S, Sourced
 from planner.perf.layout import (
     Choice,
@@ -27,8 +26,9 @@ from planner.perf.layout import (
     memory_per_chip,
 )
 from planner.perf.mfu import effective_mfu, size_band, table_mfu
-from planner.performance import BYTES_PER_VALUE, DEFAULT_MFU, FP8_MFU
-from planner.workload import Precision, TrainingBaselineWorkload, TrainingWorkload
+from planner.workload.memory import ZERO_STAGE, recomputation_of, state_bytes_of
+from planner.workload.performance import BYTES_PER_VALUE, DEFAULT_MFU, FP8_MFU
+from planner.workload.records import Precision, TrainingBaselineWorkload, TrainingWorkload
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.perf.serving import platform, step_overhead, tp_choices
-from planner.performance import ServingEstimate, serving_throughput
+from planner.workload.performance import ServingEstimate, serving_throughput
 
 FloatArray = npt.NDArray[np.float64]
 

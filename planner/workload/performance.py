@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from planner.perf.constants import GIB as GIB  # re-exported
 from planner.perf.constants import Sourced as Sourced  # re-exported
-from planner.workload import Precision
+from planner.workload.records import Precision
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = npt.ArrayLike
