@@ -194,13 +194,12 @@ tabs = ["Ranked options", "Time vs cost", "Memory fit"]
 tabs += ["Instances over the day"] if serving else ["Spot with checkpointing"]
 tab_rank, tab_chart, tab_fit, tab_extra = st.tabs(tabs)
 with tab_rank:
-    shown = ["rank", "instance_type", "purchase_option", "instances", "layout", "tp",
-             "replicas_per_instance", "mfu", "fits", time_col]
+    shown = ["rank", "instance_type", "purchase_option", "instances", "fits", time_col,
+             "cost_usd", "committed_usd", unit_col, "meets_target"]
     shown += (["committed_instances", "ttft_ms", "batch", "output_tokens_per_s_per_instance",
-               "instance_hours"] if serving else ["instance_hours"])
-    shown += ["usd_per_instance_hour", "cost_usd", "committed_usd", unit_col]
-    shown += ["usd_per_1m_requests", "usd_per_1m_tokens"] if serving else []
-    shown += ["meets_target", "price_status", "note", "calculation"]
+               "usd_per_1m_requests", "usd_per_1m_tokens", "tp", "replicas_per_instance"]
+              if serving else ["layout", "mfu"])
+    shown += ["instance_hours", "usd_per_instance_hour", "price_status", "note", "calculation"]
     shown = [c for c in dict.fromkeys(shown) if c in shown_rows.columns]
     st.caption(
         f"{len(rows):,} options in {region}. "

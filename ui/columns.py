@@ -14,6 +14,7 @@ _HOURS = "hours"
 _COUNT = "count"
 _TEXT = "text"
 _FLAG = "flag"
+_FRACTION = "fraction"
 
 _JOB: dict[str, tuple[str, str]] = {
     "cost_usd": ("Job cost", _MONEY),
@@ -56,6 +57,10 @@ _COMMON: dict[str, tuple[str, str]] = {
     "usd_per_pflop_hour": ("$ per PFLOP-hour", _RATE),
     "usd_per_vcpu_hour": ("$ per vCPU-hour", _RATE),
     "pareto": ("On the time-cost front", _FLAG),
+    "layout": ("Parallel layout", _TEXT),
+    "tp": ("Tensor parallel per replica", _COUNT),
+    "replicas_per_instance": ("Replicas per instance", _COUNT),
+    "mfu": ("MFU", _FRACTION),
 }
 
 
@@ -77,6 +82,8 @@ def column_config(columns: list[str], *, serving: bool) -> dict[str, Any]:
             config[column] = st.column_config.NumberColumn(text, format="$%,.4f")
         elif kind == _HOURS:
             config[column] = st.column_config.NumberColumn(text, format="%,.1f")
+        elif kind == _FRACTION:
+            config[column] = st.column_config.NumberColumn(text, format="%.2f")
         elif kind == _COUNT:
             config[column] = st.column_config.NumberColumn(text, format="%d")
         elif kind == _FLAG:
