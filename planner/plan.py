@@ -272,10 +272,8 @@ class Plan(_Record):
         float, Field(ge=MIN_HOURS_PER_MONTH, le=MAX_HOURS_PER_MONTH, allow_inf_nan=False)
     ] = HOURS_PER_MONTH_DEFAULT
     """Billing hours in a month [h]: 730 by AWS convention; 672 (28 days) to 744 (31 days)."""
-    items: Annotated[list[Item], Field(max_length=500, default_factory=list)]
-    savings_plans: Annotated[
-        list[SavingsPlanCommitment], Field(max_length=50, default_factory=list)
-    ]
+    items: list[Item] = Field(default_factory=list, max_length=500)
+    savings_plans: list[SavingsPlanCommitment] = Field(default_factory=list, max_length=50)
     """Savings plans bought for the plan as a whole, stacked as AWS applies them."""
 
     @model_validator(mode="after")
