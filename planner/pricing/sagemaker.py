@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from planner.catalog.loader import Catalog
-from planner.lineitem import LineItem, PriceQuote, quote, recurring
+from planner.lineitem import MISSING_NOTE, LineItem, PriceQuote, quote, recurring
 from planner.plan import JOB_COMPONENTS, SageMakerComponent, SageMakerItem
 from planner.pricing.tiers import fmt_money, fmt_num, fmt_usd
 
@@ -83,7 +83,7 @@ def price_sagemaker(
     price = quote("hourly_usd", sagemaker_quote(catalog, region, item.instance_type, item.component),
                   item.unit_prices)
     use = usage(item, hours_per_month)
-    rate = "(price not in snapshot)" if price.price_usd is None else f"{fmt_usd(price.price_usd)}/h"
+    rate = f"(price {MISSING_NOTE})" if price.price_usd is None else f"{fmt_usd(price.price_usd)}/h"
     cost = "" if price.price_usd is None else f" = {fmt_money(use.billed_instance_hours * price.price_usd)}"
     if item.component in JOB_COMPONENTS:
         jobs = f" × {fmt_num(item.jobs_per_month)} jobs" if item.jobs_per_month != 1 else ""
