@@ -60,6 +60,8 @@ from planner.pricing.savings_plan import (
     cover_with_commitment,
     upfront_share,
 )
+from planner.pricing.stacked_cost import Usage as StackUsage
+from planner.pricing.stacked_cost import cost_stacked
 from planner.pricing.storage import price_storage
 from planner.pricing.transfer import Outbound, price_internet_out, price_transfer
 from planner.schedule import (
@@ -125,10 +127,17 @@ def cost_plan(plan: Plan, catalog: Catalog) -> PlanCost:
     items: list[ItemCost] = []
     pools: dict[tuple[str, int, str], list[_PoolMember]] = {}
     outbound: list[Outbound] = []
+    stacked: list[StackUsage] = []
     for index, item in enumerate(plan.items):
         try:
             if isinstance(item, DataTransferItem) and item.transfer_type is TransferType.INTERNET_OUT:
                 outbound.append(Outbound(item, item_schedule(item, plan).active * item.gb_per_month))
+                continue
+            if plan.savings_plans and isinstance(item, ComputeItem) and item.purchase.option in (
+                PurchaseOption.ON_DEMAND, PurchaseOption.SAVINGS_PLAN
+            ):
+                quotes = compute_quotes(item, catalog, region)
+                stacked.append(StackUsage(item, quotes, item_schedule(item, plan)))
                 continue
             _price_item(item, catalog, region, plan, items, pools)
         except InputError as exc:
@@ -143,7 +152,14 @@ def cost_plan(plan: Plan, catalog: Catalog) -> PlanCost:
                                    item_schedule(member.item, plan).active_months))
     for (plan_type, term_years, _payment), members in pools.items():
         items.extend(_savings_plan_costs(members, plan, plan_type, term_years))
-    order = {item.name: i for i, item in enumerate(plan.items)}
+    if plan.savings_plans:
+        result = cost_stacked(stacked, plan, catalog, region)
+        kinds = {u.item.name: "compute" for u in stacked}
+        for name, lines in result.lines.items():
+            items.append(_item_cost(name, kinds.get(name, "savings_plan"), lines,
+                                    result.on_demand_usd[name], result.committed_months[name]))
+    names = [item.name for item in plan.items] + [c.name for c in plan.savings_plans]
+    order = {name: i for i, name in enumerate(names)}
     items.sort(key=lambda c: order[c.name])
     return _assemble(plan, items)
 
