@@ -20,7 +20,16 @@ import numpy.typing as npt
 from planner.billing import PaymentOption, PurchaseOption, SavingsPlanType, term_hours
 from planner.catalog.loader import Catalog
 from planner.catalog.query import compute_rate
-from planner.lineitem import MISSING_NOTE, LineItem, PriceQuote, billed, one_time, recurring, scheduled
+from planner.lineitem import (
+    MISSING_NOTE,
+    LineItem,
+    PriceQuote,
+    billed,
+    one_time,
+    recurring,
+    scheduled,
+    usage_by_month,
+)
 from planner.plan import ComputeItem, Plan, SavingsPlanCommitment
 from planner.pricing.compute import INSTANCE_HOUR, ComputeQuotes
 from planner.pricing.savings_plan import commitment_upfront_usd, upfront_share
@@ -220,12 +229,17 @@ def _usage_line(
     ) or "none"
     total = item.count * float(u.schedule.hours.sum())
     left = float(overflow.sum())
+    formula = (
+        f"{fmt_num(total)} instance-hours in all; covered by savings plans: {by}; "
+        f"{fmt_num(left)} left × ${od.price_usd:,.6g}/h on-demand = {fmt_money(left * od.price_usd)}"
+    )
+    if u.schedule.job:  # a one-off job bills its leftover once, in the months it runs
+        return usage_by_month(item.name, "compute", item.instance_type, "on_demand_hourly_usd",
+                              overflow, INSTANCE_HOUR, od, formula=formula)
     per_month = left / max(u.schedule.active_months, 1)
     line = recurring(
         item.name, "compute", item.instance_type, "on_demand_hourly_usd", per_month,
-        INSTANCE_HOUR, od,
-        formula=f"{fmt_num(total)} instance-hours in all; covered by savings plans: {by}; "
-        f"{fmt_num(left)} left × ${od.price_usd:,.6g}/h on-demand = {fmt_money(left * od.price_usd)}",
+        INSTANCE_HOUR, od, formula=formula,
     )
     return billed(line, overflow * od.price_usd)
 
