@@ -178,6 +178,8 @@ if plan.items:
                     state.replace_item(chosen, updated)
                 state.flash(f"Updated {chosen}.")
                 st.rerun()
+    elif current["kind"] in ("data_transfer", "sagemaker"):
+        c2.caption(f"{current['kind']} items are edited in the plan file (download, edit, upload).")
     else:
         c2.caption(f"{current['kind'].upper()} items are edited on the Storage page.")
     if c2.button("Remove this item", key=P + "remove", icon=":material/delete:"):

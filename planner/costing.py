@@ -34,7 +34,16 @@ from planner.lineitem import (
     scheduled,
     usage_by_month,
 )
-from planner.plan import ComputeItem, EbsItem, EfsItem, Plan, S3Item
+from planner.plan import (
+    ComputeItem,
+    DataTransferItem,
+    EbsItem,
+    EfsItem,
+    Plan,
+    S3Item,
+    SageMakerItem,
+    TransferType,
+)
 from planner.pricing.compute import (
     INSTANCE_HOUR,
     ComputeQuotes,
@@ -43,6 +52,7 @@ from planner.pricing.compute import (
     price_reserved,
     price_simple,
 )
+from planner.pricing.sagemaker import price_sagemaker
 from planner.pricing.savings_plan import (
     CommitmentResult,
     CommitmentUsage,
@@ -50,7 +60,10 @@ from planner.pricing.savings_plan import (
     cover_with_commitment,
     upfront_share,
 )
+from planner.pricing.stacked_cost import Usage as StackUsage
+from planner.pricing.stacked_cost import cost_stacked
 from planner.pricing.storage import price_storage
+from planner.pricing.transfer import Outbound, price_internet_out, price_transfer
 from planner.schedule import (
     Schedule,
     Terms,
@@ -113,14 +126,40 @@ def cost_plan(plan: Plan, catalog: Catalog) -> PlanCost:
     region = check_region(catalog, plan.region)
     items: list[ItemCost] = []
     pools: dict[tuple[str, int, str], list[_PoolMember]] = {}
+    outbound: list[Outbound] = []
+    stacked: list[StackUsage] = []
     for index, item in enumerate(plan.items):
         try:
+            if isinstance(item, DataTransferItem) and item.transfer_type is TransferType.INTERNET_OUT:
+                outbound.append(Outbound(item, item_schedule(item, plan).active * item.gb_per_month))
+                continue
+            if plan.savings_plans and isinstance(item, ComputeItem) and item.purchase.option in (
+                PurchaseOption.ON_DEMAND, PurchaseOption.SAVINGS_PLAN
+            ):
+                quotes = compute_quotes(item, catalog, region)
+                stacked.append(StackUsage(item, quotes, item_schedule(item, plan)))
+                continue
             _price_item(item, catalog, region, plan, items, pools)
         except InputError as exc:
             raise InputError(f"items[{index}] ({item.name}).{exc.field}", exc.problem) from None
+    if outbound:
+        try:
+            lines = price_internet_out(outbound, catalog, region)
+        except InputError as exc:
+            raise InputError(f"items (internet out).{exc.field}", exc.problem) from None
+        for member, line in zip(outbound, lines, strict=True):
+            items.append(_own_cost(member.item.name, member.item.kind, [line],
+                                   item_schedule(member.item, plan).active_months))
     for (plan_type, term_years, _payment), members in pools.items():
         items.extend(_savings_plan_costs(members, plan, plan_type, term_years))
-    order = {item.name: i for i, item in enumerate(plan.items)}
+    if plan.savings_plans:
+        result = cost_stacked(stacked, plan, catalog, region)
+        kinds = {u.item.name: "compute" for u in stacked}
+        for name, lines in result.lines.items():
+            items.append(_item_cost(name, kinds.get(name, "savings_plan"), lines,
+                                    result.on_demand_usd[name], result.committed_months[name]))
+    names = [item.name for item in plan.items] + [c.name for c in plan.savings_plans]
+    order = {name: i for i, name in enumerate(names)}
     items.sort(key=lambda c: order[c.name])
     return _assemble(plan, items)
 
@@ -133,7 +172,7 @@ class _PoolMember:
 
 
 def _price_item(
-    item: ComputeItem | S3Item | EbsItem | EfsItem,
+    item: ComputeItem | S3Item | EbsItem | EfsItem | DataTransferItem | SageMakerItem,
     catalog: Catalog,
     region: str,
     plan: Plan,
@@ -143,6 +182,16 @@ def _price_item(
     """Price one item into ``items``, or queue a savings-plan item into its pool."""
     hours = plan.hours_per_month
     sched = item_schedule(item, plan)
+    if isinstance(item, DataTransferItem):
+        line = scheduled(price_transfer(item, catalog, region), sched.active)
+        items.append(_own_cost(item.name, item.kind, [line], sched.active_months))
+        return
+    if isinstance(item, SageMakerItem):
+        sm_line, od_month = price_sagemaker(item, catalog, region, hours)
+        od = None if od_month is None else od_month * sched.active_months
+        items.append(_item_cost(item.name, item.kind, [scheduled(sm_line, sched.active)], od,
+                                sched.active_months))
+        return
     if not isinstance(item, ComputeItem):
         items.append(_storage_cost(item, catalog, region, plan, sched))
         return
@@ -401,7 +450,12 @@ def _storage_cost(item: S3Item | EbsItem | EfsItem, catalog: Catalog, region: st
         scheduled(line, sched.active)
         for line in price_storage(item, catalog, region, plan.hours_per_month)
     ]
-    cost = _item_cost(item.name, item.kind, lines, None, sched.active_months)
+    return _own_cost(item.name, item.kind, lines, sched.active_months)
+
+
+def _own_cost(name: str, kind: str, lines: Sequence[LineItem], months: int) -> ItemCost:
+    """An item without a purchase option: its on-demand equivalent is its own cost."""
+    cost = _item_cost(name, kind, lines, None, months)
     return replace(cost, on_demand_equivalent_usd=cost.duration_total_usd)
 
 

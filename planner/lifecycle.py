@@ -200,6 +200,10 @@ class SpotPart(_Record):
         _DEFAULT_SPOT.checkpoint_write_hours
     )
     restart_hours: Annotated[float, Field(ge=0, le=100)] = _DEFAULT_SPOT.restart_hours
+    workload: Literal["job", "service"] = "job"
+    """``job``: training/batch work that checkpoints and restarts (runtime stretched by
+    interruptions); ``service``: a node group serving traffic, whose reclaimed instances are
+    replaced — no checkpoint/restart overhead, instance-hours unchanged."""
 
     @model_validator(mode="after")
     def _one_override(self) -> SpotPart:
@@ -361,6 +365,11 @@ def _spot_rate(
         else:
             rate = RateUsed("spot", None, 0.0, 0.0, "",
                             "not in snapshot — enter spot_usd_per_hour or discount_pct")
+    if part.workload == "service":
+        return rate, 1.0, (
+            "service fleet: reclaimed instances are replaced, no checkpoint/restart overhead "
+            "(runtime × 1)"
+        )
     bucket: str | None = part.interruption_bucket
     origin = "override" if bucket is not None else "Spot Advisor"
     if bucket is None:
@@ -522,6 +531,9 @@ class StrategySummary:
     """First month from which cumulative cost stays ≤ all-on-demand's; None = never / unknown."""
     status: str
     """``ok``, ``override`` (uses typed rates), or ``missing: …``."""
+    break_even_months: float | None = None
+    """The break-even as a fractional month from the start [months] (e.g. 7.4: 40 % into month
+    8); None = never / unknown. See :func:`break_even_fraction`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -557,6 +569,31 @@ def break_even_month(cumulative: np.ndarray, baseline: np.ndarray) -> int | None
         return None
     behind = np.flatnonzero(~ahead)
     return int(behind[-1]) + 2 if len(behind) else 1
+
+
+def break_even_fraction(
+    cost: np.ndarray, baseline_cost: np.ndarray, upfront: np.ndarray, baseline_upfront: np.ndarray
+) -> float | None:
+    """When cumulative cost falls to the baseline's for good, in fractional months from the start.
+
+    Each month's upfront fee is paid at its start and the rest is spread evenly over the month, so
+    the cumulative difference runs linearly within a month: in break-even month m (1-based) it goes
+    from d = (the difference at the end of month m − 1, plus month m's upfront difference) down to
+    the difference at the end of month m; the crossing is at (m − 1) + d / (d − d_end).
+    Example: 1,000 ahead after month 7, 1,500 behind after month 8 → 7 + 1,000/2,500 = 7.4.
+    """
+    cumulative = np.cumsum(cost)
+    base = np.cumsum(baseline_cost)
+    month = break_even_month(cumulative, base)
+    if month is None:
+        return None
+    i = month - 1
+    before = (cumulative[i - 1] - base[i - 1]) if i > 0 else 0.0
+    start = before + (upfront[i] - baseline_upfront[i])
+    end = cumulative[i] - base[i]
+    if start <= 0:
+        return float(i)
+    return float(i + start / (start - end)) if start > end else float(month)
 
 
 def run_lifecycle(catalog: Catalog, profile: LifecycleProfile) -> LifecycleResult:
@@ -615,6 +652,11 @@ def run_lifecycle(catalog: Catalog, profile: LifecycleProfile) -> LifecycleResul
                 else break_even_month(np.cumsum(r.cost_usd), base_cum)
             ),
             status="override" if r.overrides else "ok",
+            break_even_months=(
+                None if is_baseline or not baseline.complete
+                else break_even_fraction(r.cost_usd, baseline.cost_usd, r.upfront_usd,
+                                         baseline.upfront_usd)
+            ),
         ))
     totals = [(s.total_usd, s.name) for s in summaries if s.total_usd is not None]
     cheapest = min(totals)[1] if totals else None

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from planner.billing import (
     HOURS_PER_MONTH_DEFAULT,
@@ -28,27 +28,40 @@ from planner.billing import (
 )
 from planner.errors import PlanFileError
 from planner.jsonfile import decode_json, read_json_file
+from planner.plan_base import (
+    BYTES_PER_GB,
+    MAX_COUNT,
+    MAX_DURATION_MONTHS,
+    MAX_GB,
+    MAX_REQUESTS,
+    PLAN_SCHEMA_VERSION,
+    Gb,
+    Month,
+    Price,
+    Requests,
+    Spans,
+    StoredSpan,
+    UsageHours,
+    _Record,
+    _Windowed,
+)
+from planner.plan_kinds import (
+    JOB_COMPONENTS,
+    DataTransferItem,
+    SageMakerComponent,
+    SageMakerItem,
+    SavingsPlanCommitment,
+    TransferService,
+    TransferType,
+)
 from planner.validation import validate_document
 
-PLAN_SCHEMA_VERSION = 1
-MAX_COUNT = 100_000
-"""Largest instance/volume count an item may ask for (a sanity bound, not an AWS quota)."""
-MAX_GB = 1e12
-"""Largest storage quantity an item may ask for [GB] (one zettabyte; a sanity bound)."""
-MAX_REQUESTS = 1e15
-"""Largest request or object count per month an item may ask for (a sanity bound)."""
-MAX_DURATION_MONTHS = 120
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
-
-
-Price = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
-Gb = Annotated[float, Field(ge=0, le=MAX_GB, allow_inf_nan=False)]
-Requests = Annotated[float, Field(ge=0, le=MAX_REQUESTS, allow_inf_nan=False)]
-UsageHours = Annotated[float, Field(gt=0, le=MAX_HOURS_PER_MONTH, allow_inf_nan=False)]
-"""Hours an item runs in a month [h]; at most the plan's hours_per_month (checked on the plan)."""
+__all__ = [
+    "BYTES_PER_GB", "JOB_COMPONENTS", "MAX_COUNT", "MAX_DURATION_MONTHS", "MAX_GB", "MAX_REQUESTS",
+    "PLAN_SCHEMA_VERSION", "DataTransferItem", "Gb", "Month", "Price", "Requests",
+    "SageMakerComponent", "SageMakerItem", "SavingsPlanCommitment", "StoredSpan", "TransferService",
+    "TransferType", "UsageHours",
+]
 
 
 class Purchase(_Record):
@@ -83,27 +96,6 @@ class Purchase(_Record):
         return PaymentOption.ALL_UPFRONT
 
 
-Month = Annotated[int, Field(ge=1, le=MAX_DURATION_MONTHS)]
-"""A month of the plan, 1-based."""
-
-
-class _Windowed(_Record):
-    """An item's active window: the months of the plan it runs in (inclusive)."""
-
-    start_month: Month = 1
-    """First month the item runs (1 = the plan's first month)."""
-    end_month: Month | None = None
-    """Last month the item runs (inclusive); default the plan's last month."""
-
-    @model_validator(mode="after")
-    def _window_order(self) -> _Windowed:
-        if self.end_month is not None and self.end_month < self.start_month:
-            raise ValueError(
-                f"end_month: must be ≥ start_month = {self.start_month} "
-                f"(and ≤ {MAX_DURATION_MONTHS}), got {self.end_month}"
-            )
-        return self
-
 
 class ComputeItem(_Windowed):
     kind: Literal["compute"] = "compute"
@@ -118,9 +110,16 @@ class ComputeItem(_Windowed):
     """A one-off job instead of monthly usage: hours each instance runs in all [h], from
     ``start_month`` at the plan's hours per month until used up; billed once."""
     purchase: Purchase = Purchase()
-    unit_prices: dict[Literal["hourly_usd", "upfront_usd", "on_demand_hourly_usd"], Price] = {}
-    """Overrides: the option's hourly rate, the RI upfront fee, and the on-demand rate used for
-    usage beyond a savings plan and for the on-demand comparison [USD]."""
+    unit_prices: dict[
+        Literal[
+            "hourly_usd", "upfront_usd", "on_demand_hourly_usd", "compute_sp_hourly_usd",
+            "ec2_instance_sp_hourly_usd",
+        ],
+        Price,
+    ] = Field(default_factory=dict)
+    """Overrides: the option's hourly rate, the RI upfront fee, the on-demand rate used for usage
+    beyond a savings plan and for the on-demand comparison, and the rates under the plan's
+    Compute / EC2 Instance savings plans (``savings_plans``) [USD]."""
 
     @model_validator(mode="after")
     def _one_usage(self) -> ComputeItem:
@@ -135,6 +134,7 @@ class ComputeItem(_Windowed):
     def is_job(self) -> bool:
         """True for a one-off job (``total_hours``), billed once in the months it runs."""
         return self.total_hours is not None
+
 
 
 class S3StorageClass(StrEnum):
@@ -160,6 +160,11 @@ class S3Item(_Windowed):
     storage_class: S3StorageClass = S3StorageClass.STANDARD
     gb_month: Gb = 0.0
     """Average data stored over the month [GB-month]."""
+    stored: Spans | None = None
+    """Instead of ``gb_month``: data kept for part of the month, one span per size and duration
+    (byte-hours in binary GB ÷ the plan's hours per month)."""
+    upload_gb: Gb = 0.0
+    """Express One Zone: data uploaded per month [GB] (billed per GB of PUT data)."""
     object_count: Requests | None = None
     """Objects stored; enables minimum object size, Glacier overhead and monitoring charges."""
     put_requests: Requests = 0.0
@@ -175,7 +180,7 @@ class S3Item(_Windowed):
     access_tier_fractions: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
     """Intelligent-Tiering: share of data per access tier (frequent, infrequent, archive_instant,
     archive, deep_archive); default all frequent."""
-    unit_prices: dict[str, Price] = {}
+    unit_prices: dict[str, Price] = Field(default_factory=dict)
 
 
 class EbsVolumeType(StrEnum):
@@ -199,9 +204,23 @@ class EbsItem(_Windowed):
     count: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
     usage_hours_per_month: UsageHours | None = None
     """Hours the volume exists per month [h] (EBS bills per second); default the whole month."""
+    stored: Spans | None = None
+    """Instead of ``gb`` and ``usage_hours_per_month``: the volume's size over the month, one span
+    per size and how long it had it (prorated by the second)."""
     snapshot_gb: Gb = 0.0
+    """Snapshot data in the standard tier [GB-month] (incremental: changed blocks only)."""
     snapshot_archive_gb: Gb = 0.0
-    unit_prices: dict[str, Price] = {}
+    """Snapshot data in the archive tier [GB-month] (full snapshots)."""
+    snapshot_archive_days: Annotated[float, Field(gt=0, le=36500, allow_inf_nan=False)] | None = None
+    """Days archived snapshots stay before deletion or permanent restore; below the 90-day
+    minimum the remaining days are billed (early deletion)."""
+    snapshot_restore_gb: Gb = 0.0
+    """Archived snapshot data restored per month [GB] (archive retrieval, billed per GB)."""
+    fast_snapshot_restore_dsu_hours: Annotated[
+        float, Field(ge=0, le=1e7, allow_inf_nan=False)
+    ] = 0.0
+    """Fast Snapshot Restore enabled [DSU-hours per month] (per snapshot and Availability Zone)."""
+    unit_prices: dict[str, Price] = Field(default_factory=dict)
 
 
 class EfsStorageClass(StrEnum):
@@ -223,16 +242,22 @@ class EfsItem(_Windowed):
     name: Annotated[str, Field(min_length=1, max_length=80)]
     storage_class: EfsStorageClass = EfsStorageClass.STANDARD
     gb_month: Gb = 0.0
+    stored: Spans | None = None
+    """Instead of ``gb_month``: data kept for part of the month (GB × hours ÷ hours per month)."""
     throughput_mode: EfsThroughputMode = EfsThroughputMode.ELASTIC
     provisioned_mibps: Annotated[float, Field(ge=0, le=100000, allow_inf_nan=False)] = 0.0
     read_gb: Gb = 0.0
     write_gb: Gb = 0.0
-    unit_prices: dict[str, Price] = {}
+    unit_prices: dict[str, Price] = Field(default_factory=dict)
 
 
-Item = Annotated[ComputeItem | S3Item | EbsItem | EfsItem, Field(discriminator="kind")]
+Item = Annotated[
+    ComputeItem | S3Item | EbsItem | EfsItem | DataTransferItem | SageMakerItem,
+    Field(discriminator="kind"),
+]
 ITEM_KINDS: dict[str, type[BaseModel]] = {
     "compute": ComputeItem, "s3": S3Item, "ebs": EbsItem, "efs": EfsItem,
+    "data_transfer": DataTransferItem, "sagemaker": SageMakerItem,
 }
 
 
@@ -247,11 +272,13 @@ class Plan(_Record):
         float, Field(ge=MIN_HOURS_PER_MONTH, le=MAX_HOURS_PER_MONTH, allow_inf_nan=False)
     ] = HOURS_PER_MONTH_DEFAULT
     """Billing hours in a month [h]: 730 by AWS convention; 672 (28 days) to 744 (31 days)."""
-    items: Annotated[list[Item], Field(max_length=500)] = []
+    items: list[Item] = Field(default_factory=list, max_length=500)
+    savings_plans: list[SavingsPlanCommitment] = Field(default_factory=list, max_length=50)
+    """Savings plans bought for the plan as a whole, stacked as AWS applies them."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:
-        names = [item.name for item in self.items]
+        names = [item.name for item in self.items] + [c.name for c in self.savings_plans]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"item names must be unique; repeated: {', '.join(duplicates)}")
@@ -263,7 +290,42 @@ class Plan(_Record):
                     f"{self.hours_per_month:g}"
                 )
             _check_window(i, item, self.duration_months, self.hours_per_month)
+            _check_spans(i, item, self.hours_per_month)
+        for i, commitment in enumerate(self.savings_plans):
+            for field in ("start_month", "end_month"):
+                month = getattr(commitment, field)
+                if month is not None and month > self.duration_months:
+                    raise ValueError(
+                        f"savings_plans[{i}].{field}: must be in [1, duration_months = "
+                        f"{self.duration_months}], got {month}"
+                    )
         return self
+
+
+def _check_spans(index: int, item: object, hours_per_month: float) -> None:
+    """Spans fit in the month; ``stored`` replaces the single-figure fields."""
+    spans = getattr(item, "stored", None)
+    if spans is None:
+        return
+    for j, span in enumerate(spans):
+        if span.duration_hours > hours_per_month + 1e-9:
+            raise ValueError(
+                f"items[{index}].stored[{j}]: {span.duration_hours:g} h is longer than the "
+                f"month (hours_per_month = {hours_per_month:g})"
+            )
+    if isinstance(item, EbsItem):
+        total = sum(span.duration_hours for span in spans)
+        if total > hours_per_month + 1e-9:
+            raise ValueError(
+                f"items[{index}].stored: a volume's spans add up to {total:g} h, more than "
+                f"hours_per_month = {hours_per_month:g}"
+            )
+        if item.usage_hours_per_month is not None:
+            raise ValueError(
+                f"items[{index}].stored: give either stored spans or usage_hours_per_month"
+            )
+    elif getattr(item, "gb_month", 0.0):
+        raise ValueError(f"items[{index}].stored: give either stored spans or gb_month, not both")
 
 
 def _check_window(index: int, item: _Windowed, duration: int, hours_per_month: float) -> None:

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from planner.plan import ComputeItem, EbsItem, EfsItem, Plan, S3Item
+from planner.plan import (
+    ComputeItem,
+    DataTransferItem,
+    EbsItem,
+    EfsItem,
+    Plan,
+    S3Item,
+    SageMakerItem,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -47,7 +55,9 @@ class Schedule:
         return self.last - self.first + 1
 
 
-def item_schedule(item: ComputeItem | S3Item | EbsItem | EfsItem, plan: Plan) -> Schedule:
+def item_schedule(
+    item: ComputeItem | S3Item | EbsItem | EfsItem | DataTransferItem | SageMakerItem, plan: Plan
+) -> Schedule:
     """The months ``item`` runs in ``plan`` and its hours per instance in each."""
     duration = plan.duration_months
     first = item.start_month - 1

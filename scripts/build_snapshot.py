@@ -418,6 +418,28 @@ def build_storage_rates(reference: Path) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: tuple(r[k] for k in TABLES["storage_rates"].key))
 
 
+def build_data_transfer_rates(reference: Path) -> list[dict[str, str]]:
+    """Data transfer per GB: internet out (monthly volume tiers), internet in, between regions
+    (charged to the source region), and the monthly free allowance to the internet (one row,
+    ``from_region`` ALL, its quantity in ``tier_end``)."""
+    rows = []
+    for r in read(reference, "data_transfer_prices.csv"):
+        begin = tier_gb(r["tier_begin"].replace("GB", ""))
+        end = tier_gb(r["tier_end"].replace("GB", ""))
+        rows.append({
+            "transfer_type": r["transfer_type"],
+            "from_region": r["from_region"],
+            "to_region": r["to_region"],
+            "unit": "GB-month" if r["unit"] == "GB-Mo" else "GB",
+            "tier_begin": begin or "0",
+            "tier_end": end or "inf",
+            "price_usd": fmt(float(r["price_usd"])),
+            "as_of": r["as_of"],
+            "source": f"{r['source']} ({r['feed_label']})" if r["feed_label"] else r["source"],
+        })
+    return sorted(rows, key=lambda r: tuple(r[k] for k in TABLES["data_transfer_rates"].key))
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 
@@ -432,6 +454,7 @@ def build(reference: Path, out: Path) -> dict[str, object]:
         "spot_advisor": build_spot_advisor(reference, known),
         "spot_price_samples": build_spot_samples(reference, known),
         "storage_rates": build_storage_rates(reference),
+        "data_transfer_rates": build_data_transfer_rates(reference),
     }
     entries = {name: write_table(out, name, rows) for name, rows in tables.items()}
     return write_manifest(

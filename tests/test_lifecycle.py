@@ -278,3 +278,45 @@ def test_shipped_snapshot_m5_reserved_vs_on_demand() -> None:
     # 4 × 730 × 0.192 = $560.64 a month: 7,588 / 560.64 = 13.5 → break-even in month 14
     assert ri.total_usd == pytest.approx(7588.0)
     assert ri.break_even_month == 14
+
+
+# --- issue 13: fractional break-even, spot for a service fleet ------------------------------------
+
+
+def test_break_even_fraction_hand_worked() -> None:
+    # strategy: 2,000 upfront then 500 a month; baseline: 800 a month, no upfront.
+    # Cumulative difference after month m: 2,000 − 300 m: +200 after month 6, −100 after month 7
+    # → month 7 is the first month at or below; crossing 6 + 200 / (200 + 100) = 6.6667 months
+    from planner.lifecycle import break_even_fraction, break_even_month
+
+    months = 12
+    cost = np.full(months, 500.0)
+    cost[0] += 2000.0
+    upfront = np.zeros(months)
+    upfront[0] = 2000.0
+    base = np.full(months, 800.0)
+    assert break_even_month(np.cumsum(cost), np.cumsum(base)) == 7
+    assert break_even_fraction(cost, base, upfront, np.zeros(months)) == pytest.approx(6 + 2 / 3)
+    # never: always behind
+    assert break_even_fraction(np.full(3, 900.0), np.full(3, 800.0), np.zeros(3), np.zeros(3)) is None
+    # ahead from the start (no upfront, cheaper): 0 months
+    assert break_even_fraction(np.full(3, 700.0), base[:3], np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_spot_service_fleet_has_no_checkpoint_overhead() -> None:
+    from planner.lifecycle import SpotPart, Usage, _spot_rate
+
+    usage = Usage(instance_type="m5.xlarge", region="us-east-1", count=4)
+    job = SpotPart(share_pct=50, discount_pct=60, interruption_bucket=">20%")
+    service = SpotPart(share_pct=50, discount_pct=60, interruption_bucket=">20%", workload="service")
+    _, job_factor, _ = _spot_rate(make_catalog_for_spot(), usage, job, 0.192)
+    _, service_factor, how = _spot_rate(make_catalog_for_spot(), usage, service, 0.192)
+    assert job_factor is not None and job_factor > 1.0
+    assert service_factor == 1.0 and "no checkpoint/restart" in how
+
+
+def make_catalog_for_spot():
+    from tests.catalog_fixtures import make_catalog, on_demand, spec_row
+
+    return make_catalog(instance_specs=[spec_row("m5.xlarge", 4, 16)],
+                        compute_rates=[on_demand("us-east-1", "m5.xlarge", 0.192)])

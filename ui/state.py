@@ -12,6 +12,7 @@ import streamlit as st
 
 from planner.errors import InputError
 from planner.plan import ComputeItem, EbsItem, EfsItem, Plan, S3Item, plan_from_dict, plan_to_dict
+from planner.plan_kinds import DataTransferItem, SageMakerItem
 from planner.share import QUERY_PARAM, decode_plan
 
 CURRENT_KEY = "plan_current"
@@ -22,7 +23,7 @@ REVISION_KEY = "plan_revision"
 DEFAULT_PLAN_NAME = "My plan"
 MAX_SAVED_PLANS = 3
 
-PlanItem = ComputeItem | S3Item | EbsItem | EfsItem
+PlanItem = ComputeItem | S3Item | EbsItem | EfsItem | DataTransferItem | SageMakerItem
 
 
 def current_plan() -> Plan:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.catalog.schema import SCHEMA_VERSION, TABLES, TableSpec
+from planner.catalog.schema import OPTIONAL_TABLES, SCHEMA_VERSION, TABLES, TableSpec
 from planner.errors import CatalogError, SnapshotSchemaError
 
 DATA_DIR_ENV = "PLANNER_DATA_DIR"
@@ -64,6 +64,12 @@ class Catalog:
     tables: dict[str, TableInfo]
     sources: dict[str, str]
     """Short source citation (as on every row) → full reference, from manifest.json."""
+    data_transfer_rates: pd.DataFrame = field(
+        default_factory=lambda: empty_table("data_transfer_rates")
+    )
+    """Optional: per-GB data-transfer rates (internet out with tiers, between regions)."""
+    sagemaker_rates: pd.DataFrame = field(default_factory=lambda: empty_table("sagemaker_rates"))
+    """Optional: SageMaker ``ml.*`` hourly prices by component (training, hosting, notebook, …)."""
 
     @cached_property
     def regions(self) -> list[str]:
@@ -86,6 +92,14 @@ class Catalog:
         """The newest table date: what the UI shows as "prices as of"."""
         dates = [t.as_of for t in self.tables.values() if t.as_of != "undated"]
         return max(dates) if dates else "undated"
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty table with the columns of ``name`` (numeric columns as float)."""
+    spec = TABLES[name]
+    return pd.DataFrame(
+        {c: pd.Series(dtype=float if c in spec.numeric else object) for c in spec.columns}
+    )
 
 
 def _bad(spec: TableSpec, column: str, mask: pd.Series, problem: str) -> SnapshotSchemaError:
@@ -196,6 +210,9 @@ def load_catalog(data_dir: Path | None = None, *, verify_hashes: bool = True) ->
     infos: dict[str, TableInfo] = {}
     for name, spec in TABLES.items():
         entry = entries.get(name)
+        if entry is None and name in OPTIONAL_TABLES:
+            frames[name] = empty_table(name)
+            continue
         if not isinstance(entry, dict):
             raise SnapshotSchemaError(f"manifest.json: table {name!r} is not listed")
         path = data_dir / spec.file

@@ -130,4 +130,31 @@ TABLES: dict[str, TableSpec] = {
         allowed={"service": frozenset({"s3", "ebs", "efs"})},
         description="AWS S3/EFS pricing-page feeds; EBS from third-party copies of AWS prices",
     ),
+    "data_transfer_rates": TableSpec(
+        file="data_transfer_rates.csv",
+        columns=(
+            "transfer_type", "from_region", "to_region", "unit", "tier_begin", "tier_end",
+            "price_usd", *_PROVENANCE,
+        ),
+        key=("transfer_type", "from_region", "to_region", "tier_begin"),
+        numeric=("tier_begin", "tier_end", "price_usd"),
+        unbounded=("tier_end",),
+        allowed={
+            "transfer_type": frozenset(
+                {"internet_out", "internet_in", "inter_region_out", "internet_out_free_allowance"}
+            )
+        },
+        description="AWS pricing-page data-transfer feed (EC2 and S3 alike)",
+    ),
+    "sagemaker_rates": TableSpec(
+        file="sagemaker_rates.csv",
+        columns=("region", "instance_type", "component", "hourly_usd", *_PROVENANCE),
+        key=("region", "instance_type", "component"),
+        numeric=("hourly_usd",),
+        description="SageMaker per-instance hourly prices by component",
+    ),
 }
+
+OPTIONAL_TABLES = frozenset({"data_transfer_rates", "sagemaker_rates"})
+"""Tables a snapshot may lack (not listed in its manifest): they load as empty tables, and every
+price they would hold is "not in snapshot"."""

@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     out.write(f"{plan.name} — {plan.region}, {plan.duration_months} months, "
               f"{plan.hours_per_month:g} h/month\n\n")
     out.write(to_table(records, TABLE_COLUMNS))
+    out.write("\nformulas:\n")
+    for line in cost.line_items:
+        out.write(f"  {line.item} · {line.dimension}: {line.formula}\n")
     out.write("\n")
     for field in TOTAL_FIELDS:
         out.write(f"{field:28s} {getattr(cost.totals, field):>16,.2f}\n")

@@ -12,7 +12,7 @@ HELP = "compare purchase strategies month by month: cumulative cost, upfront cas
 
 SUMMARY_COLUMNS = (
     "strategy", "total_usd", "upfront_total_usd", "unused_commitment_total_usd",
-    "savings_vs_on_demand_usd", "break_even_month", "status",
+    "savings_vs_on_demand_usd", "break_even_month", "break_even_months", "status",
 )
 MONTHLY_COLUMNS = (
     "strategy", "month", "instances", "cost_usd", "cumulative_usd", "upfront_usd",
@@ -43,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
             "unused_commitment_total_usd": s.unused_commitment_total_usd,
             "savings_vs_on_demand_usd": s.savings_vs_on_demand_usd,
             "break_even_month": result.break_even_label(s),
+            "break_even_months": (
+                None if s.break_even_months is None else round(s.break_even_months, 2)
+            ),
             "status": s.status,
         }
         for s in result.summary

@@ -12,17 +12,26 @@ Sources (AWS):
   100–64,000 IOPS; io2 Block Express 4 GiB–64 TiB, 100–256,000 IOPS; st1 and sc1 125 GiB–16 TiB;
   magnetic 1 GiB–1 TiB.
 
-The snapshot holds EBS prices for us-east-1 only, and no snapshot-storage prices at all: those
-lines come out missing ("not in snapshot") unless ``unit_prices`` gives them.
+- Amazon EBS User Guide, "Pricing and billing for archiving Amazon EBS snapshots": archived
+  snapshots billed per GB-month; restores billed per GB restored; the minimum archive period is 90
+  days, and a snapshot deleted or permanently restored earlier is billed the archive storage
+  charge for the remaining days. Fast Snapshot Restore is billed per DSU-hour per Availability
+  Zone (Amazon EBS pricing).
+
+The snapshot holds EBS prices for us-east-1 only; snapshot prices come from the snapshot where it
+has them (``snapshot``/``snapshot_archive`` classes), else from ``unit_prices``, else missing.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from planner.catalog.loader import Catalog
 from planner.catalog.query import StorageRate, check_region, storage_rates
 from planner.errors import InputError
 from planner.lineitem import LineItem
 from planner.plan import EbsItem, EbsVolumeType
+from planner.pricing.stored import EBS_MINIMUM_SECONDS, span_hours, stored_gb_month
 from planner.pricing.tiers import Charge, fmt_num, price_charge
 
 KIND = "ebs"
@@ -61,6 +70,7 @@ SNAPSHOT_CLASS = "snapshot"
 SNAPSHOT_ARCHIVE_CLASS = "snapshot_archive"
 SNAPSHOT_ARCHIVE_MIN_DAYS = 90
 """Archived snapshots are billed for at least 90 days (EBS pricing, snapshot archive)."""
+FSR_CLASS = "fast_snapshot_restore"
 
 
 def _range_text(low: float, high: float, unit: str) -> str:
@@ -71,10 +81,12 @@ def _check(item: EbsItem, hours_per_month: float) -> tuple[float, float, float]:
     """Validate the item; returns (iops, throughput MiB/s, usage hours) with gp3 defaults."""
     vt = item.volume_type
     low, high = SIZE_GIB[vt]
-    if not low <= item.gb <= high:
-        raise InputError(
-            "gb", f"{vt.value} volumes are {_range_text(low, high, 'GiB')} (got {fmt_num(item.gb)})"
-        )
+    for size in [span.size_gb for span in item.stored or []] or [item.gb]:
+        if not low <= size <= high:
+            raise InputError(
+                "stored" if item.stored else "gb",
+                f"{vt.value} volumes are {_range_text(low, high, 'GiB')} (got {fmt_num(size)})",
+            )
     if vt in IOPS_RANGE:
         low, high = IOPS_RANGE[vt]
         if item.iops is None:
@@ -122,6 +134,10 @@ def _check(item: EbsItem, hours_per_month: float) -> tuple[float, float, float]:
     if not hours_per_month > 0:
         raise InputError("hours_per_month", f"must be above 0 h (got {hours_per_month:g})")
     hours = hours_per_month if item.usage_hours_per_month is None else item.usage_hours_per_month
+    if item.stored is not None:
+        hours = min(
+            hours_per_month, sum(span_hours(s, EBS_MINIMUM_SECONDS) for s in item.stored)
+        )
     if not 0 < hours <= hours_per_month:
         raise InputError(
             "usage_hours_per_month",
@@ -137,7 +153,10 @@ def overridable_dimensions(item: EbsItem) -> list[str]:
         dims.append("iops")
     if item.volume_type in THROUGHPUT_RANGE_MIBPS:
         dims.append("throughput")
-    return [*dims, "snapshot_storage", "snapshot_archive_storage"]
+    return [
+        *dims, "snapshot_storage", "snapshot_archive_storage", "snapshot_archive_retrieval",
+        "fast_snapshot_restore",
+    ]
 
 
 def price_ebs(
@@ -168,18 +187,20 @@ def price_ebs(
     def line(charge: Charge, resource: str | None = None) -> LineItem:
         return price_charge(item.name, KIND, resource or vt.value, charge, item.unit_prices)
 
-    lines = [
-        line(
-            Charge(
-                "storage",
-                item.gb,
-                "GB-month",
-                tiers("storage"),
-                scale=scale,
-                scale_text=scale_text,
-            )
+    if item.stored is None:
+        storage = Charge(
+            "storage", item.gb, "GB-month", tiers("storage"), scale=scale, scale_text=scale_text
         )
-    ]
+    else:
+        gb_month, text = stored_gb_month(
+            item.stored, hours_per_month, minimum_seconds=EBS_MINIMUM_SECONDS
+        )
+        storage = Charge(
+            "storage", gb_month, "GB-month", tiers("storage"), scale=float(item.count),
+            scale_text=f" × {volumes}",
+            note=f"per volume {text}; billed per second, at least 60 s",
+        )
+    lines = [line(storage)]
     if vt in IOPS_RANGE:
         free = GP3_INCLUDED_IOPS if vt is EbsVolumeType.GP3 else 0.0
         iops_line = line(
@@ -222,20 +243,54 @@ def price_ebs(
                 resource=SNAPSHOT_CLASS,
             )
         )
-    if item.snapshot_archive_gb > 0:
-        lines.append(
-            line(
-                Charge(
-                    "snapshot_archive_storage",
-                    item.snapshot_archive_gb,
-                    "GB-month",
-                    tiers("storage", SNAPSHOT_ARCHIVE_CLASS),
-                    note=(
-                        f"archived snapshot data; each archived snapshot is billed for at least "
-                        f"{SNAPSHOT_ARCHIVE_MIN_DAYS} days"
-                    ),
-                ),
-                resource=SNAPSHOT_ARCHIVE_CLASS,
-            )
+    lines.extend(_snapshot_archive_lines(item, tiers, line))
+    return lines
+
+
+def _snapshot_archive_lines(
+    item: EbsItem, tiers: Callable[..., list[StorageRate]], line: Callable[..., LineItem]
+) -> list[LineItem]:
+    """Archive-tier storage, early deletion below the 90-day minimum, restores and Fast Snapshot
+    Restore."""
+    lines: list[LineItem] = []
+    archive_rates = tiers("storage", SNAPSHOT_ARCHIVE_CLASS)
+    gb = item.snapshot_archive_gb
+    days = item.snapshot_archive_days
+    if gb > 0:
+        kept = (
+            f"; each archived snapshot is billed for at least {SNAPSHOT_ARCHIVE_MIN_DAYS} days"
+            if days is None else f"; kept {fmt_num(days)} days before deletion or restore "
+            f"(minimum {SNAPSHOT_ARCHIVE_MIN_DAYS} days)"
         )
+        lines.append(line(Charge(
+            "snapshot_archive_storage", gb, "GB-month", archive_rates,
+            note=f"archived snapshot data (full snapshots){kept}",
+        ), resource=SNAPSHOT_ARCHIVE_CLASS))
+    if gb > 0 and days is not None and days < SNAPSHOT_ARCHIVE_MIN_DAYS:
+        extra = gb * (SNAPSHOT_ARCHIVE_MIN_DAYS - days) / days
+        lines.append(line(Charge(
+            "snapshot_archive_early_delete", extra, "GB-month", archive_rates,
+            override_key="snapshot_archive_storage",
+            note=(
+                f"{fmt_num(gb)} GB-month × ({SNAPSHOT_ARCHIVE_MIN_DAYS} − {fmt_num(days)}) / "
+                f"{fmt_num(days)} days: snapshots deleted or permanently restored after "
+                f"{fmt_num(days)} days are billed the archive storage charge for the rest of the "
+                f"{SNAPSHOT_ARCHIVE_MIN_DAYS}-day minimum (steady state: each GB-month archived "
+                "also bills the remaining days)"
+            ),
+        ), resource=SNAPSHOT_ARCHIVE_CLASS))
+    elif days is not None and gb <= 0:
+        raise InputError("snapshot_archive_days", "applies only with snapshot_archive_gb above 0")
+    if item.snapshot_restore_gb > 0:
+        lines.append(line(Charge(
+            "snapshot_archive_retrieval", item.snapshot_restore_gb, "GB",
+            tiers("retrieval_gb", SNAPSHOT_ARCHIVE_CLASS),
+            note="archived snapshot data restored to the standard tier (billed once per GB)",
+        ), resource=SNAPSHOT_ARCHIVE_CLASS))
+    if item.fast_snapshot_restore_dsu_hours > 0:
+        lines.append(line(Charge(
+            "fast_snapshot_restore", item.fast_snapshot_restore_dsu_hours, "DSU-hour",
+            tiers("dsu_hours", FSR_CLASS),
+            note="Fast Snapshot Restore: per snapshot and Availability Zone it is enabled in",
+        ), resource=FSR_CLASS))
     return lines

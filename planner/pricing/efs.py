@@ -24,6 +24,7 @@ from planner.catalog.query import StorageRate, check_region, storage_rates
 from planner.errors import InputError
 from planner.lineitem import LineItem
 from planner.plan import EfsItem, EfsStorageClass, EfsThroughputMode
+from planner.pricing.stored import stored_gb_month
 from planner.pricing.tiers import Charge, fmt_num, price_charge
 
 KIND = "efs"
@@ -70,12 +71,16 @@ def price_efs(
 ) -> list[LineItem]:
     """Monthly line items of an EFS item in ``region``.
 
-    ``hours_per_month`` does not change EFS charges (all are per GB-month, per GB or per
-    MB/s-month); it is taken for a uniform signature. ``unit_prices`` keys: ``storage`` (or
+    ``hours_per_month`` is the month's length for ``stored`` spans (GB × hours ÷ hours per month);
+    other EFS charges are per GB-month, per GB or per MB/s-month. ``unit_prices`` keys: ``storage`` (or
     ``storage_elastic`` for IA in Elastic mode), ``reads``, ``writes`` (IA/Archive access),
     ``elastic_reads``, ``elastic_writes`` (Elastic throughput) and ``throughput`` (Provisioned).
     """
     check_region(catalog, region)
+    stored_note = ""
+    if item.stored is not None:
+        gb_month, stored_note = stored_gb_month(item.stored, hours_per_month)
+        item = item.model_copy(update={"gb_month": gb_month})
     cls = item.storage_class
     mode = item.throughput_mode
     if cls is EfsStorageClass.ARCHIVE and mode is not EfsThroughputMode.ELASTIC:
@@ -100,13 +105,15 @@ def price_efs(
         return price_charge(item.name, KIND, resource or cls.value, charge, item.unit_prices)
 
     storage_dimension = "storage"
-    note = ""
+    note = stored_note
     if cls is EfsStorageClass.INFREQUENT_ACCESS:
         if mode is EfsThroughputMode.ELASTIC:
             storage_dimension = "storage_elastic"
-            note = "IA rate for file systems in Elastic throughput mode"
+            note = "; ".join(filter(None, [note, "IA rate for file systems in Elastic throughput mode"]))
         else:
-            note = f"IA rate for file systems in {mode.value} throughput mode"
+            note = "; ".join(
+                filter(None, [note, f"IA rate for file systems in {mode.value} throughput mode"])
+            )
     lines = [
         line(
             Charge(

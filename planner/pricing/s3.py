@@ -42,6 +42,7 @@ from planner.catalog.query import StorageRate, check_region, storage_rates
 from planner.errors import InputError
 from planner.lineitem import LineItem, PriceQuote, recurring
 from planner.plan import RetrievalTier, S3Item, S3StorageClass
+from planner.pricing.stored import stored_gb_month
 from planner.pricing.tiers import (
     KIB_PER_GIB,
     Charge,
@@ -125,11 +126,16 @@ PER_1000_OBJECTS = "1,000 objects-month"
 def price_s3(item: S3Item, catalog: Catalog, region: str, hours_per_month: float) -> list[LineItem]:
     """Monthly line items of an S3 item in ``region``.
 
-    ``hours_per_month`` does not change S3 charges (storage is metered in GB-months); it is taken
-    for a uniform signature with the other storage services. A dimension the snapshot lacks gives a
-    line with ``unit_price_usd=None``; ``item.unit_prices`` overrides any dimension by its name.
+    ``hours_per_month`` is the month's length: ``stored`` spans become GB-months by it (byte-hours
+    in binary GB ÷ hours in the month); a ``gb_month`` figure does not depend on it. A dimension
+    the snapshot lacks gives a line with ``unit_price_usd=None``; ``item.unit_prices`` overrides
+    any dimension by its name.
     """
     check_region(catalog, region)
+    stored_note = ""
+    if item.stored is not None:
+        gb_month, stored_note = stored_gb_month(item.stored, hours_per_month)
+        item = item.model_copy(update={"gb_month": gb_month})
     cls = item.storage_class
     overrides = item.unit_prices
 
@@ -141,7 +147,7 @@ def price_s3(item: S3Item, catalog: Catalog, region: str, hours_per_month: float
 
     _check_inputs(item)
     lines: list[LineItem] = []
-    notes: list[str] = []
+    notes: list[str] = [stored_note] if stored_note else []
     objects = item.object_count
 
     # --- storage --------------------------------------------------------------------------------
@@ -218,6 +224,16 @@ def price_s3(item: S3Item, catalog: Catalog, region: str, hours_per_month: float
                     )
                 )
             )
+
+    # --- Express One Zone data upload -------------------------------------------------------------
+    if item.upload_gb > 0:
+        if cls is not S3StorageClass.EXPRESS_ONEZONE:
+            raise InputError(
+                "upload_gb",
+                f"only express_onezone bills data upload per GB; must be 0 for {cls.value}",
+            )
+        lines.append(line(Charge("upload_gb", item.upload_gb, "GB", tiers("upload_gb"),
+                                 note="data uploaded (PUT request data) into Express One Zone")))
 
     # --- retrieval ------------------------------------------------------------------------------
     if cls is S3StorageClass.INTELLIGENT_TIERING:
@@ -477,4 +493,6 @@ def overridable_dimensions(item: S3Item) -> list[str]:
         dims += [f"retrieval_{w}_{s.value}" for w in ("gb", "requests") for s in RetrievalTier]
     if cls in PER_GB_RETRIEVAL:
         dims.append("retrieval_gb")
+    if cls is S3StorageClass.EXPRESS_ONEZONE:
+        dims.append("upload_gb")
     return dims

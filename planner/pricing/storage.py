@@ -19,6 +19,7 @@ from planner.pricing import ebs, efs, s3
 from planner.pricing.ebs import price_ebs
 from planner.pricing.efs import price_efs
 from planner.pricing.s3 import price_s3
+from planner.pricing.tiers import base_key
 
 StorageItem = S3Item | EbsItem | EfsItem
 
@@ -28,10 +29,16 @@ def price_storage(
 ) -> list[LineItem]:
     """Dispatch on the item's kind, after checking its ``unit_prices`` names (a misspelt override
     would otherwise be ignored without a word)."""
-    unknown = sorted(set(item.unit_prices) - set(override_keys(item)))
+    unknown = sorted(
+        key for key in item.unit_prices if base_key(key) not in set(override_keys(item))
+    )
     if unknown:
         allowed = ", ".join(override_keys(item))
-        raise InputError("unit_prices", f"{unknown[0]!r} is not a price of this item; use one of {allowed}")
+        raise InputError(
+            "unit_prices",
+            f"{unknown[0]!r} is not a price of this item; use one of {allowed} (a tiered one also "
+            "per tier: <name>_tier1, _tier2, …)",
+        )
     if isinstance(item, S3Item):
         return price_s3(item, catalog, region, hours_per_month)
     if isinstance(item, EbsItem):

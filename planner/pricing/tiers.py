@@ -11,14 +11,16 @@ from 0.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import numpy as np
 
 from planner.catalog.query import StorageRate
-from planner.lineitem import MISSING_NOTE, LineItem, PriceQuote, quote, recurring
+from planner.errors import InputError
+from planner.lineitem import MISSING_NOTE, OVERRIDE_SOURCE, LineItem, PriceQuote, quote, recurring
 
 KIB_PER_GIB = 1024.0 * 1024.0
 """KB in a GB as S3 counts object sizes (binary units: 1 KB = 1,024 bytes, 1 GB = 2^30 bytes)."""
@@ -71,6 +73,54 @@ def tiered_cost(quantity: float, tiers: Sequence[StorageRate]) -> float:
     return float(tiered_costs(np.array([quantity], dtype=float), tiers)[0])
 
 
+# --- per-tier overrides -----------------------------------------------------------------------
+
+TIER_KEY = re.compile(r"^(?P<dimension>.+)_tier(?P<tier>[1-9][0-9]*)$")
+"""``unit_prices`` key of one tier's rate: ``<dimension>_tier<n>`` (n = 1 for the lowest tier)."""
+
+
+def base_key(key: str) -> str:
+    """The dimension a ``unit_prices`` key prices: ``iops_tier2`` → ``iops``."""
+    match = TIER_KEY.match(key)
+    return match["dimension"] if match else key
+
+
+def tier_overrides(key: str, overrides: Mapping[str, float] | None) -> dict[int, float]:
+    """The per-tier rates given for dimension ``key``: {tier number (1-based): USD}."""
+    found: dict[int, float] = {}
+    for name, price in (overrides or {}).items():
+        match = TIER_KEY.match(name)
+        if match and match["dimension"] == key:
+            found[int(match["tier"])] = float(price)
+    return found
+
+
+def apply_tier_overrides(
+    key: str, tiers: Sequence[StorageRate], overrides: Mapping[str, float] | None
+) -> tuple[list[StorageRate], list[int]]:
+    """``tiers`` (lowest first) with the rates of ``<key>_tier<n>`` overrides put in; returns the
+    tiers and the overridden tier numbers. A tier number the snapshot lacks is refused."""
+    ordered = sorted(tiers, key=lambda t: t.tier_begin)
+    given = tier_overrides(key, overrides)
+    for number in sorted(given):
+        if not ordered:
+            raise InputError(
+                "unit_prices",
+                f"{key}_tier{number}: the snapshot has no tiers for {key}; give {key} (one rate "
+                "for the whole dimension) instead",
+            )
+        if number > len(ordered):
+            raise InputError(
+                "unit_prices",
+                f"{key}_tier{number}: {key} has {len(ordered)} tier(s); use {key}_tier1 to "
+                f"{key}_tier{len(ordered)}",
+            )
+        ordered[number - 1] = replace(
+            ordered[number - 1], price_usd=given[number], as_of="", source=OVERRIDE_SOURCE
+        )
+    return ordered, sorted(given)
+
+
 # --- number formatting for formulas ------------------------------------------------------------
 
 
@@ -100,7 +150,7 @@ def fmt_money(value: float) -> str:
 
 def snapshot_quote(tiers: Sequence[StorageRate], price_usd: float) -> PriceQuote:
     """A snapshot quote at ``price_usd`` carrying the tiers' date and source."""
-    dates = sorted({t.as_of for t in tiers})
+    dates = sorted({t.as_of for t in tiers if t.as_of} or {""})
     sources = list(dict.fromkeys(t.source for t in tiers))
     return PriceQuote(price_usd=price_usd, as_of=dates[-1], source="; ".join(sources))
 
@@ -142,7 +192,7 @@ def price_charge(
     shows each tier. An override replaces the whole dimension by one flat rate.
     """
     key = charge.override_key or charge.dimension
-    tiers = list(charge.tiers)
+    tiers, tier_override = apply_tier_overrides(key, charge.tiers, overrides)
     # Billable: the part inside the tiers, or (no tiers in the snapshot) the part above
     # ``free_below``, so a missing price still shows the quantity it would apply to.
     segments = tier_segments(charge.quantity, tiers) if tiers else []
@@ -186,8 +236,15 @@ def price_charge(
         parts = f"({parts}; first {fmt_num(included)} {unit} included)" if included > 0 else parts
     elif len(segments) > 1 and charge.scale_text:
         parts = f"({parts})"
+    if tier_override:
+        numbers = ", ".join(str(n) for n in tier_override)
+        snapshot = [t for t in tiers if t.source != OVERRIDE_SOURCE]
+        kept = f"; other tiers {snapshot_quote(snapshot, 0).source}" if snapshot else ""
+        note = f"{note}; tier {numbers} rate is an override{kept}"
     formula = f"{parts}{charge.scale_text} = {fmt_money(cost_per_unit * charge.scale)}{note}"
     price = snapshot_quote(tiers, blended)
+    if tier_override:
+        price = PriceQuote(price_usd=blended, as_of=price.as_of, source=OVERRIDE_SOURCE)
     return recurring(
         item_name, kind, resource, charge.dimension, total_quantity, unit, price, formula
     )

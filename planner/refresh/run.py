@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.catalog.loader import default_data_dir, load_catalog, read_manifest
-from planner.catalog.schema import TABLES
+from planner.catalog.schema import OPTIONAL_TABLES, TABLES
 from planner.catalog.writer import (
     MANIFEST_FILE,
     ORIGIN_REFRESH,
@@ -230,6 +230,8 @@ def _write_snapshot(
     for name, spec in TABLES.items():
         table_scopes = [s for s in scopes if s.table == name]
         if not table_scopes:
+            if name in OPTIONAL_TABLES and not (data_dir / spec.file).exists():
+                continue  # an optional table the snapshot does not have stays absent
             shutil.copyfile(data_dir / spec.file, staging / spec.file)
             continue
         new_rows = []
