@@ -210,7 +210,8 @@ with tab_rank:
         + " Options without a price stay listed as 'price not in snapshot'; missing values sort "
         "last."
     )
-    st.dataframe(shown_rows[shown].head(1000), hide_index=True, key=P + "ranked", height=360,
+    shown_rows = result.explained(shown_rows.head(1000))
+    st.dataframe(shown_rows[shown], hide_index=True, key=P + "ranked", height=360,
                  column_config=columns.column_config(shown, serving=serving))
 with tab_chart:
     priced = rows.dropna(subset=[time_col, cost_col])
@@ -238,7 +239,7 @@ st.subheader("Add an option to the plan")
 c1, c2 = st.columns([1, 3])
 pick = int(c1.number_input("Option # (from the ranked table)", min_value=1, max_value=len(rows),
                            value=1, step=1, key=P + "pick"))
-chosen = rows.iloc[pick - 1]
+chosen = result.explained(rows.iloc[[pick - 1]]).iloc[0]
 c2.markdown(f"**{describe_row(chosen)}** — {chosen['calculation']}")
 
 with tab_extra:

@@ -177,7 +177,7 @@ def test_serving_costs_blend_baseline_two_peak_five() -> None:
 
 def test_service_rows_hour_by_hour_and_their_plan_items() -> None:
     result = compare(SERVICE, SERVING_CATALOG)
-    rows = result.rows
+    rows = result.explained()
     blend = _row(rows, "inf2.xlarge", "reserved_1y+on_demand")
     assert blend["instances_by_hour"] == [2] * 12 + [5] * 12
     assert blend["instances"] == 5 and blend["committed_instances"] == 2

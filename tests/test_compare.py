@@ -49,7 +49,7 @@ def test_training_time_and_cost_on_p4d() -> None:
 
 
 def test_reserved_job_pays_every_term_it_buys() -> None:
-    rows = compare(SEVEN_B, CATALOG).rows
+    rows = compare(SEVEN_B, CATALOG).explained()
     r1 = _row(rows, "p4d.24xlarge", "reserved_1y")
     # 18,696.58 h needs ceil(18,696.58 / 8,760) = 3 one-year terms; each is $140,160 upfront
     # ($16/h effective × 8,760 h) → 3 × 8,760 × 1 × $16 = $420,480 committed, all of it the job's

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from planner.cli.output import frame_records, to_csv, to_json, to_table
     from planner.errors import InputError
     from planner.workload.compare import compare
-    from planner.workload.explain import describe_row
+    from planner.workload.explain import describe_row, time_text
     from planner.workload.records import CpuWorkload, InferenceWorkload, load_workload
 
     if args.top < 0:
@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         workload, catalog, region=region, families=args.family, accelerator=args.accelerator,
         max_hours=args.max_hours, max_budget_usd=args.max_budget,
     )
-    rows = frame_records(result.rows)
+    if args.format in ("json", "csv"):
+        explained = result.explained()
+        rows = frame_records(explained)
     if args.format == "json":
         sys.stdout.write(to_json({
             "rows": rows, "row_count": len(rows), "assumptions": result.assumptions,
@@ -72,21 +74,23 @@ def run(args: argparse.Namespace) -> int:
         }))
         return 0
     if args.format == "csv":
-        sys.stdout.write(to_csv(rows, list(result.rows.columns)))
+        sys.stdout.write(to_csv(rows, list(explained.columns)))
         return 0
+    total = len(result.rows)
+    rows = frame_records(result.rows if args.top == 0 else result.rows.head(args.top))
     columns: tuple[str, ...] = (
         INFERENCE_COLUMNS if isinstance(workload, InferenceWorkload)
         else CPU_COLUMNS if isinstance(workload, CpuWorkload) else TRAINING_COLUMNS
     )
     if region is not None:
         columns = tuple(c for c in columns if c != "region")
-    shown = rows if args.top == 0 else rows[: args.top]
+    shown = rows
     sys.stdout.write(f"{workload.name} — region {args.region}, snapshot as of {catalog.as_of}\n")
     if not shown:
         sys.stdout.write("no option matches the filters\n")
     else:
         sys.stdout.write(to_table(shown, [c for c in columns if c in result.rows.columns]))
-    sys.stdout.write(f"{len(shown)} of {len(rows)} rows shown (best first; pareto = on the "
+    sys.stdout.write(f"{len(shown)} of {total} rows shown (best first; pareto = on the "
                      f"time-cost front of {result.time_column} vs {result.cost_column})\n")
     heads = result.headlines
     if heads.message:
@@ -99,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         if row is not None:
             sys.stdout.write(
                 f"  {title}: {describe_row(row)}, ${row['cost_usd']:,.2f}{per}, "
-                f"{result.time_column} {row[result.time_column]:,.1f}\n"
+                f"{result.time_column} {time_text(row[result.time_column])}\n"
             )
     perf = result.assumptions["performance"]
     for key in ("total_flops", "flops_rule", "time_rule", "roofline", "instances_rule"):

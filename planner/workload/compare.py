@@ -30,7 +30,7 @@ from planner.spot import (
     INTERRUPTIONS_PER_HOUR_BY_BUCKET,
     check_positive,
 )
-from planner.workload.explain import Headlines, calculations, headlines
+from planner.workload.explain import Headlines, headlines, with_calculations
 from planner.workload.figures import type_figures
 from planner.workload.grid import grid_frame, rank
 from planner.workload.options import RATE_OPTIONS
@@ -63,6 +63,15 @@ class Comparison:
     headlines: Headlines
     serving: bool
     """True for a service (inference): costs are per day; False for a one-off job."""
+    reuse_fraction: float = 0.0
+    """The workload's ``commitment_reuse_fraction`` (0 for a service)."""
+
+    def explained(self, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+        """``rows`` (default: all ranked rows) with the ``calculation`` text of each."""
+        return with_calculations(
+            self.rows if rows is None else rows, serving=self.serving,
+            reuse_fraction=self.reuse_fraction,
+        )
 
 
 def _filter_types(
@@ -131,7 +140,6 @@ def compare(
         "wall_hours", "cost_usd"
     )
     frame = rank(frame, time_col, cost_col)
-    frame["calculation"] = calculations(frame, serving=serving, reuse_fraction=reuse)
     frame = frame.reset_index(drop=True)
     unit_col = _unit_column(workload)
     target, time_label = _target(workload)
@@ -141,7 +149,7 @@ def compare(
     assumptions = _assumptions(workload, catalog, figs, region)
     return Comparison(
         frame, assumptions, notes, time_col, cost_col, figures=figs, unit_column=unit_col,
-        headlines=heads, serving=serving,
+        headlines=heads, serving=serving, reuse_fraction=reuse,
     )
 
 

@@ -155,9 +155,14 @@ def serving_calculation(row: Mapping[str, Any]) -> str:
     )
 
 
-def calculations(frame: pd.DataFrame, *, serving: bool, reuse_fraction: float) -> list[str]:
-    """:func:`job_calculation` / :func:`serving_calculation` of every row of ``frame``."""
+def with_calculations(
+    frame: pd.DataFrame, *, serving: bool, reuse_fraction: float
+) -> pd.DataFrame:
+    """``frame`` with a ``calculation`` column (:func:`job_calculation` / :func:`serving_calculation`
+    of each row). Text per row costs time: call it on the rows that are shown or written."""
     records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
     if serving:
-        return [serving_calculation(r) for r in records]
-    return [job_calculation(r, reuse_fraction) for r in records]
+        texts = [serving_calculation(r) for r in records]
+    else:
+        texts = [job_calculation(r, reuse_fraction) for r in records]
+    return frame.assign(calculation=texts)
