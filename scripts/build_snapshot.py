@@ -67,6 +67,24 @@ SOURCE_DETAILS = {
         "changed in 5eedf20a9961, 2025-06-28): the AWS Spot Instance Advisor feed"
     ),
 }
+SAGEMAKER_FEEDS = {
+    "notebook": "AWS SageMaker pricing feed (Studio notebook) via aws-price-watcher@a6645eb2",
+    "training_plan": "AWS SageMaker pricing feed (training plan) via aws-price-watcher@a6645eb2",
+}
+SOURCE_DETAILS.update({
+    SAGEMAKER_FEEDS["notebook"]: (
+        "QuinnyPig/aws-price-watcher:raw/sagemaker-instances-studionotebook.json@"
+        "a6645eb2e53e9399396a714cdc4f3c346c7f06c0: AWS pricing-page feed meteredUnitMaps/sagemaker/"
+        "USD/current/sagemaker-instances-studionotebook.json, hawkFilePublicationDate "
+        "2025-06-16T19:32:43Z; component Studio-Notebook, on-demand $ per instance-hour"
+    ),
+    SAGEMAKER_FEEDS["training_plan"]: (
+        "QuinnyPig/aws-price-watcher:raw/sagemaker-training-plan.json@"
+        "a6645eb2e53e9399396a714cdc4f3c346c7f06c0: AWS pricing-page feed, set TrainingPlan, "
+        "2025-06-16; SageMaker Training Plan (pre-purchased capacity) $ per instance-hour, not "
+        "the on-demand training price"
+    ),
+})
 SPOT_ADVISOR_DATE = "2025-06-28"
 SPOT_SAMPLE_DATE = "2026-04-02"  # the sample entered anycloud-sh/catalog on this date (fetch time unknown)
 
@@ -418,6 +436,33 @@ def build_storage_rates(reference: Path) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: tuple(r[k] for k in TABLES["storage_rates"].key))
 
 
+# --- SageMaker ----------------------------------------------------------------------------------
+
+
+def build_sagemaker_rates(reference: Path) -> list[dict[str, str]]:
+    """sagemaker_prices.csv as is: Studio notebook prices (27 regions) and training-plan rates.
+
+    The reference has no on-demand training, hosting or processing price (SOURCES.md): those
+    components are absent here until a refresh fetches them.
+    """
+    rows = []
+    for r in read(reference, "sagemaker_prices.csv"):
+        component = r["component"]
+        if component not in SAGEMAKER_FEEDS:
+            raise SystemExit(f"sagemaker_prices.csv: component {component!r} is not mapped")
+        rows.append(
+            {
+                "region": r["region"],
+                "instance_type": r["instance_type"],
+                "component": component,
+                "hourly_usd": fmt(float(r["hourly_usd"])),
+                "as_of": r["as_of"],
+                "source": SAGEMAKER_FEEDS[component],
+            }
+        )
+    return sorted(rows, key=lambda r: tuple(r[k] for k in TABLES["sagemaker_rates"].key))
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 
@@ -432,6 +477,7 @@ def build(reference: Path, out: Path) -> dict[str, object]:
         "spot_advisor": build_spot_advisor(reference, known),
         "spot_price_samples": build_spot_samples(reference, known),
         "storage_rates": build_storage_rates(reference),
+        "sagemaker_rates": build_sagemaker_rates(reference),
     }
     entries = {name: write_table(out, name, rows) for name, rows in tables.items()}
     return write_manifest(

@@ -73,6 +73,7 @@ def make_catalog(
     accelerators: TableInput = None,
     spot_advisor: TableInput = None,
     spot_price_samples: TableInput = None,
+    sagemaker_rates: TableInput = None,
 ) -> Catalog:
     """A :class:`Catalog` built directly from the given rows (no files, no manifest)."""
     given = {
@@ -82,6 +83,7 @@ def make_catalog(
         "accelerators": accelerators,
         "spot_advisor": spot_advisor,
         "spot_price_samples": spot_price_samples,
+        "sagemaker_rates": sagemaker_rates,
     }
     frames = {name: frame(name, rows) for name, rows in given.items()}
     tables = {

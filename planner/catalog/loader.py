@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +62,8 @@ class Catalog:
     spot_advisor: pd.DataFrame
     spot_price_samples: pd.DataFrame
     storage_rates: pd.DataFrame
+    sagemaker_rates: pd.DataFrame
+    """SageMaker on-demand price per instance-hour by component (``ml.*`` types) [USD/h]."""
     tables: dict[str, TableInfo]
     sources: dict[str, str]
     """Short source citation (as on every row) → full reference, from manifest.json."""
@@ -132,6 +135,11 @@ def _read_table(path: Path, spec: TableSpec) -> pd.DataFrame:
                 spec, column, bad,
                 f"{frame[column][bad].iloc[0]!r} is not one of {sorted(allowed)}",
             )
+    for column, pattern in spec.patterns.items():
+        regex = re.compile(pattern)
+        bad = ~frame[column].map(lambda text: regex.fullmatch(text) is not None).astype(bool)
+        if bad.any():
+            raise _bad(spec, column, bad, f"{frame[column][bad].iloc[0]!r} does not match {pattern}")
     for column in spec.numeric:
         frame[column] = _numbers(frame[column], column, spec)
     for column in ("as_of", "source"):
@@ -162,6 +170,20 @@ def _numbers(column_values: pd.Series, column: str, spec: TableSpec) -> pd.Serie
     if bad.any():
         raise _bad(spec, column, bad, f"{column_values[bad].iloc[0]!r} is not a finite, non-negative number")
     return values.astype(float)
+
+
+def _check_fee_split(rates: pd.DataFrame, reserved: pd.Series) -> None:
+    """Empty ``upfront_usd``/``hourly_usd`` means "split unknown": only on a reserved row whose
+    source gives the effective rate alone, and then both are empty."""
+    spec = TABLES["compute_rates"]
+    up, hourly = rates["upfront_usd"].isna(), rates["hourly_usd"].isna()
+    half = up != hourly
+    if half.any():
+        raise _bad(spec, "upfront_usd", half, "upfront_usd and hourly_usd are empty together or not at all")
+    unknown_elsewhere = up & ~reserved
+    if unknown_elsewhere.any():
+        raise _bad(spec, "upfront_usd", unknown_elsewhere, "empty, a number is required (only a "
+                   "reserved rate may leave its upfront/hourly split unknown)")
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:
@@ -241,6 +263,7 @@ def load_catalog(data_dir: Path | None = None, *, verify_hashes: bool = True) ->
     no_term = reserved & (rates["term_years"] == 0)
     if no_term.any():
         raise _bad(TABLES["compute_rates"], "term_years", no_term, "a reserved rate needs a term")
+    _check_fee_split(rates, reserved)
     sources = manifest.get("sources", {})
     if not isinstance(sources, dict):
         raise SnapshotSchemaError("manifest.json: 'sources' must be an object")
