@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -136,8 +135,7 @@ def _read_table(path: Path, spec: TableSpec) -> pd.DataFrame:
                 f"{frame[column][bad].iloc[0]!r} is not one of {sorted(allowed)}",
             )
     for column, pattern in spec.patterns.items():
-        regex = re.compile(pattern)
-        bad = ~frame[column].map(lambda text: regex.fullmatch(text) is not None).astype(bool)
+        bad = ~frame[column].str.fullmatch(pattern).astype(bool)
         if bad.any():
             raise _bad(spec, column, bad, f"{frame[column][bad].iloc[0]!r} does not match {pattern}")
     for column in spec.numeric:

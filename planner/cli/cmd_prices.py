@@ -12,7 +12,7 @@ from planner.cli.output import add_format_argument
 if TYPE_CHECKING:
     from planner.catalog import Catalog
 
-HELP = "list compute (or SageMaker ml.*) prices from the snapshot (filter by region, family, instance, option)"
+HELP = "list compute or SageMaker (ml.*) prices from the snapshot, filtered"
 
 TABLE_COLUMNS = (
     "region", "instance_type", "purchase_option", "term_years", "offering_class",
