@@ -98,13 +98,27 @@ def _ec2_row(**values: str) -> list[str]:
 
 def _product(region: str, itype: str, sku: str, **over: str) -> dict[str, str]:
     base = {
-        "SKU": sku, "Product Family": "Compute Instance", "serviceCode": "AmazonEC2",
-        "Location": LOCATION[region], "Location Type": "AWS Region", "Instance Type": itype,
-        "Current Generation": "Yes", "Instance Family": "GPU instance", "vCPU": "8",
-        "Memory": "61 GiB", "Tenancy": "Shared", "Operating System": "Linux",
-        "License Model": "No License required", "usageType": f"{PREFIX[region]}BoxUsage:{itype}",
-        "operation": "RunInstances", "AvailabilityZone": "NA", "CapacityStatus": "Used", "GPU": "1",
-        "MarketOption": "OnDemand", "Pre Installed S/W": "NA", "Region Code": region,
+        "SKU": sku,
+        "Product Family": "Compute Instance",
+        "serviceCode": "AmazonEC2",
+        "Location": LOCATION[region],
+        "Location Type": "AWS Region",
+        "Instance Type": itype,
+        "Current Generation": "Yes",
+        "Instance Family": "GPU instance",
+        "vCPU": "8",
+        "Memory": "61 GiB",
+        "Tenancy": "Shared",
+        "Operating System": "Linux",
+        "License Model": "No License required",
+        "usageType": f"{PREFIX[region]}BoxUsage:{itype}",
+        "operation": "RunInstances",
+        "AvailabilityZone": "NA",
+        "CapacityStatus": "Used",
+        "GPU": "1",
+        "MarketOption": "OnDemand",
+        "Pre Installed S/W": "NA",
+        "Region Code": region,
         "serviceName": "Amazon Elastic Compute Cloud",
     }
     base.update(over)
@@ -114,9 +128,16 @@ def _product(region: str, itype: str, sku: str, **over: str) -> dict[str, str]:
 def _on_demand_row(product: dict[str, str], price: str) -> list[str]:
     sku = product["SKU"]
     return _ec2_row(
-        **product, OfferTermCode="JRTCKXETXF", RateCode=f"{sku}.JRTCKXETXF.6YS6EN2CT7", TermType="OnDemand",
+        **product,
+        OfferTermCode="JRTCKXETXF",
+        RateCode=f"{sku}.JRTCKXETXF.6YS6EN2CT7",
+        TermType="OnDemand",
         PriceDescription=f"${price} per On Demand {product['Instance Type']} Instance Hour",
-        EffectiveDate="2026-11-01", StartingRange="0", EndingRange="Inf", Unit="Hrs", PricePerUnit=price,
+        EffectiveDate="2026-11-01",
+        StartingRange="0",
+        EndingRange="Inf",
+        Unit="Hrs",
+        PricePerUnit=price,
         Currency="USD",
     )
 
@@ -126,23 +147,55 @@ def _reserved_rows(product: dict[str, str], factor: float) -> list[list[str]]:
     sku = product["SKU"]
     for (lease, cls, purchase), (code, upfront, hourly) in TERMS.items():
         common = dict(
-            product, OfferTermCode=code, TermType="Reserved", EffectiveDate="2026-11-20", Currency="USD",
-            LeaseContractLength=lease, PurchaseOption=purchase, OfferingClass=cls,
+            product,
+            OfferTermCode=code,
+            TermType="Reserved",
+            EffectiveDate="2026-11-20",
+            Currency="USD",
+            LeaseContractLength=lease,
+            PurchaseOption=purchase,
+            OfferingClass=cls,
         )
         hrs = f"{float(hourly) * factor:.10f}"
-        rows.append(_ec2_row(**common, RateCode=f"{sku}.{code}.6YS6EN2CT7", StartingRange="0", EndingRange="Inf",
-                             PriceDescription="Linux/UNIX (Amazon VPC), reserved instance applied", Unit="Hrs",
-                             PricePerUnit=hrs))
+        rows.append(
+            _ec2_row(
+                **common,
+                RateCode=f"{sku}.{code}.6YS6EN2CT7",
+                StartingRange="0",
+                EndingRange="Inf",
+                PriceDescription="Linux/UNIX (Amazon VPC), reserved instance applied",
+                Unit="Hrs",
+                PricePerUnit=hrs,
+            )
+        )
         if upfront:
-            rows.append(_ec2_row(**common, RateCode=f"{sku}.{code}.2TG2D8R56U", PriceDescription="Upfront Fee",
-                                 Unit="Quantity", PricePerUnit=str(round(int(upfront) * factor))))
+            rows.append(
+                _ec2_row(
+                    **common,
+                    RateCode=f"{sku}.{code}.2TG2D8R56U",
+                    PriceDescription="Upfront Fee",
+                    Unit="Quantity",
+                    PricePerUnit=str(round(int(upfront) * factor)),
+                )
+            )
     return rows
 
 
 def ec2_skus(region: str) -> dict[str, str]:
     """Name → SKU of the products of the region's EC2 file (the Savings Plans file joins on them)."""
-    names = ("linux", "windows", "byol", "rhel", "sql", "dedicated", "host", "unused", "allocated",
-             "block", "m5")
+    names = (
+        "linux",
+        "windows",
+        "byol",
+        "rhel",
+        "sql",
+        "dedicated",
+        "host",
+        "unused",
+        "allocated",
+        "block",
+        "m5",
+    )
     return {n: _sku(region, n) for n in names}
 
 
@@ -154,23 +207,72 @@ def ec2_csv(region: str, *, pad_rows: int = 0) -> bytes:
     it = "p3.2xlarge"
     linux = _product(region, it, skus["linux"])
     decoys = [
-        (_product(region, it, skus["windows"], **{"Operating System": "Windows", "operation": "RunInstances:0002"}),
-         "3.2440000000"),
-        (_product(region, it, skus["byol"], **{"Operating System": "Windows", "License Model": "Bring your own license",
-                                               "operation": "RunInstances:0800"}), "3.0600000000"),
-        (_product(region, it, skus["rhel"], **{"Operating System": "RHEL", "operation": "RunInstances:0010"}),
-         "3.1900000000"),
-        (_product(region, it, skus["sql"], **{"Pre Installed S/W": "SQL Std", "operation": "RunInstances:0004"}),
-         "3.5400000000"),
-        (_product(region, it, skus["dedicated"], Tenancy="Dedicated", usageType=f"{p}DedicatedUsage:{it}"),
-         "3.3660000000"),
-        (_product(region, it, skus["host"], Tenancy="Host", usageType=f"{p}HostBoxUsage:{it}"), "0.0000000000"),
-        (_product(region, it, skus["unused"], CapacityStatus="UnusedCapacityReservation",
-                  usageType=f"{p}UnusedBox:{it}"), "3.0600000000"),
-        (_product(region, it, skus["allocated"], CapacityStatus="AllocatedCapacityReservation",
-                  usageType=f"{p}Reservation:{it}"), "0.0000000000"),
-        (_product(region, it, skus["block"], MarketOption="CapacityBlock", operation="RunInstances:CB"),
-         "0.0000000000"),
+        (
+            _product(
+                region,
+                it,
+                skus["windows"],
+                **{"Operating System": "Windows", "operation": "RunInstances:0002"},
+            ),
+            "3.2440000000",
+        ),
+        (
+            _product(
+                region,
+                it,
+                skus["byol"],
+                **{
+                    "Operating System": "Windows",
+                    "License Model": "Bring your own license",
+                    "operation": "RunInstances:0800",
+                },
+            ),
+            "3.0600000000",
+        ),
+        (
+            _product(
+                region, it, skus["rhel"], **{"Operating System": "RHEL", "operation": "RunInstances:0010"}
+            ),
+            "3.1900000000",
+        ),
+        (
+            _product(
+                region, it, skus["sql"], **{"Pre Installed S/W": "SQL Std", "operation": "RunInstances:0004"}
+            ),
+            "3.5400000000",
+        ),
+        (
+            _product(region, it, skus["dedicated"], Tenancy="Dedicated", usageType=f"{p}DedicatedUsage:{it}"),
+            "3.3660000000",
+        ),
+        (
+            _product(region, it, skus["host"], Tenancy="Host", usageType=f"{p}HostBoxUsage:{it}"),
+            "0.0000000000",
+        ),
+        (
+            _product(
+                region,
+                it,
+                skus["unused"],
+                CapacityStatus="UnusedCapacityReservation",
+                usageType=f"{p}UnusedBox:{it}",
+            ),
+            "3.0600000000",
+        ),
+        (
+            _product(
+                region,
+                it,
+                skus["allocated"],
+                CapacityStatus="AllocatedCapacityReservation",
+                usageType=f"{p}Reservation:{it}",
+            ),
+            "0.0000000000",
+        ),
+        (
+            _product(region, it, skus["block"], MarketOption="CapacityBlock", operation="RunInstances:CB"),
+            "0.0000000000",
+        ),
     ]
     rows = [_on_demand_row(linux, ON_DEMAND[region]), *_reserved_rows(linux, factor)]
     for product, price in decoys:
@@ -186,27 +288,71 @@ def ec2_csv(region: str, *, pad_rows: int = 0) -> bytes:
     ):
         sku = _sku(region, usage)
         scaled = f"{float(price) * factor:.10f}"
-        rows.append(_ec2_row(
-            SKU=sku, OfferTermCode="JRTCKXETXF", RateCode=f"{sku}.JRTCKXETXF.6YS6EN2CT7", TermType="OnDemand",
-            PriceDescription=f"${scaled} per {unit}", EffectiveDate="2026-11-01", StartingRange=begin,
-            EndingRange=end, Unit=unit, PricePerUnit=scaled, Currency="USD", **{"Product Family": family},
-            serviceCode="AmazonEC2", Location=LOCATION[region], usageType=f"{p}{usage}",
-            operation="CreateVolume-Gp3", **{"Region Code": region},
-        ))
+        rows.append(
+            _ec2_row(
+                SKU=sku,
+                OfferTermCode="JRTCKXETXF",
+                RateCode=f"{sku}.JRTCKXETXF.6YS6EN2CT7",
+                TermType="OnDemand",
+                PriceDescription=f"${scaled} per {unit}",
+                EffectiveDate="2026-11-01",
+                StartingRange=begin,
+                EndingRange=end,
+                Unit=unit,
+                PricePerUnit=scaled,
+                Currency="USD",
+                **{"Product Family": family},
+                serviceCode="AmazonEC2",
+                Location=LOCATION[region],
+                usageType=f"{p}{usage}",
+                operation="CreateVolume-Gp3",
+                **{"Region Code": region},
+            )
+        )
     for n in range(pad_rows):
-        rows.append(_on_demand_row(_product(region, f"c5.{n}xlarge", _sku(region, "pad", str(n)),
-                                            **{"Operating System": "Windows"}), "1.0000000000"))
-    meta = [["FormatVersion", "v1.0"], ["Disclaimer", "This pricing list is for informational purposes only."],
-            ["Publication Date", PUBLISHED["AmazonEC2"]], ["Version", EC2_VERSION], ["OfferCode", "AmazonEC2"]]
+        rows.append(
+            _on_demand_row(
+                _product(
+                    region, f"c5.{n}xlarge", _sku(region, "pad", str(n)), **{"Operating System": "Windows"}
+                ),
+                "1.0000000000",
+            )
+        )
+    meta = [
+        ["FormatVersion", "v1.0"],
+        ["Disclaimer", "This pricing list is for informational purposes only."],
+        ["Publication Date", PUBLISHED["AmazonEC2"]],
+        ["Version", EC2_VERSION],
+        ["OfferCode", "AmazonEC2"],
+    ]
     return "".join(_q(r) for r in [*meta, BULK_HEADER, *rows]).encode()
 
 
 SP_HEADER = [
-    "SKU", "RateCode", "Unit", "EffectiveDate", "DiscountedRate", "Currency", "DiscountedSKU",
-    "DiscountedServiceCode", "DiscountedUsageType", "DiscountedOperation", "PurchaseOption",
-    "LeaseContractLength", "LeaseContractLengthUnit", "ServiceCode", "UsageType", "Operation",
-    "Description", "Instance Family", "Location", "Location Type", "Granularity", "Product Family",
-    "DiscountedRegionCode", "DiscountedInstanceType",
+    "SKU",
+    "RateCode",
+    "Unit",
+    "EffectiveDate",
+    "DiscountedRate",
+    "Currency",
+    "DiscountedSKU",
+    "DiscountedServiceCode",
+    "DiscountedUsageType",
+    "DiscountedOperation",
+    "PurchaseOption",
+    "LeaseContractLength",
+    "LeaseContractLengthUnit",
+    "ServiceCode",
+    "UsageType",
+    "Operation",
+    "Description",
+    "Instance Family",
+    "Location",
+    "Location Type",
+    "Granularity",
+    "Product Family",
+    "DiscountedRegionCode",
+    "DiscountedInstanceType",
 ]
 
 
@@ -215,36 +361,105 @@ def sp_csv(region: str) -> bytes:
     skus = ec2_skus(region)
     p = PREFIX[region]
     lines = [
-        "FormatVersion,v1.0", "Disclaimer,This pricing list is for informational purposes only.",
-        f"Publication Date,{PUBLISHED['AWSComputeSavingsPlan']}", f"Version,{SP_VERSION}",
-        "OfferCode,AmazonComputeSavingsPlan", ",".join(SP_HEADER),
+        "FormatVersion,v1.0",
+        "Disclaimer,This pricing list is for informational purposes only.",
+        f"Publication Date,{PUBLISHED['AWSComputeSavingsPlan']}",
+        f"Version,{SP_VERSION}",
+        "OfferCode,AmazonComputeSavingsPlan",
+        ",".join(SP_HEADER),
     ]
 
-    def row(plan: str, years: int, purchase: str, rate: str, sku: str, service: str = "AmazonEC2",
-            usage: str = "", operation: str = "RunInstances", unit: str = "Hrs") -> str:
+    def row(
+        plan: str,
+        years: int,
+        purchase: str,
+        rate: str,
+        sku: str,
+        service: str = "AmazonEC2",
+        usage: str = "",
+        operation: str = "RunInstances",
+        unit: str = "Hrs",
+    ) -> str:
         pay = purchase.replace(" ", "")
         kind = "ComputeSP" if plan == "ComputeSavingsPlans" else f"{p}EC2SP:p3"
         plan_sku = _sku(plan, str(years), purchase, region)
-        return ",".join([
-            plan_sku, f"{plan_sku}.{sku}", unit, "2026-11-01T00:00:00Z", rate, "USD", sku, service,
-            usage or f"{p}BoxUsage:p3.2xlarge", operation, purchase, str(years), "year",
-            "ComputeSavingsPlans", f"{kind}:{years}yr{pay}" if plan == "ComputeSavingsPlans" else f"{kind}.{years}yr{pay}",
-            "", f"{years} year {purchase} {plan}", "p3" if plan != "ComputeSavingsPlans" else "",
-            LOCATION[region] if plan != "ComputeSavingsPlans" else "Any", "AWS Region", "hourly", plan,
-            region, "p3.2xlarge",
-        ])
+        return ",".join(
+            [
+                plan_sku,
+                f"{plan_sku}.{sku}",
+                unit,
+                "2026-11-01T00:00:00Z",
+                rate,
+                "USD",
+                sku,
+                service,
+                usage or f"{p}BoxUsage:p3.2xlarge",
+                operation,
+                purchase,
+                str(years),
+                "year",
+                "ComputeSavingsPlans",
+                f"{kind}:{years}yr{pay}" if plan == "ComputeSavingsPlans" else f"{kind}.{years}yr{pay}",
+                "",
+                f"{years} year {purchase} {plan}",
+                "p3" if plan != "ComputeSavingsPlans" else "",
+                LOCATION[region] if plan != "ComputeSavingsPlans" else "Any",
+                "AWS Region",
+                "hourly",
+                plan,
+                region,
+                "p3.2xlarge",
+            ]
+        )
 
     for (plan, years, purchase), rate in SP_RATES.items():
         value = f"{float(rate) * factor:.6g}"
         lines.append(row(plan, years, purchase, value, skus["linux"]))
-        lines.append(row(plan, years, purchase, f"{float(rate) * 1.07:.6g}", skus["windows"],
-                         operation="RunInstances:0002"))
-        lines.append(row(plan, years, purchase, f"{float(rate) * 1.1:.6g}", skus["dedicated"],
-                         usage=f"{p}DedicatedUsage:p3.2xlarge"))
-    lines.append(row("ComputeSavingsPlans", 1, "No Upfront", "0.0333", "FARGATEVCPUSKU00", service="AmazonECS",
-                     usage=f"{p}Fargate-vCPU-Hours:perCPU", operation="FargateTask"))
-    lines.append(row("ComputeSavingsPlans", 1, "No Upfront", "0.0000139", "LAMBDAGBSECSKU00", service="AWSLambda",
-                     usage=f"{p}Lambda-GB-Second", operation="Invoke", unit="Lambda-GB-Second"))
+        lines.append(
+            row(
+                plan,
+                years,
+                purchase,
+                f"{float(rate) * 1.07:.6g}",
+                skus["windows"],
+                operation="RunInstances:0002",
+            )
+        )
+        lines.append(
+            row(
+                plan,
+                years,
+                purchase,
+                f"{float(rate) * 1.1:.6g}",
+                skus["dedicated"],
+                usage=f"{p}DedicatedUsage:p3.2xlarge",
+            )
+        )
+    lines.append(
+        row(
+            "ComputeSavingsPlans",
+            1,
+            "No Upfront",
+            "0.0333",
+            "FARGATEVCPUSKU00",
+            service="AmazonECS",
+            usage=f"{p}Fargate-vCPU-Hours:perCPU",
+            operation="FargateTask",
+        )
+    )
+    lines.append(
+        row(
+            "ComputeSavingsPlans",
+            1,
+            "No Upfront",
+            "0.0000139",
+            "LAMBDAGBSECSKU00",
+            service="AWSLambda",
+            usage=f"{p}Lambda-GB-Second",
+            operation="Invoke",
+            unit="Lambda-GB-Second",
+        )
+    )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -253,42 +468,92 @@ def _json(data: object) -> bytes:
 
 
 def _offer(code: str, version: str, products: dict, on_demand: dict) -> bytes:
-    return _json({
-        "formatVersion": "v1.0", "disclaimer": "This pricing list is for informational purposes only.",
-        "offerCode": code, "version": version, "publicationDate": PUBLISHED[code], "products": products,
-        "terms": {"OnDemand": on_demand}, "attributesList": {},
-    })
+    return _json(
+        {
+            "formatVersion": "v1.0",
+            "disclaimer": "This pricing list is for informational purposes only.",
+            "offerCode": code,
+            "version": version,
+            "publicationDate": PUBLISHED[code],
+            "products": products,
+            "terms": {"OnDemand": on_demand},
+            "attributesList": {},
+        }
+    )
 
 
 def _priced(sku: str, dims: list[tuple[str, str, str, str]], date: str = "2026-11-01T00:00:00Z") -> dict:
     """OnDemand terms of one SKU: dims = [(unit, begin, end, USD)]."""
     term = f"{sku}.JRTCKXETXF"
-    return {term: {
-        "offerTermCode": "JRTCKXETXF", "sku": sku, "effectiveDate": date, "termAttributes": {},
-        "priceDimensions": {
-            f"{term}.{i:010d}": {"rateCode": f"{term}.{i:010d}", "description": "fixture", "beginRange": b,
-                                 "endRange": e, "unit": u, "pricePerUnit": {"USD": usd}, "appliesTo": []}
-            for i, (u, b, e, usd) in enumerate(dims)
-        },
-    }}
+    return {
+        term: {
+            "offerTermCode": "JRTCKXETXF",
+            "sku": sku,
+            "effectiveDate": date,
+            "termAttributes": {},
+            "priceDimensions": {
+                f"{term}.{i:010d}": {
+                    "rateCode": f"{term}.{i:010d}",
+                    "description": "fixture",
+                    "beginRange": b,
+                    "endRange": e,
+                    "unit": u,
+                    "pricePerUnit": {"USD": usd},
+                    "appliesTo": [],
+                }
+                for i, (u, b, e, usd) in enumerate(dims)
+            },
+        }
+    }
 
 
 def s3_json(region: str) -> bytes:
     p = PREFIX[region]
     std, ia, put, loose = (_sku(region, "s3", n) for n in ("std", "ia", "put", "loose"))
     products = {
-        std: {"sku": std, "productFamily": "Storage", "attributes": {
-            "servicecode": "AmazonS3", "regionCode": region, "storageClass": "General Purpose",
-            "volumeType": "Standard", "usagetype": f"{p}TimedStorage-ByteHrs", "operation": ""}},
-        ia: {"sku": ia, "productFamily": "Storage", "attributes": {
-            "regionCode": region, "usagetype": f"{p}TimedStorage-SIA-ByteHrs", "operation": ""}},
-        put: {"sku": put, "attributes": {  # many S3 products have no productFamily
-            "regionCode": region, "usagetype": f"{p}Requests-Tier1", "operation": "PutObject"}},
-        loose: {"sku": loose, "attributes": {"regionCode": region, "usagetype": f"{p}TimedStorage-GDA-Staging"}},
+        std: {
+            "sku": std,
+            "productFamily": "Storage",
+            "attributes": {
+                "servicecode": "AmazonS3",
+                "regionCode": region,
+                "storageClass": "General Purpose",
+                "volumeType": "Standard",
+                "usagetype": f"{p}TimedStorage-ByteHrs",
+                "operation": "",
+            },
+        },
+        ia: {
+            "sku": ia,
+            "productFamily": "Storage",
+            "attributes": {
+                "regionCode": region,
+                "usagetype": f"{p}TimedStorage-SIA-ByteHrs",
+                "operation": "",
+            },
+        },
+        put: {
+            "sku": put,
+            "attributes": {  # many S3 products have no productFamily
+                "regionCode": region,
+                "usagetype": f"{p}Requests-Tier1",
+                "operation": "PutObject",
+            },
+        },
+        loose: {
+            "sku": loose,
+            "attributes": {"regionCode": region, "usagetype": f"{p}TimedStorage-GDA-Staging"},
+        },
     }
     terms = {
-        std: _priced(std, [("GB-Mo", "0", "51200", "0.0230000000"), ("GB-Mo", "51200", "512000", "0.0220000000"),
-                           ("GB-Mo", "512000", "Inf", "0.0210000000")]),
+        std: _priced(
+            std,
+            [
+                ("GB-Mo", "0", "51200", "0.0230000000"),
+                ("GB-Mo", "51200", "512000", "0.0220000000"),
+                ("GB-Mo", "512000", "Inf", "0.0210000000"),
+            ],
+        ),
         ia: _priced(ia, [("GB-Mo", "0", "Inf", "0.0125000000")]),
         put: _priced(put, [("Requests", "0", "Inf", "0.0000050000")]),
         loose: _priced(loose, [("GB-Mo", "0", "Inf", "0.0210000000")]),
@@ -298,23 +563,48 @@ def s3_json(region: str) -> bytes:
 
 def gda_json(region: str) -> bytes:
     sku = _sku(region, "gda")
-    products = {sku: {"sku": sku, "productFamily": "Storage", "attributes": {
-        "regionCode": region, "usagetype": f"{PREFIX[region]}TimedStorage-GDA-ByteHrs"}}}
-    return _offer("AmazonS3GlacierDeepArchive", GDA_VERSION, products,
-                  {sku: _priced(sku, [("GB-Mo", "0", "Inf", "0.0009900000")])})
+    products = {
+        sku: {
+            "sku": sku,
+            "productFamily": "Storage",
+            "attributes": {"regionCode": region, "usagetype": f"{PREFIX[region]}TimedStorage-GDA-ByteHrs"},
+        }
+    }
+    return _offer(
+        "AmazonS3GlacierDeepArchive",
+        GDA_VERSION,
+        products,
+        {sku: _priced(sku, [("GB-Mo", "0", "Inf", "0.0009900000")])},
+    )
 
 
 def efs_json(region: str) -> bytes:
     p = SM_PREFIX[region]
     std, ia = _sku(region, "efs", "std"), _sku(region, "efs", "ia")
     products = {
-        std: {"sku": std, "productFamily": "Storage", "attributes": {
-            "regionCode": region, "storageClass": "General Purpose", "usagetype": f"{p}TimedStorage-ByteHrs"}},
-        ia: {"sku": ia, "productFamily": "Storage", "attributes": {
-            "regionCode": region, "storageClass": "Infrequent Access", "usagetype": f"{p}IATimedStorage-ByteHrs"}},
+        std: {
+            "sku": std,
+            "productFamily": "Storage",
+            "attributes": {
+                "regionCode": region,
+                "storageClass": "General Purpose",
+                "usagetype": f"{p}TimedStorage-ByteHrs",
+            },
+        },
+        ia: {
+            "sku": ia,
+            "productFamily": "Storage",
+            "attributes": {
+                "regionCode": region,
+                "storageClass": "Infrequent Access",
+                "usagetype": f"{p}IATimedStorage-ByteHrs",
+            },
+        },
     }
-    terms = {std: _priced(std, [("GB-Mo", "0", "Inf", "0.3000000000")]),
-             ia: _priced(ia, [("GB-Mo", "0", "Inf", "0.0250000000")])}
+    terms = {
+        std: _priced(std, [("GB-Mo", "0", "Inf", "0.3000000000")]),
+        ia: _priced(ia, [("GB-Mo", "0", "Inf", "0.0250000000")]),
+    }
     return _offer("AmazonEFS", EFS_VERSION, products, terms)
 
 
@@ -325,20 +615,42 @@ def sagemaker_json(region: str) -> bytes:
     terms: dict = {}
     for (operation, component), price in SAGEMAKER.items():
         sku = _sku(region, "sm", operation)
-        products[sku] = {"sku": sku, "productFamily": "ML Instance", "attributes": {
-            "servicecode": "AmazonSageMaker", "location": LOCATION[region], "locationType": "AWS Region",
-            "instanceType": f"ml.p3.2xlarge-{component.replace(' ', '')}", "instanceName": "ml.p3.2xlarge",
-            "component": component, "usagetype": f"{p}{operation}:ml.p3.2xlarge", "operation": "RunInstance",
-            "regionCode": region}}
+        products[sku] = {
+            "sku": sku,
+            "productFamily": "ML Instance",
+            "attributes": {
+                "servicecode": "AmazonSageMaker",
+                "location": LOCATION[region],
+                "locationType": "AWS Region",
+                "instanceType": f"ml.p3.2xlarge-{component.replace(' ', '')}",
+                "instanceName": "ml.p3.2xlarge",
+                "component": component,
+                "usagetype": f"{p}{operation}:ml.p3.2xlarge",
+                "operation": "RunInstance",
+                "regionCode": region,
+            },
+        }
         terms[sku] = _priced(sku, [("Hrs", "0", "Inf", f"{float(price) * factor:.10f}")])
     for name, attrs, price in (
         ("serverless", {"usagetype": f"{p}ServerlessInf:Mem-4GB", "component": "Serverless"}, "0.0000800000"),
-        ("other-region", {"usagetype": "USW2-Train:ml.p3.2xlarge", "regionCode": "us-west-2",
-                          "instanceName": "ml.p3.2xlarge", "component": "Training"}, "9.9900000000"),
+        (
+            "other-region",
+            {
+                "usagetype": "USW2-Train:ml.p3.2xlarge",
+                "regionCode": "us-west-2",
+                "instanceName": "ml.p3.2xlarge",
+                "component": "Training",
+            },
+            "9.9900000000",
+        ),
     ):
         sku = _sku(region, "sm", name)
         family = "ML Serverless" if name == "serverless" else "ML Instance"
-        products[sku] = {"sku": sku, "productFamily": family, "attributes": {"locationType": "AWS Region", **attrs}}
+        products[sku] = {
+            "sku": sku,
+            "productFamily": family,
+            "attributes": {"locationType": "AWS Region", **attrs},
+        }
         terms[sku] = _priced(sku, [("Hrs", "0", "Inf", price)])
     return _offer("AmazonSageMaker", SM_VERSION, products, terms)
 
@@ -348,40 +660,77 @@ def price_list_files() -> dict[str, bytes]:
     offers = {}
     for code in ("AmazonEC2", "AmazonS3", "AmazonS3GlacierDeepArchive", "AmazonEFS", "AmazonSageMaker"):
         entry = {
-            "offerCode": code, "versionIndexUrl": f"/offers/v1.0/aws/{code}/index.json",
+            "offerCode": code,
+            "versionIndexUrl": f"/offers/v1.0/aws/{code}/index.json",
             "currentVersionUrl": f"/offers/v1.0/aws/{code}/current/index.json",
             "currentRegionIndexUrl": f"/offers/v1.0/aws/{code}/current/region_index.json",
         }
         if code == "AmazonEC2":
-            entry["savingsPlanVersionIndexUrl"] = "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/index.json"
+            entry["savingsPlanVersionIndexUrl"] = (
+                "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/index.json"
+            )
             entry["currentSavingsPlanIndexUrl"] = (
                 "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/region_index.json"
             )
         offers[code] = entry
-    files = {"/offers/v1.0/aws/index.json": _json({
-        "formatVersion": "v1.0", "disclaimer": "This pricing list is for informational purposes only.",
-        "publicationDate": "2026-11-20T23:25:36Z", "offers": offers})}
-    versions = {"AmazonEC2": EC2_VERSION, "AmazonS3": S3_VERSION, "AmazonEFS": EFS_VERSION,
-                "AmazonSageMaker": SM_VERSION, "AmazonS3GlacierDeepArchive": GDA_VERSION}
-    builders = {"AmazonS3": s3_json, "AmazonEFS": efs_json, "AmazonSageMaker": sagemaker_json,
-                "AmazonS3GlacierDeepArchive": gda_json}
+    files = {
+        "/offers/v1.0/aws/index.json": _json(
+            {
+                "formatVersion": "v1.0",
+                "disclaimer": "This pricing list is for informational purposes only.",
+                "publicationDate": "2026-11-20T23:25:36Z",
+                "offers": offers,
+            }
+        )
+    }
+    versions = {
+        "AmazonEC2": EC2_VERSION,
+        "AmazonS3": S3_VERSION,
+        "AmazonEFS": EFS_VERSION,
+        "AmazonSageMaker": SM_VERSION,
+        "AmazonS3GlacierDeepArchive": GDA_VERSION,
+    }
+    builders = {
+        "AmazonS3": s3_json,
+        "AmazonEFS": efs_json,
+        "AmazonSageMaker": sagemaker_json,
+        "AmazonS3GlacierDeepArchive": gda_json,
+    }
     for code, version in versions.items():
         regions = REGIONS if code != "AmazonS3GlacierDeepArchive" else ("us-east-1",)
-        listed = {r: {"regionCode": r, "currentVersionUrl": f"/offers/v1.0/aws/{code}/{version}/{r}/index.json"}
-                  for r in (*regions, "us-east-1-bos-1")}
-        files[f"/offers/v1.0/aws/{code}/current/region_index.json"] = _json({
-            "formatVersion": "v1.0", "disclaimer": "...", "publicationDate": PUBLISHED[code], "regions": listed})
+        listed = {
+            r: {"regionCode": r, "currentVersionUrl": f"/offers/v1.0/aws/{code}/{version}/{r}/index.json"}
+            for r in (*regions, "us-east-1-bos-1")
+        }
+        files[f"/offers/v1.0/aws/{code}/current/region_index.json"] = _json(
+            {
+                "formatVersion": "v1.0",
+                "disclaimer": "...",
+                "publicationDate": PUBLISHED[code],
+                "regions": listed,
+            }
+        )
         for region in regions:
             base = f"/offers/v1.0/aws/{code}/{version}/{region}/index"
             if code == "AmazonEC2":
                 files[base + ".csv"] = ec2_csv(region)
             else:
                 files[base + ".json"] = builders[code](region)
-    sp_regions = [{"regionCode": r, "versionUrl": f"/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/{SP_VERSION}/{r}/index.json"}
-                  for r in (*REGIONS, "us-west-2-den-1")]
-    files["/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/region_index.json"] = _json({
-        "disclaimer": "...", "publicationDate": PUBLISHED["AWSComputeSavingsPlan"], "regions": sp_regions,
-        "formatVersion": "v1.0"})
+    sp_regions = [
+        {
+            "regionCode": r,
+            "versionUrl": f"/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/{SP_VERSION}/{r}/index.json",
+        }
+        for r in (*REGIONS, "us-west-2-den-1")
+    ]
+    files["/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/region_index.json"] = _json(
+        {
+            "disclaimer": "...",
+            "publicationDate": PUBLISHED["AWSComputeSavingsPlan"],
+            "regions": sp_regions,
+            "formatVersion": "v1.0",
+        }
+    )
     for region in REGIONS:
         files[f"/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/{SP_VERSION}/{region}/index.csv"] = sp_csv(region)
     return files
@@ -429,7 +778,7 @@ def _handler(state: PriceListServer) -> type[http.server.BaseHTTPRequestHandler]
         def log_message(self, format: str, *args: object) -> None:  # quiet
             return None
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             path = self.path
             state.requests.append((path, {k: v for k, v in self.headers.items()}))
             rule = state.behaviours.get(path)
