@@ -3,6 +3,8 @@ component, filtered, in long form."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from planner.billing import PurchaseOption
@@ -111,3 +113,22 @@ def price_table(
         ["region", "instance_type", "_o", "term_years"], kind="stable"
     )
     return table.loc[:, list(PRICE_COLUMNS)].reset_index(drop=True)
+
+
+STALE_AFTER_DAYS = 90
+"""A table whose newest price is older than this is flagged stale on the Price data page [days]."""
+
+
+def stale_tables(catalog: Catalog, today: date, *, max_age_days: int = STALE_AFTER_DAYS) -> list[tuple[str, str, int]]:
+    """(table, as_of, age in days) of every table with prices dated more than ``max_age_days``
+    before ``today``; undated tables are not listed (their rows say "undated")."""
+    stale = []
+    for info in catalog.tables.values():
+        try:
+            newest = date.fromisoformat(info.as_of)
+        except ValueError:
+            continue
+        age = (today - newest).days
+        if age > max_age_days:
+            stale.append((info.name, info.as_of, age))
+    return stale
