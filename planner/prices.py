@@ -119,7 +119,9 @@ STALE_AFTER_DAYS = 90
 """A table whose newest price is older than this is flagged stale on the Price data page [days]."""
 
 
-def stale_tables(catalog: Catalog, today: date, *, max_age_days: int = STALE_AFTER_DAYS) -> list[tuple[str, str, int]]:
+def stale_tables(
+    catalog: Catalog, today: date, *, max_age_days: int = STALE_AFTER_DAYS
+) -> list[tuple[str, str, int]]:
     """(table, as_of, age in days) of every table with prices dated more than ``max_age_days``
     before ``today``; undated tables are not listed (their rows say "undated")."""
     stale = []
