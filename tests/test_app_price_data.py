@@ -58,10 +58,11 @@ def test_stale_tables_are_flagged():
     from planner.prices import stale_tables
 
     catalog = load_catalog()
-    # spot_advisor's newest row is 2025-06-28: on 2025-09-26 it is 90 days old (not stale), on
-    # 2025-09-27 91 days (stale); 2025-06-28 → 2025-09-26 = 2 + 31 + 31 + 26 = 90 days.
-    assert "spot_advisor" not in [n for n, _a, _d in stale_tables(catalog, date(2025, 9, 26))]
-    assert ("spot_advisor", "2025-06-28", 91) in stale_tables(catalog, date(2025, 9, 27))
+    # storage_rates' newest row is 2025-06-05: on 2025-09-03 it is 90 days old (not stale), on
+    # 2025-09-04 91 days (stale); 2025-06-05 → 2025-09-03 = 25 + 31 + 31 + 3 = 90 days.
+    assert catalog.tables["storage_rates"].as_of == "2025-06-05"
+    assert "storage_rates" not in [n for n, _a, _d in stale_tables(catalog, date(2025, 9, 3))]
+    assert ("storage_rates", "2025-06-05", 91) in stale_tables(catalog, date(2025, 9, 4))
 
 
 def test_public_refresh_from_the_page(monkeypatch, tmp_path):
