@@ -1,10 +1,21 @@
-"""Price data: snapshot date and source per table, row counts, searchable tables, live refresh."""
+"""Price data: snapshot date and source per table, row counts, stale-table warnings, searchable
+tables, refresh (with AWS credentials, else from AWS's public price-list files)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from planner.refresh.records import DEFAULT_FAMILIES, RefreshOptions, RefreshTable
+from planner.prices import STALE_AFTER_DAYS, stale_tables
+from planner.refresh.records import (
+    API_TABLES,
+    DEFAULT_FAMILIES,
+    PUBLIC_TABLES,
+    PriceSource,
+    RefreshOptions,
+    RefreshTable,
+)
 from planner.refresh.run import credentials_available, refresh
 from ui import data
 from ui.errors import user_errors
@@ -31,6 +42,13 @@ st.dataframe(
     },
 )
 
+for name, as_of, age in stale_tables(catalog, date.today()):
+    st.warning(
+        f"`{name}` is {age} days old (newest price {as_of}; over {STALE_AFTER_DAYS} days): "
+        "refresh it below before relying on it.",
+        icon=":material/history:",
+    )
+
 with st.expander("Sources (full references)"):
     for short, full in catalog.sources.items():
         st.markdown(f"- **{short}** — {full}")
@@ -53,21 +71,29 @@ st.subheader("Refresh from AWS")
 c1, c2, c3 = st.columns([1, 2, 2])
 profile = c1.text_input("AWS profile (empty: default chain)", key=P + "profile",
                         **SESSION)
+has_credentials = credentials_available(profile or None)
+choices = API_TABLES if has_credentials else PUBLIC_TABLES
 regions = c2.multiselect("Regions", catalog.regions, default=["us-east-1"],
                          key=P + "refresh_regions", **SESSION)
-tables = c3.multiselect("What to refresh", [t.value for t in RefreshTable],
-                        default=[t.value for t in RefreshTable], key=P + "refresh_tables",
+tables = c3.multiselect("What to refresh", [t.value for t in choices],
+                        default=[t.value for t in choices], key=P + "refresh_tables",
                         **SESSION)
-if not credentials_available(profile or None):
-    st.warning(
+if has_credentials:
+    source = PriceSource.AUTO
+    button = "Refresh prices now"
+else:
+    source = PriceSource.PUBLIC
+    button = "Refresh from AWS's public price list"
+    st.info(
         "No AWS credentials found"
         + (f" for profile {profile!r}" if profile else "")
-        + ". Configure them with `aws configure` (or set AWS_PROFILE, or "
-        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), then reload this page. The app keeps "
-        "working from the embedded snapshot.",
+        + ": the refresh reads AWS's public price-list files instead (no account needed; "
+        "every purchase option and SageMaker, no spot prices). With credentials (`aws configure`, "
+        "AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) it also fetches spot "
+        "history. The region's EC2 file is a few hundred MB.",
         icon=":material/key_off:",
     )
-elif st.button("Refresh prices now", key=P + "refresh", type="primary"):
+if st.button(button, key=P + "refresh", type="primary"):
     bar = st.progress(0.0, text="Starting…")
 
     def progress(fraction: float, message: str) -> None:
@@ -77,7 +103,7 @@ elif st.button("Refresh prices now", key=P + "refresh", type="primary"):
         report = refresh(
             RefreshOptions(regions=tuple(regions), families=DEFAULT_FAMILIES,
                            tables=tuple(RefreshTable(t) for t in tables),
-                           profile=profile or None),
+                           profile=profile or None, source=source),
             catalog.data_dir, progress,
         )
     data.reload_catalog()

@@ -296,7 +296,11 @@ def price_calculation(
     effective = float(row["effective_hourly_usd"])
     lines = []
     term_years = int(row["term_years"])
-    if term_years:
+    if term_years and pd.isna(row["upfront_usd"]):
+        lines.append(
+            f"effective hourly ${effective:,.6f}/h as the source gives it (upfront/hourly split unknown)"
+        )
+    elif term_years:
         term_h = term_hours(term_years)
         lines.append(
             f"effective hourly = (upfront ${float(row['upfront_usd']):,.2f} + "

@@ -1,6 +1,9 @@
-"""The price list view: compute rates joined with instance specs, filtered, in long form."""
+"""The price list views: compute rates joined with instance specs, and SageMaker prices by
+component, filtered, in long form."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 
@@ -14,6 +17,54 @@ PRICE_COLUMNS = (
     "accelerator_count", "purchase_option", "term_years", "offering_class", "payment_option",
     "plan_type", "upfront_usd", "hourly_usd", "effective_hourly_usd", "as_of", "source",
 )
+
+SAGEMAKER_COLUMNS = ("region", "instance_type", "component", "hourly_usd", "as_of", "source")
+"""Columns of :func:`sagemaker_table` (those of the ``sagemaker_rates`` snapshot table)."""
+
+SAGEMAKER_PREFIX = "ml."
+"""SageMaker instance types are EC2 types with this prefix (``ml.p3.2xlarge``)."""
+
+
+def is_sagemaker_type(name: str | None) -> bool:
+    """True for a SageMaker instance type or family name (``ml.p3.2xlarge``, ``ml.p3``)."""
+    return bool(name) and str(name).startswith(SAGEMAKER_PREFIX)
+
+
+def sagemaker_table(
+    catalog: Catalog,
+    *,
+    region: str | None = None,
+    family: str | None = None,
+    instance_type: str | None = None,
+    component: str | None = None,
+) -> pd.DataFrame:
+    """SageMaker prices [USD per instance-hour] matching every filter given, sorted by region,
+    instance type and component. ``family`` is ``ml.p3`` style. Unknown names raise with the
+    closest valid names."""
+    rates = catalog.sagemaker_rates
+    mask = pd.Series(True, index=rates.index)
+    if region is not None:
+        regions = set(rates["region"]) | catalog.region_set
+        if region not in regions:
+            raise UnknownNameError("region", region, regions)
+        mask &= rates["region"] == region
+    if instance_type is not None:
+        types = set(rates["instance_type"])
+        if instance_type not in types:
+            raise UnknownNameError("SageMaker instance type", instance_type, types)
+        mask &= rates["instance_type"] == instance_type
+    if family is not None:
+        families = {t.rsplit(".", 1)[0] for t in rates["instance_type"]}
+        if family not in families:
+            raise UnknownNameError("SageMaker family", family, families)
+        mask &= rates["instance_type"].str.startswith(family + ".")
+    if component is not None:
+        components = set(rates["component"])
+        if component not in components:
+            raise UnknownNameError("SageMaker component", component, components)
+        mask &= rates["component"] == component
+    table = rates.loc[mask].sort_values(["region", "instance_type", "component"], kind="stable")
+    return table.loc[:, list(SAGEMAKER_COLUMNS)].reset_index(drop=True)
 
 
 def price_table(
@@ -62,3 +113,24 @@ def price_table(
         ["region", "instance_type", "_o", "term_years"], kind="stable"
     )
     return table.loc[:, list(PRICE_COLUMNS)].reset_index(drop=True)
+
+
+STALE_AFTER_DAYS = 90
+"""A table whose newest price is older than this is flagged stale on the Price data page [days]."""
+
+
+def stale_tables(
+    catalog: Catalog, today: date, *, max_age_days: int = STALE_AFTER_DAYS
+) -> list[tuple[str, str, int]]:
+    """(table, as_of, age in days) of every table with prices dated more than ``max_age_days``
+    before ``today``; undated tables are not listed (their rows say "undated")."""
+    stale = []
+    for info in catalog.tables.values():
+        try:
+            newest = date.fromisoformat(info.as_of)
+        except ValueError:
+            continue
+        age = (today - newest).days
+        if age > max_age_days:
+            stale.append((info.name, info.as_of, age))
+    return stale

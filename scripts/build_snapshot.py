@@ -9,6 +9,11 @@ data with a ``SOURCES.md`` naming where each file came from. This script only re
 price is copied unchanged (or derived by the stated formula, e.g. an All Upfront RI's upfront fee),
 every row keeps ``as_of`` and ``source``, and a figure the reference lacks stays absent.
 
+Newer reference files are merged in: Convertible and Standard No/Partial Upfront reserved rates
+of GPU types (a Partial Upfront row keeps its effective rate with ``upfront_usd``/``hourly_usd``
+empty: the split is unknown), the 2025-11 Spot Advisor feed (GPU types; it replaces the older row),
+EBS prices of 24 regions (2022) plus us-east-1 snapshot prices, and SageMaker prices by component.
+
 What is dropped, and why:
 - Local Zone and Wavelength locations (``us-east-1-bos-1`` …): they are not regions.
 - ``cn-north-1`` (prices in CNY): the planner is USD-only.
@@ -35,6 +40,7 @@ from planner.billing import GB_PER_TB, term_hours  # noqa: E402
 from planner.catalog.schema import TABLES  # noqa: E402
 from planner.catalog.writer import format_number as fmt  # noqa: E402
 from planner.catalog.writer import write_manifest, write_table  # noqa: E402
+from planner.pricing.ebs import GP3_INCLUDED_THROUGHPUT_MIBPS  # noqa: E402
 from planner.refresh.records import REGION_RE, compute_row  # noqa: E402
 
 # Rows carry a short citation; manifest.json's "sources" expands each one to the full reference.
@@ -42,6 +48,7 @@ VANTAGE = "AWS Price List via vantage cache@cbe0a516"
 KARPENTER = "AWS Price List GetProducts via karpenter@{commit}"
 MOTO_SPECS = "EC2 DescribeInstanceTypes via moto@{commit}"
 SPOT_ADVISOR = "AWS Spot Advisor via spotinfo@{commit}"
+EBS_CLOUDKEEP = "AWS Price List GetProducts (EBS) via cloudkeep@d76ed276"
 SOURCE_DETAILS = {
     "AWS Price List via vantage cache@cbe0a516": (
         "jawaadjariwala/AWS-EC2-Pricing-Landscape-Analysis:data/ec2_pricing_tidy.parquet@"
@@ -67,6 +74,48 @@ SOURCE_DETAILS = {
         "changed in 5eedf20a9961, 2025-06-28): the AWS Spot Instance Advisor feed"
     ),
 }
+SAGEMAKER_FEEDS = {
+    "notebook": "AWS SageMaker pricing feed (Studio notebook) via aws-price-watcher@a6645eb2",
+    "training_plan": "AWS SageMaker pricing feed (training plan) via aws-price-watcher@a6645eb2",
+}
+SOURCE_DETAILS.update({
+    SAGEMAKER_FEEDS["notebook"]: (
+        "QuinnyPig/aws-price-watcher:raw/sagemaker-instances-studionotebook.json@"
+        "a6645eb2e53e9399396a714cdc4f3c346c7f06c0: AWS pricing-page feed meteredUnitMaps/sagemaker/"
+        "USD/current/sagemaker-instances-studionotebook.json, hawkFilePublicationDate "
+        "2025-06-16T19:32:43Z; component Studio-Notebook, on-demand $ per instance-hour"
+    ),
+    SAGEMAKER_FEEDS["training_plan"]: (
+        "QuinnyPig/aws-price-watcher:raw/sagemaker-training-plan.json@"
+        "a6645eb2e53e9399396a714cdc4f3c346c7f06c0: AWS pricing-page feed, set TrainingPlan, "
+        "2025-06-16; SageMaker Training Plan (pre-purchased capacity) $ per instance-hour, not "
+        "the on-demand training price"
+    ),
+})
+VANTAGE_GPU = "AWS Price List via vantage raw GPU records@2d0108c7"
+SPOT_ADVISOR_GPU = "AWS Spot Advisor via vantage raw GPU records@2d0108c7"
+SOURCE_DETAILS.update({
+    VANTAGE_GPU: (
+        "tsaol/aws-gpu:data/gpu_instances_raw.json@2d0108c7bd261c8e40493fbd35135437bd6c9099: raw "
+        "instances.vantage.sh records of the GPU types (built from the AWS Price List Reserved "
+        "terms), downloaded on or before 2025-11-30. Reserved Convertible (all payments) and "
+        "Standard No/Partial Upfront; effective $/h as in the source; No Upfront hourly = "
+        "effective; Convertible All Upfront upfront = effective x 8760 x years (about +/-$0.03); "
+        "Partial Upfront: upfront/hourly split unknown (empty)."
+    ),
+    SPOT_ADVISOR_GPU: (
+        "tsaol/aws-gpu:data/gpu_instances_raw.json@2d0108c7bd261c8e40493fbd35135437bd6c9099: "
+        "pct_savings_od / pct_interrupt copied by the Vantage scraper from AWS's Spot Instance "
+        "Advisor feed (spot-advisor-data.json), on or before 2025-11-30; GPU types only"
+    ),
+    EBS_CLOUDKEEP: (
+        "cloudkeep-io/ebs-pricing:docs/ebs_pricing.json@d76ed2762d0a795a66285222321da0bb0aa801c3: "
+        "AWS Price List GetProducts (AmazonEC2 Storage / System Operation / Provisioned "
+        "Throughput), 2022-02-10; gp3 throughput 40.96 per GiBps-month = 0.04 per MiBps-month; "
+        "IOPS tier bounds from the EBS documentation"
+    ),
+})
+PAYMENT = {"No Upfront": "no_upfront", "Partial Upfront": "partial_upfront", "All Upfront": "all_upfront"}
 SPOT_ADVISOR_DATE = "2025-06-28"
 SPOT_SAMPLE_DATE = "2026-04-02"  # the sample entered anycloud-sh/catalog on this date (fetch time unknown)
 
@@ -185,8 +234,7 @@ def build_compute_rates(reference: Path, known_types: set[str]) -> list[dict[str
     rows: dict[tuple[str, ...], dict[str, str]] = {}
 
     def put(row: dict[str, str]) -> None:
-        key = (row["region"], row["instance_type"], row["purchase_option"], row["term_years"])
-        rows[key] = row
+        rows[tuple(row[k] for k in TABLES["compute_rates"].key)] = row
 
     for r in read(reference, "ec2_linux_prices_all_regions.csv"):
         region, itype = r["region"], r["instance_type"]
@@ -231,6 +279,24 @@ def build_compute_rates(reference: Path, known_types: set[str]) -> list[dict[str
                 source=KARPENTER.format(commit=r["source_commit"]),
             )
         )
+    # Convertible (every payment) and Standard No/Partial Upfront reserved rates, GPU types only
+    # (2025-11-30). Where the source gives only the effective rate (Partial Upfront) the split is
+    # unknown: upfront and hourly stay empty, never derived.
+    for r in read(reference, "ec2_reserved_rates_more.csv"):
+        region, itype = r["region"], r["instance_type"]
+        if not REGION_RE.match(region) or itype not in known_types:
+            continue
+        payment = PAYMENT[r["payment_option"]]
+        row = compute_row(
+            region, itype, "reserved", hourly_usd=num(r["hourly_usd"]) or 0.0,
+            upfront_usd=num(r["upfront_usd"]) or 0.0,
+            effective_hourly_usd=float(r["effective_hourly_usd"]), term_years=int(r["term_years"]),
+            offering_class=r["offering_class"], payment_option=payment, as_of=r["as_of"],
+            source=VANTAGE_GPU,
+        )
+        if num(r["upfront_usd"]) is None and num(r["hourly_usd"]) is None:
+            row["upfront_usd"] = row["hourly_usd"] = ""  # split unknown
+        put(row)
     for r in read(reference, "ec2_savings_plans_rates.csv"):  # header only today
         raise SystemExit(f"savings plan rows are not mapped yet: {r}")
     return sorted(rows.values(), key=lambda r: tuple(r[k] for k in TABLES["compute_rates"].key))
@@ -256,8 +322,23 @@ def build_spot_advisor(reference: Path, known_types: set[str]) -> list[dict[str,
                 "source": SPOT_ADVISOR.format(commit=r["source_commit"]),
             }
         )
-    rows.sort(key=lambda r: (r["region"], r["instance_type"]))
-    return rows
+    # The 2025-11-30 feed (GPU types only) replaces the 2025-06-28 row of the same type and region.
+    by_key = {(r["region"], r["instance_type"]): r for r in rows}
+    for r in read(reference, "ec2_spot_advisor_2025_11.csv"):
+        if r["operating_system"] != "Linux" or r["instance_type"] not in known_types:
+            continue
+        if not REGION_RE.match(r["region"]) or float(r["savings_pct_vs_ondemand"]) < 0:
+            continue
+        by_key[(r["region"], r["instance_type"])] = {
+            "region": r["region"],
+            "instance_type": r["instance_type"],
+            "savings_pct_vs_on_demand": r["savings_pct_vs_ondemand"],
+            "interruption_bucket": r["interruption_frequency"],
+            "interruption_max_pct": r["interruption_max_pct"],
+            "as_of": r["as_of"],
+            "source": SPOT_ADVISOR_GPU,
+        }
+    return [by_key[k] for k in sorted(by_key)]
 
 
 def build_spot_samples(reference: Path, known_types: set[str]) -> list[dict[str, str]]:
@@ -349,6 +430,16 @@ UNITS = {
     "per 1,000 objects-Mo": "1,000 objects-month",
     "MiBps-Mo": "MiBps-month",
     "IOPS-Mo": "IOPS-month",
+    "per 1,000,000 I/O requests": "1,000,000 requests",
+    "DSU-Hr (per snapshot per AZ per hour)": "DSU-hour",
+}
+EBS_REGION_DIMENSIONS = {
+    "iops_tier1": "iops", "iops_tier2": "iops", "iops_tier3": "iops", "fsr_hour": "dsu_hours",
+}
+EBS_REGION_CLASSES = {
+    "snapshot (standard tier)": "snapshot",
+    "snapshot (archive tier)": "snapshot_archive",
+    "fast snapshot restore": "fast_snapshot_restore",
 }
 
 
@@ -400,6 +491,23 @@ def build_storage_rates(reference: Path) -> list[dict[str, str]]:
                 r["as_of"], f"{r['source']} ({r['feed_label']})",
             )
         )
+    ebs_keys = set()
+    for r in read(reference, "ebs_prices_by_region.csv"):
+        name = r["storage_class_or_volume_type"]
+        cls, dim = EBS_REGION_CLASSES.get(name, name.split(" ")[0]), r["dimension"]
+        dim = EBS_REGION_DIMENSIONS.get(dim, dim)
+        begin = tier_gb(r["tier_begin"].replace("IOPS", "").strip())
+        end = tier_gb(r["tier_end"].replace("IOPS", "").strip())
+        price = float(r["price_usd"])
+        unit = r["unit"]
+        if unit == "GiBps-Mo":  # gp3 throughput: 40.96 per GiBps-month = 0.04 per MiBps-month
+            unit, price, begin = "MiBps-Mo", price / 1024, fmt(GP3_INCLUDED_THROUGHPUT_MIBPS)
+        source = EBS_CLOUDKEEP
+        if r["as_of"] == "undated":
+            source = f"AWS EBS pricing-page feed copy in a test fixture ({r['feed_label']})"
+        row = storage_row(r["region"], "ebs", cls, dim, unit, begin, end, fmt(price), r["as_of"], source)
+        rows.append(row)
+        ebs_keys.add((row["region"], cls, dim, row["tier_begin"]))
     for r in read(reference, "storage_prices_us_east_1.csv"):
         if r["service"] != "EBS":
             continue  # S3 and EFS come from the AWS feeds above (identical for us-east-1)
@@ -409,6 +517,8 @@ def build_storage_rates(reference: Path) -> list[dict[str, str]]:
         # IOPS/throughput rows carry their own bands: gp3 bills only above 3,000 IOPS and
         # 125 MiB/s (tier_begin), io2 has three IOPS price tiers applied per volume.
         begin, end = r["tier_begin"], r["tier_end"]
+        if (r["region"], cls, dim, tier_gb(begin) or "0") in ebs_keys:
+            continue  # the dated AWS-derived row above has the same figure (13/13 checked)
         rows.append(
             storage_row(
                 r["region"], "ebs", cls, dim, r["unit"], begin, end.replace("Inf", "inf"),
@@ -440,6 +550,33 @@ def build_data_transfer_rates(reference: Path) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: tuple(r[k] for k in TABLES["data_transfer_rates"].key))
 
 
+# --- SageMaker ----------------------------------------------------------------------------------
+
+
+def build_sagemaker_rates(reference: Path) -> list[dict[str, str]]:
+    """sagemaker_prices.csv as is: Studio notebook prices (27 regions) and training-plan rates.
+
+    The reference has no on-demand training, hosting or processing price (SOURCES.md): those
+    components are absent here until a refresh fetches them.
+    """
+    rows = []
+    for r in read(reference, "sagemaker_prices.csv"):
+        component = r["component"]
+        if component not in SAGEMAKER_FEEDS:
+            raise SystemExit(f"sagemaker_prices.csv: component {component!r} is not mapped")
+        rows.append(
+            {
+                "region": r["region"],
+                "instance_type": r["instance_type"],
+                "component": component,
+                "hourly_usd": fmt(float(r["hourly_usd"])),
+                "as_of": r["as_of"],
+                "source": SAGEMAKER_FEEDS[component],
+            }
+        )
+    return sorted(rows, key=lambda r: tuple(r[k] for k in TABLES["sagemaker_rates"].key))
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 
@@ -455,6 +592,7 @@ def build(reference: Path, out: Path) -> dict[str, object]:
         "spot_price_samples": build_spot_samples(reference, known),
         "storage_rates": build_storage_rates(reference),
         "data_transfer_rates": build_data_transfer_rates(reference),
+        "sagemaker_rates": build_sagemaker_rates(reference),
     }
     entries = {name: write_table(out, name, rows) for name, rows in tables.items()}
     return write_manifest(

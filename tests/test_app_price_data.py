@@ -42,10 +42,52 @@ def test_search(at):
     assert rows.iloc[0]["hourly_usd"] == pytest.approx(21.957642)
 
 
-def test_no_credentials_message(at):
+def test_no_credentials_offers_the_public_source(at):
     assert_clean(at)
-    assert any("No AWS credentials found" in w.value for w in at.warning)
+    assert any("No AWS credentials found" in i.value and "public price-list files" in i.value
+               for i in at.info)
+    assert at.button(key="prices_refresh").label == "Refresh from AWS's public price list"
+    assert at.multiselect(key="prices_refresh_tables").value == [
+        "compute", "savings_plans", "storage", "sagemaker"]
     assert not errors(at)
+
+
+def test_stale_tables_are_flagged():
+    from datetime import date
+
+    from planner.prices import stale_tables
+
+    catalog = load_catalog()
+    # storage_rates' newest row is 2025-06-05: on 2025-09-03 it is 90 days old (not stale), on
+    # 2025-09-04 91 days (stale); 2025-06-05 → 2025-09-03 = 25 + 31 + 31 + 3 = 90 days.
+    assert catalog.tables["storage_rates"].as_of == "2025-06-05"
+    assert "storage_rates" not in [n for n, _a, _d in stale_tables(catalog, date(2025, 9, 3))]
+    assert ("storage_rates", "2025-06-05", 91) in stale_tables(catalog, date(2025, 9, 4))
+
+
+def test_public_refresh_from_the_page(monkeypatch, tmp_path):
+    """Without credentials the page refreshes from the public files (a local server here)."""
+    from tests.public_price_list import serve
+
+    snapshot = tmp_path / "pricing_data"
+    shutil.copytree(default_data_dir(), snapshot)
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(snapshot))
+    with serve() as server:
+        monkeypatch.setenv("PLANNER_PRICE_LIST_URL", server.url)
+        at = open_app(PAGE)
+        at.button(key="prices_refresh").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    # us-east-1: p3.2xlarge on-demand 1 + reserved 12 + savings plans 12, m5.large on-demand 1 = 26
+    assert any(s.value.startswith("Snapshot refreshed: compute_rates 26 rows") for s in at.success)
+    data.reload_catalog()
+    refreshed = load_catalog(snapshot)
+    assert refreshed.tables["sagemaker_rates"].origin == "refresh"
 
 
 def _drop_row(snapshot: Path, table: str, line_start: str) -> None:

@@ -171,3 +171,28 @@ def test_empty_source_refused(snapshot_copy: Path) -> None:
     _rewrite(snapshot_copy, "compute_rates.csv", edit)
     with pytest.raises(SnapshotSchemaError, match="'source', row 1: empty"):
         load_catalog(snapshot_copy)
+
+
+def test_fee_split_is_unknown_on_both_or_neither(snapshot_copy: Path) -> None:
+    # a Partial Upfront row with only the hourly fee emptied: upfront without hourly is refused
+    def transform(lines: list[str]) -> list[str]:
+        out = list(lines)
+        i = next(n for n, line in enumerate(out) if ",reserved,1,convertible,partial_upfront,,,," in line)
+        out[i] = out[i].replace(",partial_upfront,,,,", ",partial_upfront,,100,,", 1)
+        return out
+
+    _rewrite(snapshot_copy, "compute_rates.csv", transform)
+    with pytest.raises(SnapshotSchemaError, match="upfront_usd and hourly_usd are empty together"):
+        load_catalog(snapshot_copy)
+
+
+def test_fee_split_unknown_only_on_reserved_rows(snapshot_copy: Path) -> None:
+    def transform(lines: list[str]) -> list[str]:
+        i = next(n for n, line in enumerate(lines) if ",on_demand,0,,,," in line)
+        row = lines[i].split(",")
+        row[7] = row[8] = ""  # upfront_usd, hourly_usd of an on-demand rate
+        return [*lines[:i], ",".join(row), *lines[i + 1:]]
+
+    _rewrite(snapshot_copy, "compute_rates.csv", transform)
+    with pytest.raises(SnapshotSchemaError, match="only a reserved rate may leave"):
+        load_catalog(snapshot_copy)

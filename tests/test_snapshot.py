@@ -64,17 +64,79 @@ def test_reserved_upfront_derivation(catalog) -> None:
 
 
 def test_gaps_are_absent_not_guessed(catalog) -> None:
-    # No convertible or no-upfront RIs, no savings plans, no 1-year p5 RI in the reference.
+    # No savings plans, no 1-year p5 Standard RI, no Convertible or No Upfront RI for m5/p3 in the
+    # reference: absent, never filled.
     rates = catalog.compute_rates
     assert not (rates["purchase_option"] == "savings_plan").any()
-    assert not (rates["offering_class"] == "convertible").any()
-    assert set(rates.loc[rates["purchase_option"] == "reserved", "payment_option"]) == {"all_upfront"}
     assert compute_rate(
         catalog, "us-east-1", "p5.48xlarge", PurchaseOption.RESERVED,
         term_years=1, offering_class="standard", payment="all_upfront",
     ) is None
+    for itype in ("m5.xlarge", "p3.2xlarge"):
+        assert compute_rate(
+            catalog, "us-east-1", itype, PurchaseOption.RESERVED,
+            term_years=1, offering_class="convertible", payment="no_upfront",
+        ) is None
     storage = catalog.storage_rates
-    assert not storage["storage_class"].isin(["snapshot", "snapshot_archive"]).any()
+    assert set(storage.loc[storage["storage_class"].isin(["snapshot", "snapshot_archive"]), "region"]) == {
+        "us-east-1"}
+
+
+def test_more_reserved_variants_hand_known(catalog) -> None:
+    # Vantage raw records (2025-11-30), us-east-1 p4d.24xlarge effective $/h (SOURCES.md):
+    # Convertible 1y AU/PU/NU 15.591667/15.909819/16.705312; Standard 1y NU 13.921094; 3y NU 9.374219.
+    def rate(years: int, cls: str, payment: str):
+        return compute_rate(catalog, "us-east-1", "p4d.24xlarge", PurchaseOption.RESERVED,
+                            term_years=years, offering_class=cls, payment=payment)
+
+    nu = rate(1, "standard", "no_upfront")
+    assert nu is not None and (nu.upfront_usd, nu.hourly_usd) == (0, 13.921094)
+    assert rate(3, "standard", "no_upfront").effective_hourly_usd == 9.374219
+    cau = rate(1, "convertible", "all_upfront")
+    # upfront derived: 15.591667 × 8,760 = 136,583.00 (rounded to cents); no hourly fee
+    assert cau is not None and cau.upfront_usd == pytest.approx(136583.0, abs=0.01) and cau.hourly_usd == 0
+    assert rate(1, "convertible", "no_upfront").hourly_usd == 16.705312
+    assert cau.as_of == "2025-11-30"
+
+
+def test_partial_upfront_split_is_unknown_not_guessed(catalog) -> None:
+    rates = catalog.compute_rates
+    row = rates[(rates["region"] == "us-east-1") & (rates["instance_type"] == "p4d.24xlarge")
+                & (rates["offering_class"] == "convertible") & (rates["term_years"] == 1)
+                & (rates["payment_option"] == "partial_upfront")]
+    assert len(row) == 1
+    assert row["effective_hourly_usd"].iloc[0] == 15.909819
+    assert row["upfront_usd"].isna().all() and row["hourly_usd"].isna().all()
+    # the look-up used for billing cannot split it, so it reports the rate as missing
+    assert compute_rate(
+        catalog, "us-east-1", "p4d.24xlarge", PurchaseOption.RESERVED,
+        term_years=1, offering_class="convertible", payment="partial_upfront",
+    ) is None
+    split_unknown = rates["upfront_usd"].isna()
+    assert set(rates.loc[split_unknown, "payment_option"]) == {"partial_upfront"}
+
+
+def test_newer_spot_advisor_replaces_the_older_row(catalog) -> None:
+    # GPU types come from the 2025-11-30 feed; CPU types keep the 2025-06-28 feed.
+    p4d = spot_advice(catalog, "us-east-1", "p4d.24xlarge")
+    m5 = spot_advice(catalog, "us-east-1", "m5.xlarge")
+    assert p4d is not None and p4d.as_of == "2025-11-30"
+    assert m5 is not None and m5.as_of == "2025-06-28"
+
+
+def test_ebs_by_region_hand_known(catalog) -> None:
+    from planner.catalog.query import storage_rates
+
+    # cloudkeep GetProducts copy (2022-02-10): eu-west-1 gp3 $0.088/GB-month; throughput
+    # 45.056 per GiBps-month / 1,024 = $0.044 per MiBps-month above the free 125 MiB/s.
+    gp3 = storage_rates(catalog, "eu-west-1", "ebs", "gp3", "storage")
+    assert [(r.price_usd, r.as_of) for r in gp3] == [(0.088, "2022-02-10")]
+    tp = storage_rates(catalog, "eu-west-1", "ebs", "gp3", "throughput")
+    assert [(r.tier_begin, r.price_usd) for r in tp] == [(125, pytest.approx(0.044))]
+    io2 = storage_rates(catalog, "us-east-1", "ebs", "io2", "iops")
+    assert [(r.tier_begin, r.price_usd) for r in io2] == [(0, 0.065), (32000, 0.0455), (64000, 0.03185)]
+    storage = catalog.storage_rates
+    assert storage.loc[storage["service"] == "ebs", "region"].nunique() == 24
 
 
 def test_accelerator_specs_join(catalog) -> None:
@@ -90,12 +152,16 @@ def test_accelerator_specs_join(catalog) -> None:
 
 
 def test_spot_advisor_row(catalog) -> None:
-    # Spot Advisor feed (2025-06-28), us-east-1 Linux p4d.24xlarge: 67 % saving, "10-15%".
+    # Spot Advisor feed via Vantage (2025-11-30), us-east-1 Linux p4d.24xlarge: 58 % saving,
+    # ">20%" (the 2025-06-28 feed said 67 %, "10-15%": the newer row wins).
     advice = spot_advice(catalog, "us-east-1", "p4d.24xlarge")
     assert advice is not None
-    assert advice.savings_pct_vs_on_demand == 67
-    assert advice.interruption_bucket == "10-15%"
-    assert spot_advice(catalog, "ca-central-1", "p5.48xlarge") is None  # the -62 % row left out
+    assert advice.savings_pct_vs_on_demand == 58
+    assert advice.interruption_bucket == ">20%"
+    # the 2025-06 feed's impossible -62 % row for ca-central-1 p5.48xlarge is left out; the
+    # 2025-11 feed's row (0 %, "<5%") stands in its place
+    ca = spot_advice(catalog, "ca-central-1", "p5.48xlarge")
+    assert ca is not None and (ca.savings_pct_vs_on_demand, ca.as_of) == (0, "2025-11-30")
 
 
 def test_reserved_all_upfront_cheaper_than_on_demand_everywhere(catalog) -> None:

@@ -69,17 +69,22 @@ def test_design_example_plan_storage_items(catalog: Catalog) -> None:
     assert sum(per_item.values()) == pytest.approx(1_509.0)
 
 
-def test_ebs_snapshot_storage_is_missing_in_the_snapshot(catalog: Catalog) -> None:
+def test_ebs_snapshot_storage_is_priced_in_us_east_1(catalog: Catalog) -> None:
     lines = price_ebs(EbsItem(name="s", gb=100, snapshot_gb=200), catalog, US, HOURS)
     snapshot = lines[-1]
     assert snapshot.dimension == "snapshot_storage"
-    assert snapshot.price_missing and snapshot.monthly_usd == 0.0
+    # AWS EBS page feed (us-east-1 only, undated copy): $0.05 per GB-month × 200 GB = $10
+    assert not snapshot.price_missing and snapshot.monthly_usd == pytest.approx(10.0)
     assert lines[0].monthly_usd == pytest.approx(8.0)  # 100 × $0.08
+    eu = price_ebs(EbsItem(name="s", gb=100, snapshot_gb=200), catalog, "eu-west-1", HOURS)
+    assert eu[-1].price_missing  # no snapshot price outside us-east-1
 
 
-def test_ebs_outside_us_east_1_is_missing(catalog: Catalog) -> None:
+def test_ebs_in_eu_west_1_from_the_2022_price_list(catalog: Catalog) -> None:
     lines = price_ebs(EbsItem(name="e", gb=100), catalog, "eu-west-1", HOURS)
-    assert all(line.price_missing for line in lines)
+    # cloudkeep copy of GetProducts (2022-02-10): gp3 $0.088 per GB-month × 100 GB = $8.80
+    assert not any(line.price_missing for line in lines)
+    assert lines[0].monthly_usd == pytest.approx(8.8)
 
 
 def test_efs_ia_elastic_and_provisioned_from_snapshot(catalog: Catalog) -> None:

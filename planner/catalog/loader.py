@@ -69,7 +69,8 @@ class Catalog:
     )
     """Optional: per-GB data-transfer rates (internet out with tiers, between regions)."""
     sagemaker_rates: pd.DataFrame = field(default_factory=lambda: empty_table("sagemaker_rates"))
-    """Optional: SageMaker ``ml.*`` hourly prices by component (training, hosting, notebook, …)."""
+    """Optional: SageMaker on-demand price per instance-hour by component (``ml.*`` types: training,
+    hosting, notebook, …) [USD/h]."""
 
     @cached_property
     def regions(self) -> list[str]:
@@ -146,6 +147,10 @@ def _read_table(path: Path, spec: TableSpec) -> pd.DataFrame:
                 spec, column, bad,
                 f"{frame[column][bad].iloc[0]!r} is not one of {sorted(allowed)}",
             )
+    for column, pattern in spec.patterns.items():
+        bad = ~frame[column].str.fullmatch(pattern).astype(bool)
+        if bad.any():
+            raise _bad(spec, column, bad, f"{frame[column][bad].iloc[0]!r} does not match {pattern}")
     for column in spec.numeric:
         frame[column] = _numbers(frame[column], column, spec)
     for column in ("as_of", "source"):
@@ -176,6 +181,20 @@ def _numbers(column_values: pd.Series, column: str, spec: TableSpec) -> pd.Serie
     if bad.any():
         raise _bad(spec, column, bad, f"{column_values[bad].iloc[0]!r} is not a finite, non-negative number")
     return values.astype(float)
+
+
+def _check_fee_split(rates: pd.DataFrame, reserved: pd.Series) -> None:
+    """Empty ``upfront_usd``/``hourly_usd`` means "split unknown": only on a reserved row whose
+    source gives the effective rate alone, and then both are empty."""
+    spec = TABLES["compute_rates"]
+    up, hourly = rates["upfront_usd"].isna(), rates["hourly_usd"].isna()
+    half = up != hourly
+    if half.any():
+        raise _bad(spec, "upfront_usd", half, "upfront_usd and hourly_usd are empty together or not at all")
+    unknown_elsewhere = up & ~reserved
+    if unknown_elsewhere.any():
+        raise _bad(spec, "upfront_usd", unknown_elsewhere, "empty, a number is required (only a "
+                   "reserved rate may leave its upfront/hourly split unknown)")
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:
@@ -258,6 +277,7 @@ def load_catalog(data_dir: Path | None = None, *, verify_hashes: bool = True) ->
     no_term = reserved & (rates["term_years"] == 0)
     if no_term.any():
         raise _bad(TABLES["compute_rates"], "term_years", no_term, "a reserved rate needs a term")
+    _check_fee_split(rates, reserved)
     sources = manifest.get("sources", {})
     if not isinstance(sources, dict):
         raise SnapshotSchemaError("manifest.json: 'sources' must be an object")

@@ -89,6 +89,22 @@ class StorageRate:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class SageMakerRate:
+    """One SageMaker on-demand price: a ``ml.*`` instance type used by one component."""
+
+    region: str
+    instance_type: str
+    """SageMaker instance type, e.g. ``ml.p3.2xlarge``."""
+    component: str
+    """``training``, ``hosting``, ``notebook``, ``processing``, ``batch_transform`` or another
+    component the source names (see ``planner.catalog.schema.SAGEMAKER_COMPONENTS``)."""
+    hourly_usd: float
+    """Price per instance-hour [USD/h]."""
+    as_of: str
+    source: str
+
+
 def check_region(catalog: Catalog, region: str) -> str:
     if region not in catalog.region_set:
         raise UnknownNameError("region", region, catalog.regions)
@@ -137,6 +153,9 @@ def compute_rate(
 ) -> ComputeRate | None:
     """The snapshot's rate for this combination, or ``None`` when the snapshot lacks it.
 
+    A reserved row whose source gives only the effective rate (upfront/hourly split unknown) is
+    ``None`` here too: the fees an invoice shows cannot be derived from it.
+
     Region and instance type are checked first (unknown names raise with suggestions).
     """
     check_region(catalog, region)
@@ -155,6 +174,8 @@ def compute_rate(
     if position is None:
         return None
     row = catalog.compute_rates.iloc[position]
+    if pd.isna(row["upfront_usd"]) or pd.isna(row["hourly_usd"]):
+        return None  # only the effective rate is known: its fees cannot be billed, never guessed
     return ComputeRate(
         region=region,
         instance_type=instance_type,
@@ -166,6 +187,25 @@ def compute_rate(
         upfront_usd=float(row["upfront_usd"]),
         hourly_usd=float(row["hourly_usd"]),
         effective_hourly_usd=float(row["effective_hourly_usd"]),
+        as_of=str(row["as_of"]),
+        source=str(row["source"]),
+    )
+
+
+def sagemaker_rate(
+    catalog: Catalog, region: str, instance_type: str, component: str
+) -> SageMakerRate | None:
+    """The SageMaker price of ``instance_type`` for ``component`` in ``region``, or ``None`` when
+    the snapshot lacks it (no name check: SageMaker types are not in ``instance_specs``)."""
+    position = _sagemaker_index(catalog).get((region, instance_type, component))
+    if position is None:
+        return None
+    row = catalog.sagemaker_rates.iloc[position]
+    return SageMakerRate(
+        region=region,
+        instance_type=instance_type,
+        component=component,
+        hourly_usd=float(row["hourly_usd"]),
         as_of=str(row["as_of"]),
         source=str(row["source"]),
     )
@@ -215,6 +255,13 @@ def _rate_index(catalog: Catalog) -> dict[tuple[object, ...], int]:
         frame["plan_type"],
         strict=True,
     )
+    return {key: i for i, key in enumerate(keys)}
+
+
+@lru_cache(maxsize=8)
+def _sagemaker_index(catalog: Catalog) -> dict[tuple[str, str, str], int]:
+    frame = catalog.sagemaker_rates
+    keys = zip(frame["region"], frame["instance_type"], frame["component"], strict=True)
     return {key: i for i, key in enumerate(keys)}
 
 

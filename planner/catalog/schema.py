@@ -29,10 +29,21 @@ class TableSpec:
     unbounded: tuple[str, ...] = ()
     """Numeric columns that may be infinite (the open end of the last price tier)."""
     allowed: dict[str, frozenset[str]] = field(default_factory=dict)
+    patterns: dict[str, str] = field(default_factory=dict)
+    """Text columns whose every value must match a regular expression (``re.fullmatch``)."""
     description: str = ""
 
 
 _PROVENANCE = ("as_of", "source")
+
+SAGEMAKER_COMPONENTS = (
+    "training", "hosting", "notebook", "processing", "batch_transform",
+)
+"""SageMaker components every source names alike (``sagemaker_rates.component``); a source may
+add others (``training_plan``, ``studio_notebook``, ``async_inference`` …), lower snake case."""
+
+SAGEMAKER_COMPONENT_PATTERN = r"[a-z][a-z0-9_]*"
+"""Form of every ``sagemaker_rates.component`` value."""
 
 TABLES: dict[str, TableSpec] = {
     "instance_specs": TableSpec(
@@ -86,6 +97,7 @@ TABLES: dict[str, TableSpec] = {
             "payment_option", "plan_type",
         ),
         numeric=("term_years", "upfront_usd", "hourly_usd", "effective_hourly_usd"),
+        optional=("upfront_usd", "hourly_usd"),
         allowed={
             "purchase_option": frozenset({"on_demand", "reserved", "savings_plan", "spot"}),
             "offering_class": frozenset({"", "standard", "convertible"}),
@@ -93,6 +105,8 @@ TABLES: dict[str, TableSpec] = {
             "plan_type": frozenset({"", "compute", "ec2_instance"}),
         },
         description="AWS Price List (on-demand, reserved, spot average), Linux, shared tenancy",
+        # upfront_usd and hourly_usd are both empty on a reserved row whose source gives only the
+        # effective rate (the upfront/hourly split is unknown); the loader allows nothing else.
     ),
     "spot_advisor": TableSpec(
         file="spot_advisor.csv",
@@ -151,7 +165,11 @@ TABLES: dict[str, TableSpec] = {
         columns=("region", "instance_type", "component", "hourly_usd", *_PROVENANCE),
         key=("region", "instance_type", "component"),
         numeric=("hourly_usd",),
-        description="SageMaker per-instance hourly prices by component",
+        patterns={
+            "instance_type": r"ml\.[a-z0-9][a-z0-9-]*\.[a-z0-9-]+",
+            "component": SAGEMAKER_COMPONENT_PATTERN,
+        },
+        description="Amazon SageMaker on-demand price per instance-hour [USD/h] by component",
     ),
 }
 

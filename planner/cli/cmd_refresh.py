@@ -1,10 +1,11 @@
 """``planner refresh``: fetch today's AWS prices into the snapshot (or roll back to the last one).
 
-Progress goes to stderr, one line per region and service; the summary (rows per table) goes to
-stdout in ``--format table|csv|json``. Needs AWS credentials (standard chain or ``--profile``) with
-pricing:GetProducts, pricing:DescribeServices, pricing:ListPriceLists,
-pricing:GetPriceListFileUrl, savingsplans:DescribeSavingsPlansOfferingRates and
-ec2:DescribeSpotPriceHistory.
+Progress goes to stderr, one line per region and file or service; the summary (rows per table)
+goes to stdout in ``--format table|csv|json``. ``--source public`` reads AWS's public price-list
+files (no account; ``--price-list-url`` / ``$PLANNER_PRICE_LIST_URL`` for a mirror). The other
+sources need AWS credentials (standard chain or ``--profile``) with pricing:GetProducts,
+pricing:DescribeServices, pricing:ListPriceLists, pricing:GetPriceListFileUrl,
+savingsplans:DescribeSavingsPlansOfferingRates and ec2:DescribeSpotPriceHistory.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from planner.cli.output import add_format_argument
 
 HELP = "refresh prices from the AWS Price List, Savings Plans and spot APIs (or --rollback)"
 
-TABLE_CHOICES = ("compute", "storage", "spot", "savings_plans")
+TABLE_CHOICES = ("compute", "storage", "spot", "savings_plans", "sagemaker")
 PRICING_REGIONS = ("us-east-1", "eu-central-1", "ap-south-1")
 """Copies of the refresh's choices for ``--help`` (kept here so --help does not import boto3);
 ``run`` checks against :mod:`planner.refresh.records` itself."""
@@ -41,8 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--tables",
-        default=",".join(TABLE_CHOICES),
-        help=f"comma-separated subset of {','.join(TABLE_CHOICES)} (default all)",
+        default=None,
+        help=f"comma-separated subset of {','.join(TABLE_CHOICES)} (default: all the source has; "
+        "spot needs credentials, sagemaker the public source)",
     )
     parser.add_argument("--profile", default=None, help="AWS profile name (default: standard chain)")
     parser.add_argument(
@@ -54,8 +56,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
         default="auto",
-        choices=("auto", "api", "bulk"),
-        help="EC2 prices from GetProducts (api), the bulk CSV (bulk) or auto",
+        choices=("auto", "api", "bulk", "public"),
+        help="public: AWS's public price-list files, no account needed; with credentials: EC2 "
+        "prices from GetProducts (api), the bulk CSV (bulk) or auto",
+    )
+    parser.add_argument(
+        "--price-list-url",
+        default=None,
+        help="base URL of the public price-list files (default $PLANNER_PRICE_LIST_URL or "
+        "https://pricing.us-east-1.amazonaws.com)",
     )
     parser.add_argument(
         "--rollback", action="store_true", help="put the previous snapshot back instead of refreshing"
@@ -95,10 +104,10 @@ def run(args: argparse.Namespace) -> int:
 
     # RefreshOptions checks the values (pricing region, --days, regions, families); only the
     # names that must become enums first are checked here
-    tables = _csv_list(args.tables)
+    tables = None if args.tables is None else _csv_list(args.tables)
     valid = [str(t) for t in RefreshTable]
-    bad = [t for t in tables if t not in valid]
-    if bad or not tables:
+    bad = [t for t in tables or [] if t not in valid]
+    if bad or tables == []:
         raise InputError("--tables", f"{','.join(bad) or 'empty'}: use a subset of {','.join(valid)}")
     if args.families is None:
         families: tuple[str, ...] = DEFAULT_FAMILIES
@@ -112,11 +121,12 @@ def run(args: argparse.Namespace) -> int:
         options = RefreshOptions(
             regions=tuple(_csv_list(args.regions)),
             families=families,
-            tables=tuple(RefreshTable(t) for t in tables),
+            tables=None if tables is None else tuple(RefreshTable(t) for t in tables),
             profile=args.profile,
             pricing_region=args.pricing_region,
             spot_days=args.days,
             source=PriceSource(args.source),
+            price_list_url=args.price_list_url,
         )
     except InputError as exc:
         raise InputError(f"--{exc.field.replace('_', '-')}", exc.problem) from None

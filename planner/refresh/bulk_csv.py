@@ -57,6 +57,17 @@ TERM_COLUMNS = (
 REQUIRED_COLUMNS = (*TERM_COLUMNS, *(f.column for f in EC2_PRODUCT))
 PRODUCT_VALUES = tuple(f.value for f in EC2_PRODUCT)
 
+ON_DEMAND_MARKET = ("MarketOption", "OnDemand")
+"""Where the file has the column: Capacity Blocks (``CapacityBlock``, $0, same instance type and
+capacity status) and other markets are not on-demand prices."""
+LINUX_OPERATION = ("operation", "RunInstances")
+"""Linux/UNIX instance-hours; other operating systems and licences have ``RunInstances:<code>``."""
+BOX_USAGE = ("usageType", "BoxUsage")
+"""On-demand shared-tenancy instance-hours (``BoxUsage:p3.2xlarge``, ``EU-BoxUsage:…``)."""
+
+EBS_FAMILIES = frozenset({"Storage", "System Operation", "Provisioned Throughput", "Storage Snapshot"})
+"""Product families of EBS prices inside the AmazonEC2 file."""
+
 
 @dataclass(slots=True)
 class _Term:
@@ -80,6 +91,11 @@ class BulkParse:
     fetched: Fetched = field(default_factory=Fetched)
     source: str = ""
     """The ``source`` of every row."""
+    skus: dict[str, str] = field(default_factory=dict)
+    """On-demand SKU → instance type of every kept product (Savings Plans rates join on it)."""
+    storage_items: list[dict[str, Any]] = field(default_factory=list)
+    """EBS prices (``storage=True``) as Price List items: ``{"product": {"attributes"}, "terms"}``
+    with one on-demand price dimension each, for :func:`planner.refresh.storage.rows_from_items`."""
 
     @property
     def publication_date(self) -> str:
@@ -101,13 +117,52 @@ def _metadata(reader: Iterator[list[str]]) -> dict[str, str]:
     return meta
 
 
+def _storage_item(row: list[str], index: dict[str, int], published: str) -> dict[str, Any]:
+    """One EBS price row of the CSV as a Price List item with a single price dimension."""
+
+    def cell(name: str) -> str:
+        i = index.get(name)
+        return row[i] if i is not None else ""
+
+    return {
+        "product": {
+            "attributes": {
+                "usagetype": cell("usageType"),
+                "operation": cell("operation"),
+                **({"regionCode": cell("Region Code")} if cell("Region Code") else {}),
+            }
+        },
+        "publicationDate": published,
+        "terms": {
+            "OnDemand": {
+                cell("SKU"): {
+                    "effectiveDate": cell("EffectiveDate"),
+                    "priceDimensions": {
+                        cell("RateCode"): {
+                            "unit": cell("Unit"),
+                            "beginRange": cell("StartingRange"),
+                            "endRange": cell("EndingRange"),
+                            "pricePerUnit": {cell("Currency"): cell("PricePerUnit")},
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
 def parse_ec2_csv(
-    lines: Iterable[str], region: str, families: tuple[str, ...], *, source: str | Callable[[str], str]
+    lines: Iterable[str],
+    region: str,
+    families: tuple[str, ...],
+    *,
+    source: str | Callable[[str], str],
+    storage: bool = False,
 ) -> BulkParse:
     """Parse a one-region EC2 price-list CSV into compute_rates rows (on-demand + reserved).
 
     ``source``: the rows' source, or a function of the file's publication date (YYYY-MM-DD, empty
-    when the metadata has none) that gives it.
+    when the metadata has none) that gives it. ``storage``: also collect the EBS prices.
     """
     reader = csv.reader(lines)
     result = BulkParse(metadata=_metadata(reader))
@@ -136,6 +191,13 @@ def parse_ec2_csv(
     i_license = index.get(EC2_LICENSE.column)
     i_region = index.get("Region Code")
     i_date = index.get("EffectiveDate")
+    extra_filters = [
+        (index[column], value)
+        for column, value in (ON_DEMAND_MARKET, LINUX_OPERATION)
+        if column in index
+    ]
+    i_usage = index.get(BOX_USAGE[0])
+    i_family = index["Product Family"]
     width = len(header)
     on_demand: dict[str, list[float]] = {}
     reserved: dict[tuple[str, str], _Term] = {}
@@ -148,8 +210,14 @@ def parse_ec2_csv(
                 "(file cut short?)"
             )
         if product_of(row) != PRODUCT_VALUES:
+            if storage and row[i_family] in EBS_FAMILIES and row[i_term] == "OnDemand":
+                result.storage_items.append(_storage_item(row, index, result.publication_date))
             continue
         if i_license is not None and row[i_license] not in (EC2_LICENSE.value, ""):
+            continue
+        if any(row[i] not in (value, "") for i, value in extra_filters):
+            continue
+        if i_usage is not None and row[i_usage] and BOX_USAGE[1] not in row[i_usage]:
             continue
         if i_region is not None and row[i_region] not in (region, ""):
             continue
@@ -161,6 +229,7 @@ def parse_ec2_csv(
         if row[i_term] == "OnDemand":
             if row[i_unit] == "Hrs":
                 on_demand.setdefault(itype, []).append(price)
+                result.skus[row[i_sku]] = itype
         elif row[i_term] == "Reserved":
             key = (itype, f"{row[i_sku]}.{row[i_term_code]}")
             entry = reserved.get(key)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from planner.billing import reserved_effective_hourly
 from planner.catalog.writer import format_number
 from planner.errors import InputError, RefreshError
+from planner.refresh.public_http import base_url
 
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 FAMILY_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -66,6 +67,8 @@ class RefreshTable(StrEnum):
     """Spot rows of compute_rates and spot_price_samples."""
     SAVINGS_PLANS = "savings_plans"
     """Savings-plan rows of compute_rates."""
+    SAGEMAKER = "sagemaker"
+    """sagemaker_rates (SageMaker instance-hours by component; public price-list files only)."""
 
 
 class PriceSource(StrEnum):
@@ -75,6 +78,17 @@ class PriceSource(StrEnum):
     """GetProducts for chosen families, the bulk price-list file when all families are asked."""
     API = "api"
     BULK = "bulk"
+    PUBLIC = "public"
+    """AWS's public price-list files over plain HTTPS: no account, no credentials."""
+
+
+API_TABLES = (RefreshTable.COMPUTE, RefreshTable.STORAGE, RefreshTable.SPOT, RefreshTable.SAVINGS_PLANS)
+"""What a refresh with credentials (``api``/``bulk``/``auto``) fetches by default."""
+
+PUBLIC_TABLES = (
+    RefreshTable.COMPUTE, RefreshTable.SAVINGS_PLANS, RefreshTable.STORAGE, RefreshTable.SAGEMAKER,
+)
+"""What the public price-list files hold (no spot prices: those need the EC2 API)."""
 
 
 class PayloadError(RefreshError):
@@ -87,12 +101,22 @@ class RefreshOptions:
 
     regions: tuple[str, ...]
     families: tuple[str, ...] = DEFAULT_FAMILIES
-    tables: tuple[RefreshTable, ...] = tuple(RefreshTable)
+    tables: tuple[RefreshTable, ...] | None = None
+    """None: :data:`PUBLIC_TABLES` for the public source, else :data:`API_TABLES`."""
     profile: str | None = None
     pricing_region: str = "us-east-1"
     spot_days: int = 7
     """Days of spot price history to summarise (1–90)."""
     source: PriceSource = PriceSource.AUTO
+    price_list_url: str | None = None
+    """Base URL of the public price-list files (None: ``$PLANNER_PRICE_LIST_URL`` or AWS's)."""
+
+    @property
+    def table_list(self) -> tuple[RefreshTable, ...]:
+        """The tables to refresh (the default of the source when none were named)."""
+        if self.tables is not None:
+            return self.tables
+        return PUBLIC_TABLES if self.source is PriceSource.PUBLIC else API_TABLES
 
     def __post_init__(self) -> None:
         if not self.regions:
@@ -103,14 +127,23 @@ class RefreshOptions:
         for family in self.families:
             if not FAMILY_RE.match(family):
                 raise InputError("families", f"{family!r} is not an instance family like p4d")
-        if not self.tables:
+        if self.tables is not None and not self.tables:
             raise InputError("tables", f"name at least one of {', '.join(RefreshTable)}")
+        if self.source is PriceSource.PUBLIC and RefreshTable.SPOT in self.table_list:
+            raise InputError(
+                "tables", "spot: AWS publishes no spot price file; refresh spot with --source api "
+                "(needs AWS credentials)"
+            )
+        if self.source is not PriceSource.PUBLIC and RefreshTable.SAGEMAKER in self.table_list:
+            raise InputError("tables", "sagemaker: SageMaker prices come from --source public")
         if self.pricing_region not in PRICING_REGIONS:
             raise InputError(
                 "pricing_region", f"{self.pricing_region!r} is not one of {', '.join(PRICING_REGIONS)}"
             )
         if not 1 <= self.spot_days <= MAX_SPOT_DAYS:
             raise InputError("days", f"{self.spot_days} is outside 1–{MAX_SPOT_DAYS}")
+        if self.source is PriceSource.PUBLIC:
+            base_url(self.price_list_url)  # raises InputError naming price_list_url
 
     @property
     def use_bulk(self) -> bool:

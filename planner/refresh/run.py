@@ -37,7 +37,6 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,8 @@ from planner.refresh.bulk_csv import Opener, fetch_bulk_compute_rates, https_ope
 from planner.refresh.client import AwsClients, Sleep, make_clients
 from planner.refresh.client import credentials_available as _credentials_available
 from planner.refresh.products import fetch_compute_rates
+from planner.refresh.public import PriceFile, fetch_public, files_manifest
+from planner.refresh.public_http import PriceListHttp, base_url
 from planner.refresh.records import (
     DEFAULT_FAMILIES,
     Fetched,
@@ -64,9 +65,9 @@ from planner.refresh.records import (
     RefreshOptions,
     RefreshReport,
     RefreshTable,
-    family_of,
 )
 from planner.refresh.savings_plans import fetch_savings_plan_rates
+from planner.refresh.scope import STORAGE_GROUP, Scope
 from planner.refresh.spot import fetch_spot
 from planner.refresh.storage import fetch_storage_rates
 
@@ -88,46 +89,12 @@ LABELS = {
     RefreshTable.SAVINGS_PLANS: "Savings Plans rates",
     RefreshTable.SPOT: "spot price history",
     RefreshTable.STORAGE: "S3, EBS and EFS",
+    RefreshTable.SAGEMAKER: "SageMaker",
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Rows of ``table`` in ``region`` being replaced: those with a purchase option in
-    ``options``, of an instance family in ``families`` and, when ``group_by`` names columns, of a
-    group (their values in those columns) in ``groups`` (each filter applies when given)."""
-
-    table: str
-    region: str
-    options: frozenset[str] = frozenset()
-    families: tuple[str, ...] = ()
-    group_by: tuple[str, ...] = ()
-    groups: frozenset[tuple[str, ...]] = frozenset()
-
-    @classmethod
-    def of_groups(
-        cls, table: str, region: str, group_by: tuple[str, ...], rows: list[dict[str, str]]
-    ) -> Scope:
-        """The scope replacing only the ``group_by`` groups ``rows`` (fetched) have."""
-        groups = frozenset(tuple(r[c] for c in group_by) for r in rows)
-        return cls(table, region, group_by=group_by, groups=groups)
-
-    def covers(self, row: dict[str, str]) -> bool:
-        if row["region"] != self.region:
-            return False
-        if self.options and row.get("purchase_option") not in self.options:
-            return False
-        if self.group_by and tuple(row[c] for c in self.group_by) not in self.groups:
-            return False
-        if self.families and "instance_type" in row:
-            return family_of(row["instance_type"]) in self.families
-        return True
-
-
-STORAGE_GROUP = ("service", "storage_class", "dimension")
-"""Storage rows are replaced per (region, service, class, dimension) the refresh returned: a
-dimension it does not map (e.g. EFS elastic-throughput access) keeps its embedded rows, with their
-own older ``as_of``, instead of disappearing from the region."""
+SPEC_CHECKED = ("compute_rates", "spot_advisor", "spot_price_samples")
+"""Tables whose instance types must be in ``instance_specs`` (the loader checks it)."""
 
 
 def credentials_available(profile: str | None = None) -> bool:
@@ -156,7 +123,7 @@ def _fetch(
     fetched = {name: Fetched() for name in ("compute_rates", "spot_price_samples", "storage_rates")}
     scopes: list[Scope] = []
     warnings: list[str] = []
-    steps = [(r, t) for r in options.regions for t in options.tables]
+    steps = [(r, t) for r in options.regions for t in options.table_list]
     for number, (region, table) in enumerate(steps):
         progress(number / (len(steps) + 1), f"{region}: {LABELS[table]}")
         if table is RefreshTable.COMPUTE:
@@ -217,8 +184,12 @@ def _write_snapshot(
     options: RefreshOptions,
     known_types: set[str],
     now: datetime,
+    files: list[PriceFile] | None = None,
 ) -> tuple[dict[str, int], dict[str, int], list[str], list[str]]:
-    """Write the merged snapshot to ``staging``; return (rows, replaced, skipped types, warnings)."""
+    """Write the merged snapshot to ``staging``; return (rows, replaced, skipped types, warnings).
+
+    ``files``: the public price-list files used, recorded in the manifest's ``price_list_files``.
+    """
     old_manifest = read_manifest(data_dir)
     entries: dict[str, Any] = dict(old_manifest.get("tables", {}))
     sources: dict[str, str] = dict(old_manifest.get("sources", {}))
@@ -236,7 +207,7 @@ def _write_snapshot(
             continue
         new_rows = []
         for row in fetched[name].rows:
-            if "instance_type" in row and row["instance_type"] not in known_types:
+            if name in SPEC_CHECKED and row["instance_type"] not in known_types:
                 skipped.add(row["instance_type"])
                 continue
             new_rows.append(row)
@@ -288,10 +259,21 @@ def _write_snapshot(
         extra={
             "last_refresh": {
                 "at": now.isoformat(timespec="seconds"),
+                "source": str(options.source),
                 "regions": list(options.regions),
-                "tables": [str(t) for t in options.tables],
+                "tables": [str(t) for t in options.table_list],
                 "families": list(options.families) or ["all"],
-            }
+            },
+            **(
+                {
+                    "price_list_files": files_manifest(
+                        files or [], old_manifest.get("price_list_files") or {},
+                        now.isoformat(timespec="seconds"),
+                    )
+                }
+                if files or old_manifest.get("price_list_files")
+                else {}
+            ),
         },
     )
     return counts, replaced, sorted(skipped), warnings
@@ -336,20 +318,34 @@ def _refresh(
             "restore it (planner refresh --rollback) before refreshing"
         ) from None
     known_types = set(current.instance_specs["instance_type"])
-    if clients is None:
-        clients = make_clients(options.profile, options.pricing_region)
-    fetched, scopes, warnings = _fetch(options, clients, report, now=now, opener=opener, sleep=sleep)
-    steps = len(options.regions) * len(options.tables)
-    report(steps / (steps + 1), "validating and installing the new snapshot")
+    files: list[PriceFile] = []
+    http: PriceListHttp | None = None
+    if options.source is PriceSource.PUBLIC:
+        http = PriceListHttp(base_url(options.price_list_url), swap.download_dir(data_dir), sleep=sleep)
+        public = fetch_public(options, http, report)
+        fetched, scopes, warnings, files = public.fetched, public.scopes, public.warnings, public.files
+    else:
+        if clients is None:
+            clients = make_clients(options.profile, options.pricing_region)
+        fetched, scopes, warnings = _fetch(options, clients, report, now=now, opener=opener, sleep=sleep)
+    report(0.99, "validating and installing the new snapshot")
     staging = swap.staging_dir(data_dir)
     try:
         counts, replaced, skipped, merge_warnings = _write_snapshot(
-            staging, data_dir, fetched, scopes, options, known_types, now
+            staging, data_dir, fetched, scopes, options, known_types, now, files
         )
         backup = swap.install(staging, data_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RefreshError(
+            f"could not write the new snapshot beside {data_dir} ({exc.strerror or exc}); free some "
+            "disk space and retry; the current snapshot was left unchanged"
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if http is not None:
+        http.clear()
     report(1.0, "done")
     if skipped:
         warnings.append(
@@ -360,7 +356,7 @@ def _refresh(
         data_dir=data_dir,
         backup_dir=backup,
         regions=options.regions,
-        tables=options.tables,
+        tables=options.table_list,
         rows=counts,
         replaced_rows=replaced,
         skipped_instance_types=tuple(skipped),

@@ -35,6 +35,12 @@ def backup_dir(data_dir: Path) -> Path:
     return data_dir.with_name(f".{data_dir.name}.backup")
 
 
+def download_dir(data_dir: Path) -> Path:
+    """Where a public refresh keeps the price-list files it downloads: ``.<name>.downloads``
+    beside the data folder, kept after a failure (a retry resumes), deleted after a success."""
+    return data_dir.with_name(f".{data_dir.name}.downloads")
+
+
 @contextmanager
 def exclusive(data_dir: Path) -> Iterator[None]:
     """Lock the folder that holds ``data_dir`` so only one refresh or rollback runs at a time.
