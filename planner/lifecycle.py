@@ -105,13 +105,13 @@ class AtTermEnd(StrEnum):
 class Usage(_Record):
     """The capacity to buy: instances of one type over a horizon."""
 
-    instance_type: str
-    region: str = "us-east-1"
+    instance_type: Annotated[str, Field(min_length=1, max_length=64)]
+    region: Annotated[str, Field(min_length=1, max_length=40)] = "us-east-1"
     count: Count = 1.0
     """Instances in month 1."""
     monthly_growth_pct: Annotated[float, Field(ge=-50, le=100, allow_inf_nan=False)] = 0.0
     """Compound growth of the count per month [%]."""
-    monthly_counts: list[Count] | None = None
+    monthly_counts: Annotated[list[Count], Field(max_length=MAX_HORIZON_MONTHS)] | None = None
     """Instances per month, one per month of the horizon (replaces count and growth)."""
     usage_hours_per_month: Annotated[
         float, Field(gt=0, le=BILLING_HOURS, allow_inf_nan=False)

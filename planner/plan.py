@@ -46,6 +46,11 @@ class _Record(BaseModel):
 Price = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
 Gb = Annotated[float, Field(ge=0, le=MAX_GB, allow_inf_nan=False)]
 Requests = Annotated[float, Field(ge=0, le=MAX_REQUESTS, allow_inf_nan=False)]
+MAX_UNIT_PRICES = 50
+"""Most price overrides an item may carry (a sanity bound; an item has fewer dimensions)."""
+DimensionName = Annotated[str, Field(min_length=1, max_length=64)]
+UnitPrices = Annotated[dict[DimensionName, Price], Field(max_length=MAX_UNIT_PRICES)]
+"""Price overrides by dimension name [USD per the snapshot's unit]."""
 UsageHours = Annotated[float, Field(gt=0, le=MAX_HOURS_PER_MONTH, allow_inf_nan=False)]
 """Hours an item runs in a month [h]; at most the plan's hours_per_month (checked on the plan)."""
 
@@ -90,7 +95,9 @@ class ComputeItem(_Record):
     usage_hours_per_month: UsageHours | None = None
     """Hours each instance runs per month [h]; default: the plan's hours_per_month."""
     purchase: Purchase = Purchase()
-    unit_prices: dict[Literal["hourly_usd", "upfront_usd", "on_demand_hourly_usd"], Price] = {}
+    unit_prices: Annotated[
+        dict[Literal["hourly_usd", "upfront_usd", "on_demand_hourly_usd"], Price], Field(max_length=3)
+    ] = {}
     """Overrides: the option's hourly rate, the RI upfront fee, and the on-demand rate used for
     usage beyond a savings plan and for the on-demand comparison [USD]."""
 
@@ -130,10 +137,13 @@ class S3Item(_Record):
     retrieval_tier: RetrievalTier = RetrievalTier.STANDARD
     storage_days: Annotated[float, Field(gt=0, le=36500, allow_inf_nan=False)] | None = None
     """Days objects stay before deletion; below the class minimum the rest is still billed."""
-    access_tier_fractions: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
+    access_tier_fractions: Annotated[
+        dict[DimensionName, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]],
+        Field(max_length=5),
+    ] | None = None
     """Intelligent-Tiering: share of data per access tier (frequent, infrequent, archive_instant,
     archive, deep_archive); default all frequent."""
-    unit_prices: dict[str, Price] = {}
+    unit_prices: UnitPrices = {}
 
 
 class EbsVolumeType(StrEnum):
@@ -159,7 +169,7 @@ class EbsItem(_Record):
     """Hours the volume exists per month [h] (EBS bills per second); default the whole month."""
     snapshot_gb: Gb = 0.0
     snapshot_archive_gb: Gb = 0.0
-    unit_prices: dict[str, Price] = {}
+    unit_prices: UnitPrices = {}
 
 
 class EfsStorageClass(StrEnum):
@@ -185,7 +195,7 @@ class EfsItem(_Record):
     provisioned_mibps: Annotated[float, Field(ge=0, le=100000, allow_inf_nan=False)] = 0.0
     read_gb: Gb = 0.0
     write_gb: Gb = 0.0
-    unit_prices: dict[str, Price] = {}
+    unit_prices: UnitPrices = {}
 
 
 Item = Annotated[ComputeItem | S3Item | EbsItem | EfsItem, Field(discriminator="kind")]
