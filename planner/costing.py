@@ -22,7 +22,7 @@ import pandas as pd
 from planner.billing import PurchaseOption, SavingsPlanType, term_hours
 from planner.catalog.loader import Catalog
 from planner.catalog.query import check_region
-from planner.errors import InputError
+from planner.errors import InputError, UnknownNameError
 from planner.lineitem import LineItem, PriceQuote, one_time, recurring
 from planner.plan import ComputeItem, EbsItem, EfsItem, Plan, S3Item
 from planner.pricing.compute import (
@@ -91,6 +91,8 @@ def cost_plan(plan: Plan, catalog: Catalog) -> PlanCost:
             _price_item(item, catalog, region, plan, items, pools)
         except InputError as exc:
             raise InputError(f"items[{index}] ({item.name}).{exc.field}", exc.problem) from None
+        except UnknownNameError as exc:
+            raise exc.at(f"items[{index}] ({item.name}).{exc.what.replace(' ', '_')}") from None
     for (plan_type, term_years, payment), members in pools.items():
         items.extend(_savings_plan_costs(members, plan, plan_type, term_years, payment))
     order = {item.name: i for i, item in enumerate(plan.items)}

@@ -35,12 +35,21 @@ class InputError(ValueError, PlannerError):
 class UnknownNameError(LookupError, PlannerError):
     """A name (instance type, region, storage class…) that the snapshot does not know."""
 
-    def __init__(self, what: str, name: str, choices: Iterable[str]) -> None:
+    def __init__(
+        self, what: str, name: str, choices: Iterable[str], *, field: str | None = None
+    ) -> None:
         self.what = what
         self.name = name
-        self.suggestions = suggest(name, choices)
+        self.choices = tuple(choices)
+        self.suggestions = suggest(name, self.choices)
+        self.field = field
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown {what} {name!r}{hint}")
+        where = f"{field}: " if field else ""
+        super().__init__(f"{where}unknown {what} {name!r}{hint}")
+
+    def at(self, field: str) -> UnknownNameError:
+        """The same error, naming the input field (``items[0] (trainer).instance_type``)."""
+        return UnknownNameError(self.what, self.name, self.choices, field=field)
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
         return str(self.args[0])
