@@ -9,7 +9,7 @@ from planner.billing import MAX_HOURS_PER_MONTH, MIN_HOURS_PER_MONTH
 from planner.costing import compare_plans, cost_plan
 from planner.export import line_items_frame, plan_cost_json, plan_csv
 from planner.plan import item_hours, plan_from_json, plan_to_json
-from planner.plan_check import WHOLE_PLAN, item_rows, price_plan
+from planner.plan_check import item_rows, price_plan
 from planner.share import share_link
 from ui import charts, state, widgets
 from ui.errors import user_errors

@@ -70,6 +70,6 @@ def _without_item_prefix(message: str) -> str:
     """``items[0] (trainer).instance_type: …`` → ``instance_type: …`` (the item is shown apart;
     its index in a one-item plan would be wrong)."""
     if message.startswith("items[0] ("):
-        head, _, rest = message.partition(").")
+        _, _, rest = message.partition(").")
         return rest if rest else message
     return message
