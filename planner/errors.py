@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from planner.printable import echo
+
 
 class PlannerError(Exception):
     """Base of every error a user can cause and fix."""
@@ -45,7 +47,7 @@ class UnknownNameError(LookupError, PlannerError):
         self.field = field
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         where = f"{field}: " if field else ""
-        super().__init__(f"{where}unknown {what} {name!r}{hint}")
+        super().__init__(f"{where}unknown {what} {echo(name)}{hint}")
 
     def at(self, field: str) -> UnknownNameError:
         """The same error, naming the input field (``items[0] (trainer).instance_type``)."""
@@ -64,5 +66,8 @@ class RefreshError(PlannerError):
 
 
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """Closest valid names for ``name`` (difflib ratio ≥ 0.6), best first."""
+    """Closest valid names for ``name`` (difflib ratio ≥ 0.6), best first; none for a name of
+    more than 64 characters (no AWS name is that long, and difflib is quadratic in the length)."""
+    if len(name) > 64:
+        return []
     return difflib.get_close_matches(name, sorted(set(choices)), n=n, cutoff=0.6)

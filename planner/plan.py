@@ -27,6 +27,7 @@ from planner.billing import (
 )
 from planner.errors import PlanFileError
 from planner.jsonfile import decode_json, read_json_file
+from planner.printable import echo
 from planner.validation import validate_document
 
 PLAN_SCHEMA_VERSION = 1
@@ -247,7 +248,7 @@ def plan_from_dict(data: Any, *, source: str = "plan") -> Plan:
     version = data.get("schema_version", PLAN_SCHEMA_VERSION) if isinstance(data, dict) else 1
     if version != PLAN_SCHEMA_VERSION:
         raise PlanFileError(
-            f"{source}: schema_version {version!r} is not supported (this planner reads 1)"
+            f"{source}: schema_version {echo(version)} is not supported (this planner reads 1)"
         )
     return validate_document(Plan, data, source=source, what="plan", tags=ITEM_KINDS)
 

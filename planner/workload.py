@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from planner.errors import PlanFileError
 from planner.jsonfile import read_json_file
+from planner.printable import echo
 from planner.validation import describe_validation_error
 
 WORKLOAD_SCHEMA_VERSION = 1
@@ -305,7 +306,7 @@ def workload_from_dict(data: Any, *, source: str = "workload") -> Workload:
     version = data.get("schema_version", WORKLOAD_SCHEMA_VERSION)
     if version != WORKLOAD_SCHEMA_VERSION:
         raise PlanFileError(
-            f"{source}: schema_version: {version!r} is not supported (this planner reads 1)"
+            f"{source}: schema_version: {echo(version)} is not supported (this planner reads 1)"
         )
     try:
         workload: Workload = _ADAPTER.validate_python(data)

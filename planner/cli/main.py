@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from planner.printable import one_line, printable
+from planner.printable import clip, one_line, printable
 
 COMMANDS: dict[str, str] = {
     "prices": "planner.cli.cmd_prices",
@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
 """Command name → module."""
 
 EXIT_USER_ERROR = 2
+MAX_ERROR_CHARS = 600
+"""Longest error line printed [characters]; messages quote values capped well below this."""
 
 NEGATIVE_NUMBER = re.compile(
     r"^-(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf|infinity|nan)$", re.IGNORECASE
@@ -53,7 +55,7 @@ class _Parser(argparse.ArgumentParser):
         self._negative_number_matcher = NEGATIVE_NUMBER
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: error: {one_line(message)}\n")
+        sys.stderr.write(f"{self.prog}: error: {clip(one_line(message), MAX_ERROR_CHARS)}\n")
         raise SystemExit(EXIT_USER_ERROR)
 
 
@@ -127,7 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if isinstance(exc, InputError):
                 flag = _option_names(parser, args.command).get(exc.field)
                 message = f"{flag}: {exc.problem}" if flag else message
-            sys.stderr.write(f"planner {args.command}: error: {one_line(message)}\n")
+            sys.stderr.write(
+                f"planner {args.command}: error: {clip(one_line(message), MAX_ERROR_CHARS)}\n"
+            )
             return EXIT_USER_ERROR
         except BrokenPipeError:  # e.g. `planner prices | head`
             return 0
