@@ -139,7 +139,7 @@ def mutated(draw: st.DrawFn, seed: dict[str, Any]) -> Any:
         kinds = ["replace", "replace", "replace", "drop", "add"] + ([] if blown_up else ["blow_up"])
         kind = draw(st.sampled_from(kinds))
         blown_up = blown_up or kind == "blow_up"  # once: a list of lists of 2,000 is slow to make
-        if kind == "replace" or not path and kind == "drop":
+        if kind == "replace" or (not path and kind == "drop"):
             value = draw(VALUES)
             doc = _replace(doc, path, lambda _old, v=value: v)
         elif kind == "drop":
@@ -176,9 +176,9 @@ def _never_valid(node: Any, depth: int = 0) -> bool:
     if isinstance(node, int) and not isinstance(node, bool):
         return abs(node) > 10**40
     if isinstance(node, str):
-        return node.startswith(RAW) and any(
+        return (node.startswith(RAW) and any(
             node.endswith(x) for x in ("NaN", "Infinity", "1e999", "9" * 400, "1" * 5000)
-        ) or node.startswith(RAW + "[" * 2000)
+        )) or node.startswith(RAW + "[" * 2000)
     if isinstance(node, list):
         return len(node) > 500 or any(_never_valid(v, depth + 1) for v in node)
     if isinstance(node, dict):
