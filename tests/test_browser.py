@@ -143,13 +143,13 @@ def test_pages_workload_plan_csv_and_share_link(server: str, browser, tmp_path: 
     page.get_by_role("heading", name="Workload planner").wait_for(timeout=RUN_TIMEOUT_MS)
     _settle(page)
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
-    assert "Prices as of" in sidebar
+    assert "Price dates" in sidebar and "Compute prices:" in sidebar
 
     # every page opens without an exception and shows the snapshot date in the sidebar
     for slug, title in PAGES.items():
         _go(page, title)
         assert page.locator('[data-testid="stException"]').count() == 0, slug
-        assert "Prices as of" in page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "Price dates" in page.locator('[data-testid="stSidebar"]').inner_text()
         _shot(page, slug)
 
     # fill the workload form (a CPU job) and add the cheapest row to the plan
