@@ -60,12 +60,10 @@ with st.sidebar:
     stale = [a for a in ages if a.stale and a.name in used]
     if stale:
         st.warning(
-            f"Older than {STALE_AFTER_DAYS} days and used on this page: "
-            + "; ".join(f"{a.label} ({a.as_of}"
-                        + (f", {a.age_days:,} days)" if a.age_days is not None else ")")
-                        for a in stale)
-            + ". AWS may have changed these prices: refresh them (Price data page, or "
-            "`planner refresh`) before relying on the totals.",
+            f"Over {STALE_AFTER_DAYS} days old and used here: "
+            + ", ".join(a.label + (f" ({a.age_days:,} days)" if a.age_days is not None else
+                                   " (undated)") for a in stale)
+            + ". Prices may have changed: refresh on **Price data**.",
             icon=":material/schedule:",
         )
     with st.expander("Snapshot dates and sources"):

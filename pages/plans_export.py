@@ -13,7 +13,7 @@ from planner.plan_check import item_rows, price_plan
 from planner.share import share_link
 from ui import charts, state, widgets
 from ui.errors import user_errors
-from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT, usd
+from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT, column_label, usd
 
 P = "plans_"
 catalog, plan = widgets.page_start()
@@ -72,7 +72,8 @@ if cost is not None:
     # A total that leaves out a missing price is marked; a saving against on-demand is not shown
     # at all then (a missing rate would otherwise read as money saved).
     mark = "" if totals.complete else " (incomplete)"
-    m = st.columns(5)
+    # three to a row: a seven-figure total keeps its cents at 1440 px wide
+    m = [*st.columns(3), *st.columns(3)]
     m[0].metric("Monthly" + mark, usd(totals.monthly_usd))
     m[1].metric("Upfront" + mark, usd(totals.upfront_usd))
     m[2].metric("First 12 months" + mark, usd(totals.first_year_usd))
@@ -102,6 +103,9 @@ if cost is not None and plan.items:
             "upfront_usd": st.column_config.NumberColumn("Upfront", format=USD_COLUMN_FORMAT),
             "monthly_usd": st.column_config.NumberColumn("Monthly", format=USD_COLUMN_FORMAT),
             "quantity": st.column_config.NumberColumn("Quantity", format="%,.4g"),
+            "item": "Item", "kind": "Kind", "resource": "Resource", "dimension": "Charge",
+            "unit": "Unit", "as_of": "As of", "source": "Source", "override": "Override",
+            "price_missing": "Price missing",
         },
     )
     with st.expander("Show calculation"):
@@ -113,7 +117,8 @@ if cost is not None and plan.items:
         )
     st.plotly_chart(
         charts.stacked_bars(lines, "item", "monthly_usd", "dimension",
-                            "Monthly cost by item and charge", "USD per month"),
+                            "Monthly cost by item and charge", "USD per month",
+                            empty_note="No monthly charges: everything is paid upfront"),
         key=P + "breakdown_chart",
     )
 
@@ -250,6 +255,7 @@ if saved:
         value_vars=["upfront_usd", "monthly_usd", "first_year_usd", "duration_total_usd"],
         var_name="total", value_name="usd",
     )
+    long["total"] = long["total"].map(column_label)
     st.plotly_chart(
         charts.stacked_bars(long, "total", "usd", "plan", "Plans side by side", "USD",
                             barmode="group"),

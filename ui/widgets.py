@@ -10,7 +10,7 @@ import streamlit as st
 from planner.catalog import Catalog
 from planner.plan import Plan
 from ui import data, state
-from ui.format import USD_COLUMN_FORMAT
+from ui.format import USD_COLUMN_FORMAT, column_label
 
 SESSION: dict[str, Any] = {"persist_state": "session"}
 """Keep a widget's value when the user switches pages (``**SESSION``)."""
@@ -58,9 +58,8 @@ def zero_means_none(
 
 
 def usd_columns(columns: Iterable[str]) -> dict[str, Any]:
-    """Column configs for the ``*_usd`` columns: ``monthly_usd`` → "monthly" in dollars."""
+    """Column configs for the ``*_usd`` columns: ``monthly_usd`` → "Monthly" in dollars."""
     return {
-        c: st.column_config.NumberColumn(c.removesuffix("_usd").replace("_", " "),
-                                         format=USD_COLUMN_FORMAT)
+        c: st.column_config.NumberColumn(column_label(c), format=USD_COLUMN_FORMAT)
         for c in columns if c.endswith("_usd")
     }
