@@ -78,7 +78,7 @@ with tab_compute:
             {**asdict(s), "break_even_month": label if label is None else str(label)}
             for s in result.summary
             for label in [result.break_even_label(s)]
-        ])
+        ]).drop(columns=["break_even_note"])
         if result.cheapest:
             best = next(s for s in result.summary if s.name == result.cheapest)
             # The strategy name runs long: its own row, so neither it nor the totals are cut.
@@ -90,15 +90,26 @@ with tab_compute:
         cumulative = result.monthly.set_index(["strategy", "month"])["cumulative_usd"]
         markers = [
             (float(s.break_even_month), float(cumulative[(s.name, s.break_even_month)]),
-             f"{s.name}: break-even in month {s.break_even_month}")
+             f"{s.name}: break-even in month {s.break_even_month}"
+             + (f" ({s.break_even_months:.1f} months)" if s.break_even_months is not None
+                else "")
+             + "; from here on at or below all on-demand")
             for s in result.summary
             if s.break_even_month is not None
         ]
         st.plotly_chart(
             charts.lines(result.monthly, "month", "cumulative_usd", "strategy",
-                         "Cumulative cost by strategy (◆ break-even against all on-demand)",
-                         "month", "cumulative USD", markers=markers),
+                         "Cumulative cost by strategy (◆ break-even: from there on at or below "
+                         "all on-demand)", "month", "cumulative USD", markers=markers),
             key=P + "timeline",
+        )
+        st.caption(
+            "Break-even is the first month from which a strategy stays at or below all "
+            "on-demand to the end, and in months from the start (6.8 = 80 % into month 7): "
+            "upfront fees are paid on the month's first day, the rest accrues evenly. "
+            "Lines can cross earlier and part again when a new term is paid for."
+            + "".join(f"  \n- {s.break_even_note}." for s in result.summary
+                      if s.break_even_note)
         )
         upfront = result.monthly[result.monthly["upfront_usd"] > 0]
         if not upfront.empty:

@@ -522,6 +522,12 @@ class StrategySummary:
     """First month from which cumulative cost stays ≤ all-on-demand's; None = never / unknown."""
     status: str
     """``ok``, ``override`` (uses typed rates), or ``missing: …``."""
+    break_even_months: float | None = None
+    """The same point in months from the start, fractional (see :func:`break_even_months`):
+    6.85 = 85 % into month 7."""
+    break_even_note: str = ""
+    """Why the break-even is later than the first time the lines cross (a later upfront payment
+    puts the strategy above on-demand again); empty when they cross once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -557,6 +563,46 @@ def break_even_month(cumulative: np.ndarray, baseline: np.ndarray) -> int | None
         return None
     behind = np.flatnonzero(~ahead)
     return int(behind[-1]) + 2 if len(behind) else 1
+
+
+def break_even_months(
+    cumulative: np.ndarray, baseline: np.ndarray, upfront: np.ndarray, baseline_upfront: np.ndarray
+) -> float | None:
+    """Months from the start at which ``cumulative`` reaches ``baseline`` for good, fractional.
+
+    Within the break-even month ``m`` an upfront fee is paid on its first day and the other
+    charges accrue evenly, so the gap to the baseline is linear from its value after the fees
+    (``d_start``) to its value at the month's end (``d_end`` ≤ 0): break-even = m − 1 +
+    d_start / (d_start − d_end). Example: $500 upfront against $73 a month on-demand gives
+    500 / 73 = 6.85 months (month 7).
+    """
+    month = break_even_month(cumulative, baseline)
+    if month is None:
+        return None
+    i = month - 1
+    before = float(cumulative[i - 1] - baseline[i - 1]) if i > 0 else 0.0
+    d_start = before + float(upfront[i] - baseline_upfront[i])
+    d_end = float(cumulative[i] - baseline[i])
+    if d_start <= 0 or d_start <= d_end:
+        return float(i)
+    return i + d_start / (d_start - d_end)
+
+
+def _break_even_note(name: str, cumulative: np.ndarray, baseline: np.ndarray,
+                     month: int | None) -> str:
+    """Explain a break-even later than the first crossing (month numbers 1-based)."""
+    ahead = cumulative <= baseline + 1e-9 * np.maximum(1.0, np.abs(baseline))
+    first = int(np.argmax(ahead)) + 1 if ahead.any() else None
+    if first is None or (month is not None and first >= month):
+        return ""
+    behind_after = np.flatnonzero(~ahead[first:])
+    again = first + int(behind_after[0]) + 1 if len(behind_after) else None
+    if again is None:
+        return ""
+    tail = (f"stays at or below it only from month {month} on" if month is not None
+            else "ends above it")
+    return (f"{name} is at or below all on-demand from month {first}, goes above it again in "
+            f"month {again} (a new term's upfront fee or a commitment not used up) and {tail}")
 
 
 def run_lifecycle(catalog: Catalog, profile: LifecycleProfile) -> LifecycleResult:
@@ -602,6 +648,9 @@ def run_lifecycle(catalog: Catalog, profile: LifecycleProfile) -> LifecycleResul
             continue
         total = float(r.cost_usd.sum())
         is_baseline = r.name == baseline_name
+        compared = not is_baseline and baseline.complete
+        cum = np.cumsum(r.cost_usd)
+        month = break_even_month(cum, base_cum) if compared else None
         summaries.append(StrategySummary(
             name=r.name,
             total_usd=total,
@@ -610,11 +659,13 @@ def run_lifecycle(catalog: Catalog, profile: LifecycleProfile) -> LifecycleResul
             savings_vs_on_demand_usd=(
                 base_total - total if baseline.complete else None
             ),
-            break_even_month=(
-                None if is_baseline or not baseline.complete
-                else break_even_month(np.cumsum(r.cost_usd), base_cum)
-            ),
+            break_even_month=month,
             status="override" if r.overrides else "ok",
+            break_even_months=(
+                break_even_months(cum, base_cum, r.upfront_usd, baseline.upfront_usd)
+                if compared else None
+            ),
+            break_even_note=_break_even_note(r.name, cum, base_cum, month) if compared else "",
         ))
     totals = [(s.total_usd, s.name) for s in summaries if s.total_usd is not None]
     cheapest = min(totals)[1] if totals else None

@@ -25,6 +25,16 @@ def test_default_strategies(at):
     # −$25,596.4, and it stays ≤ 0 (month 25: $682,914 − $801,453.9): break-even in month 15
     assert summary.loc["RI 1y baseline + on-demand", "break_even_month"] == "15"
     assert pd.isna(summary.loc["All on-demand", "break_even_month"])  # the baseline itself
+    # fractional: month 15 starts $6,461.8 behind and gains $32,058.157 over the month:
+    # 14 + 6,461.8 / 32,058.157 = 14.20 months
+    assert summary.loc["RI 1y baseline + on-demand", "break_even_months"] == pytest.approx(
+        14 + (2 * 227_638 - 14 * 2 * 730 * 21.957642) / (2 * 730 * 21.957642))
+    # the chart shows an earlier crossing (month 8: $227,638 − 8 × $32,058.157 < 0) undone by the
+    # renewal in month 13 ($455,276 − 13 × $32,058.157 = $38,520 > 0): the caption says so
+    captions = " ".join(c.value for c in at.caption)
+    assert ("RI 1y baseline + on-demand is at or below all on-demand from month 8, goes above it "
+            "again in month 13") in captions
+    assert "stays at or below it only from month 15 on" in captions
     assert len(at.get("plotly_chart")) >= 3
 
 

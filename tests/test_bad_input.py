@@ -248,3 +248,29 @@ def test_negative_looking_numbers_are_values(capsys, value: str) -> None:
                        "--max-hours", value)
     assert_one_line_error(code, err)
     assert "--max-hours: must be" in err and "(0, 1e+07]" in err
+
+
+# --- the CLI table never cuts a value -------------------------------------------------------------
+
+
+def test_table_wraps_names_and_text_instead_of_cutting() -> None:
+    from planner.cli.output import to_table
+
+    rows = [{"instance_type": "g5.48xlarge", "result": "fits on 1 instance(s)",
+             "unused_commitment_total_usd": 1234.5, "note": "a long note " * 4}]
+    columns = ["instance_type", "result", "unused_commitment_total_usd", "note"]
+    wide = to_table(rows, columns, width=200)
+    assert "g5.48xlarge" in wide and "fits on 1 instance(s)" in wide and "…" not in wide
+    assert wide.splitlines()[0].split() == columns  # room enough: names on one line
+    # 80 columns: the names wrap after their underscores, the note wraps at spaces (to 24
+    # characters: 11 + 21 + 11 + 24 + 3 × 2 = 73 ≤ 80); every value is still there whole
+    narrow = to_table(rows, columns, width=80)
+    text = " ".join(narrow.split())
+    assert "…" not in narrow and "g5.48xlarge" in narrow and "fits on 1 instance(s)" in narrow
+    assert "unused_" in narrow.splitlines()[0] and "1,234.50" in narrow
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+    assert text.count("a long note") == 4
+    # 30 columns: what cannot fit is left out whole, and the last line says which
+    tiny = to_table(rows, columns, width=30)
+    assert tiny.splitlines()[-1].startswith("(left out to fit 30 columns:")
+    assert "g5.48xlarge" in tiny and "fits on 1 instance(s)" in tiny

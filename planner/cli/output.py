@@ -46,30 +46,43 @@ def to_table(
 ) -> str:
     """A plain fixed-width table that never cuts a value.
 
-    Numbers are right-aligned. When the table is wider than the terminal, long text columns are
-    first wrapped at spaces (down to :data:`MIN_WRAP_CHARS`), then columns are left out from the
-    right (commands list their columns most useful first; the first two always stay) and a last
-    line names them. Every cell is one printable line (control characters escaped)."""
+    Numbers are right-aligned. When the table is wider than the terminal, first the column names
+    wrap at their underscores (``unused_commitment_`` / ``total_usd``) down to the width of the
+    values, then long text columns wrap at spaces (down to :data:`MIN_WRAP_CHARS`), then columns
+    are left out from the right (commands list their columns most useful first; the first two
+    always stay) and a last line names them. Every cell is one printable line (control
+    characters escaped)."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     columns = list(columns)
     cells = {c: [_cell(row.get(c)) for row in rows] for c in columns}
     numeric = {c: bool(rows) and all(_is_number(row.get(c)) for row in rows) for c in columns}
-    widths = {c: max([len(c), *(len(x) for x in cells[c])]) for c in columns}
+    values = {c: max([0, *(len(x) for x in cells[c])]) for c in columns}
+    widths = {c: max(len(c), values[c]) for c in columns}
 
     def total() -> int:
         return sum(widths[c] for c in columns) + 2 * (len(columns) - 1)
 
-    while total() > width:  # wrap the widest wrappable text column by one character
-        wrappable = [c for c in columns if not numeric[c] and widths[c] > MIN_WRAP_CHARS
-                     and widths[c] > _longest_word(cells[c], c)]
-        if not wrappable:
-            break
-        widths[max(wrappable, key=lambda k: widths[k])] -= 1
+    def shrink(candidates: list[str], floor: dict[str, int]) -> None:
+        """Narrow the widest of ``candidates`` one character at a time, not below ``floor``."""
+        while total() > width:
+            open_ = [c for c in candidates if widths[c] > floor[c]]
+            if not open_:
+                return
+            widths[max(open_, key=lambda k: widths[k])] -= 1
+
+    shrink(columns, {c: max(values[c], _longest_part(c), 1) for c in columns})  # wrap names
+    shrink([c for c in columns if not numeric[c]],  # then wrap text values at spaces
+           {c: max(MIN_WRAP_CHARS, _longest_word(cells[c]), _longest_part(c)) for c in columns})
     dropped: list[str] = []
     while total() > width and len(columns) > 2:
         dropped.insert(0, columns.pop())
-    header = "  ".join(c.ljust(widths[c]) for c in columns).rstrip()
-    lines = [header, "  ".join("-" * widths[c] for c in columns)]
+    heads = {c: _wrap_name(c, widths[c]) for c in columns}
+    lines = []
+    for k in range(max(len(h) for h in heads.values())):
+        lines.append("  ".join(
+            (heads[c][k] if k < len(heads[c]) else "").ljust(widths[c]) for c in columns
+        ).rstrip())
+    lines.append("  ".join("-" * widths[c] for c in columns))
     for i in range(len(rows)):
         wrapped = {c: _wrap(cells[c][i], widths[c]) for c in columns}
         for k in range(max(len(w) for w in wrapped.values())):
@@ -84,9 +97,27 @@ def to_table(
     return "\n".join(lines) + "\n"
 
 
-def _longest_word(values: Sequence[str], header: str) -> int:
-    """Widest unbreakable word of a column (a cell is never broken inside a word)."""
-    return max([len(w) for v in [header, *values] for w in v.split(" ")] or [0])
+def _longest_word(values: Sequence[str]) -> int:
+    """Widest unbreakable word of a column's values (a value is never broken inside a word)."""
+    return max([len(w) for v in values for w in v.split(" ")] or [0])
+
+
+def _longest_part(name: str) -> int:
+    """Widest piece of a column name split after its underscores (``total_`` → 6)."""
+    parts = name.split("_")
+    return max(len(p) + (1 if i < len(parts) - 1 else 0) for i, p in enumerate(parts))
+
+
+def _wrap_name(name: str, width: int) -> list[str]:
+    """A column name in lines of at most ``width`` characters, broken after underscores."""
+    lines = [""]
+    parts = name.split("_")
+    for i, part in enumerate(parts):
+        piece = part + ("_" if i < len(parts) - 1 else "")
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return lines
 
 
 def _wrap(text: str, width: int) -> list[str]:
