@@ -121,7 +121,15 @@ with tab_compute:
             )
         st.dataframe(
             summary, hide_index=True, key=P + "summary",
-            column_config=widgets.usd_columns(summary.columns),
+            column_config={
+                **widgets.labelled_columns(summary.columns),
+                "name": "Strategy",
+                "break_even_months": st.column_config.NumberColumn(
+                    "Break-even (months)", format="%.1f",
+                    help="Months from the start at which the strategy reaches all on-demand for "
+                    "good (6.8 = 80 % into month 7)"),
+                "break_even_month": "Break-even month",
+            },
         )
         with st.expander("Show calculation (rates used and notes)"):
             for strategy in result.strategies:

@@ -76,11 +76,12 @@ else:
         f"{usd(best['on_demand_savings_yearly_usd'])} per year",
     )
 
-shown = ["instance_type", "group", "fits", "vcpu", "memory_gib", "accelerator_memory_gib_total"]
+shown = ["instance_type", "group", "fits", "caution", "vcpu", "memory_gib",
+         "accelerator_memory_gib_total"]
 for option in result.options:
     shown += [f"{option}_monthly_usd", f"{option}_savings_monthly_usd",
               f"{option}_savings_yearly_usd"]
-shown += ["caution", "reason"]
+shown.append("reason")
 st.dataframe(
     cands[shown], hide_index=True, key=P + "candidates", height="auto",
     column_config={

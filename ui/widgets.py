@@ -57,6 +57,12 @@ def zero_means_none(
     return float(number) or None
 
 
+def labelled_columns(columns: Iterable[str]) -> dict[str, Any]:
+    """Column configs giving every column its on-screen label (dollars for ``*_usd``)."""
+    columns = list(columns)
+    return {**{c: column_label(c) for c in columns}, **usd_columns(columns)}
+
+
 def usd_columns(columns: Iterable[str]) -> dict[str, Any]:
     """Column configs for the ``*_usd`` columns: ``monthly_usd`` → "Monthly" in dollars."""
     return {
