@@ -69,7 +69,16 @@ with tab_compute:
                   "horizon_months": int(horizon)},
         "strategies": strategies,
     }
-    with user_errors("Change the field named above.", stop=False) as outcome:
+    labels = {
+        "usage.count": "Instances in month 1", "usage.monthly_growth_pct": "Growth per month (%)",
+        "usage.horizon_months": "Horizon (months)",
+        "usage.usage_hours_per_month": "Hours used per month",
+        "strategies[].reserved.count": "Baseline to commit (instances)",
+        "strategies[].savings_plan.baseline_count": "Baseline to commit (instances)",
+        "strategies[].savings_plan.discount_pct": "Savings plan discount (%)",
+        "strategies[].spot.share_pct": "Spot share of the rest (%)",
+    }
+    with user_errors("Change the field named above.", stop=False, labels=labels) as outcome:
         result = run_lifecycle(catalog, profile_from_dict(profile, source="lifecycle"))
     if not outcome.failed:
         # break_even_month as the CLI shows it: a month, "never", or empty (the baseline itself,
@@ -188,7 +197,17 @@ with tab_s3:
     }
     with user_errors("Change the rule named above: classes follow Standard → IA → Glacier "
                      "Instant → Flexible → Deep Archive, each later than the one before.",
-                     stop=False) as s3_outcome:
+                     stop=False, labels={
+                         "months": "Months", "datasets[].monthly_ingest_gb": "New data per month (GB)",
+                         "datasets[].average_object_kb": "Average object size (KB)",
+                         "datasets[].rules.standard_ia_days": "→ Standard-IA after days",
+                         "datasets[].rules.glacier_ir_days": "→ Glacier Instant after",
+                         "datasets[].rules.glacier_flexible_days": "→ Glacier Flexible after",
+                         "datasets[].rules.deep_archive_days": "→ Deep Archive after",
+                         "datasets[].rules.expire_days": "Expire after days",
+                         "datasets[].read_pct_per_month['standard']":
+                             "Share of Standard data read each month (%)",
+                     }) as s3_outcome:
         s3 = simulate_s3_lifecycle(catalog, policy_from_dict(policy, source="S3 lifecycle"))
     if not s3_outcome.failed:
         totals = s3.totals()

@@ -68,3 +68,14 @@ def test_s3_lifecycle_beats_all_standard(at):
     lifecycle = float(m["With lifecycle rules"].strip("$").replace(",", ""))
     standard = float(m["All Standard"].strip("$").replace(",", ""))
     assert lifecycle < standard
+
+
+def test_errors_name_the_field_on_screen(at):
+    # 200,000 instances to commit is above the 100,000 a strategy may hold: the message names the
+    # input box, not the profile path strategies[1].reserved.count
+    at.number_input(key="lifecycle_baseline").set_value(200_000.0).run()
+    assert_clean(at)
+    shown = errors(at)
+    assert any(e.startswith("**Baseline to commit (instances)**: must be in [0, 100000], "
+                            "got 200000") for e in shown), shown
+    assert not any("reserved.count" in e for e in shown)

@@ -38,3 +38,16 @@ def test_all_zero_chart_says_why_it_is_empty() -> None:
     fig = charts.stacked_bars(frame, "x", "usd", "c", "Monthly", empty_note="All paid upfront")
     assert [a.text for a in fig.layout.annotations] == ["All paid upfront"]
     assert tuple(fig.layout.yaxis.range) == (0, 1)
+
+
+def test_field_paths_become_on_screen_labels() -> None:
+    from ui.errors import on_screen
+
+    labels = {"usage.count": "Instances in month 1",
+              "strategies[].spot.share_pct": "Spot share of the rest (%)"}
+    assert on_screen("lifecycle: usage.count: must be in [0, 100000], got -1", labels) == (
+        "**Instances in month 1**: must be in [0, 100000], got -1")
+    assert on_screen("lifecycle: strategies[3].spot.share_pct: must be in [0, 100], got 101",
+                     labels) == "**Spot share of the rest (%)**: must be in [0, 100], got 101"
+    # a path the page does not label is left as it is
+    assert on_screen("lifecycle: usage.region: unknown", labels) == "lifecycle: usage.region: unknown"
