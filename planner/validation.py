@@ -341,6 +341,24 @@ def _range(constraints: list[Any]) -> str | None:
     return f"{left}, {right}"
 
 
+def field_bounds(model: type[BaseModel], name: str) -> tuple[float, float]:
+    """The declared ``(low, high)`` of a numeric field of ``model`` (open ends as ±inf), so a form
+    checks the same range the document schema does."""
+    info = model.model_fields[name]
+    annotation, metadata = _peel(info.annotation)
+    for member in _members(annotation):
+        metadata.extend(_peel(member)[1])
+    low, high = -float("inf"), float("inf")
+    for meta in [*info.metadata, *metadata]:
+        for attr in ("gt", "ge"):
+            if getattr(meta, attr, None) is not None:
+                low = float(getattr(meta, attr))
+        for attr in ("lt", "le"):
+            if getattr(meta, attr, None) is not None:
+                high = float(getattr(meta, attr))
+    return low, high
+
+
 def field_range(info: FieldInfo) -> str | None:
     """The allowed range of a model field, from its declared bounds (``None`` if unbounded)."""
     annotation, metadata = _peel(info.annotation)

@@ -70,12 +70,24 @@ def test_s3_lifecycle_beats_all_standard(at):
     assert lifecycle < standard
 
 
-def test_errors_name_the_field_on_screen(at):
-    # 200,000 instances to commit is above the 100,000 a strategy may hold: the message names the
-    # input box, not the profile path strategies[1].reserved.count
+def test_out_of_range_is_flagged_at_the_field_and_no_old_result_stays(at):
+    assert len(at.dataframe) == 1  # the summary of the default inputs
+    # 200,000 instances to commit is above the 100,000 a strategy may hold: flagged under the
+    # input itself, and the old results are gone rather than kept
     at.number_input(key="lifecycle_baseline").set_value(200_000.0).run()
     assert_clean(at)
+    assert "Must be 0 to 100000; got 200000." in errors(at)
+    assert len(at.dataframe) == 0
+    charts = {c.key for c in at.get("plotly_chart")}
+    assert "lifecycle_timeline" not in charts and "lifecycle_s3_cumulative" in charts
+
+
+def test_errors_name_the_field_on_screen(at):
+    # 0 hours passes the form's [0, 730] check but the profile needs more than 0: the message
+    # names the input box, not the profile path usage.usage_hours_per_month
+    at.number_input(key="lifecycle_hours").set_value(0.0).run()
+    assert_clean(at)
     shown = errors(at)
-    assert any(e.startswith("**Baseline to commit (instances)**: must be in [0, 100000], "
-                            "got 200000") for e in shown), shown
-    assert not any("reserved.count" in e for e in shown)
+    assert any(e.startswith("**Hours used per month**: must be in (0, 730], got 0")
+               for e in shown), shown
+    assert not any("usage_hours_per_month" in e for e in shown)

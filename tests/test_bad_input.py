@@ -274,3 +274,13 @@ def test_table_wraps_names_and_text_instead_of_cutting() -> None:
     tiny = to_table(rows, columns, width=30)
     assert tiny.splitlines()[-1].startswith("(left out to fit 30 columns:")
     assert "g5.48xlarge" in tiny and "fits on 1 instance(s)" in tiny
+
+
+def test_field_bounds_are_the_schema_bounds() -> None:
+    from planner.lifecycle import SavingsPlanPart, Usage
+    from planner.validation import field_bounds
+
+    assert field_bounds(Usage, "count") == (0, 100_000)
+    assert field_bounds(Usage, "monthly_growth_pct") == (-50, 100)
+    assert field_bounds(Usage, "usage_hours_per_month") == (0, 730)  # (0, 730]: open at 0
+    assert field_bounds(SavingsPlanPart, "discount_pct") == (0, 100)  # inside X | None

@@ -57,6 +57,20 @@ def zero_means_none(
     return float(number) or None
 
 
+def checked_number(
+    where: Any, label: str, key: str, *, low: float, high: float, value: float,
+    step: float | None = None, help: str | None = None,
+) -> float | None:
+    """A number input whose range the page checks, not the browser: the widget takes any number,
+    and one outside ``[low, high]`` is flagged right under the field (not in a hover tooltip) and
+    gives None, so the page shows no result rather than keeping the last one."""
+    number = where.number_input(label, value=value, step=step, key=key, help=help, **SESSION)
+    if not low <= number <= high:
+        where.error(f"Must be {low:g} to {high:g}; got {number:g}.", icon=":material/error:")
+        return None
+    return number
+
+
 def labelled_columns(columns: Iterable[str]) -> dict[str, Any]:
     """Column configs giving every column its on-screen label (dollars for ``*_usd``)."""
     columns = list(columns)
