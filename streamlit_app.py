@@ -60,9 +60,8 @@ with st.sidebar:
     stale = [a for a in ages if a.stale and a.name in used]
     if stale:
         st.warning(
-            f"Over {STALE_AFTER_DAYS} days old and used here: "
-            + ", ".join(a.label + (f" ({a.age_days:,} days)" if a.age_days is not None else
-                                   " (undated)") for a in stale)
+            f"Over {STALE_AFTER_DAYS} days old and used on this page: "
+            + ", ".join(a.label for a in stale)
             + ". Prices may have changed: refresh on **Price data**.",
             icon=":material/schedule:",
         )

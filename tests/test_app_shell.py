@@ -47,7 +47,7 @@ def test_sidebar_warns_of_stale_tables_the_page_uses():
     at = open_app()
     warnings = [w.value for w in at.sidebar.warning]
     assert len(warnings) == 1, warnings
-    assert "Spot Advisor (savings, interruptions) (" in warnings[0]
+    assert "Spot Advisor (savings, interruptions)" in warnings[0]
     assert "Spot Advisor (savings, interruptions): 2025-06-28 :material/warning:" in " ".join(
         c.value for c in at.sidebar.caption)
     assert "Storage prices" not in warnings[0]
