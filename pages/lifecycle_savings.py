@@ -192,11 +192,11 @@ with tab_s3:
     c1, c2, c3, c4, c5 = st.columns(5)
     ia = c1.number_input("→ Standard-IA after days (0 = no)", min_value=0, value=30,
                          key=P + "ia", **SESSION)
-    gir = c2.number_input("→ Glacier Instant after (0 = no)", min_value=0, value=90,
+    gir = c2.number_input("→ Glacier Instant Retrieval after days (0 = no)", min_value=0, value=90,
                           key=P + "gir", **SESSION)
-    gfr = c3.number_input("→ Glacier Flexible after (0 = no)", min_value=0, value=0,
+    gfr = c3.number_input("→ Glacier Flexible Retrieval after days (0 = no)", min_value=0, value=0,
                           key=P + "gfr", **SESSION)
-    gda = c4.number_input("→ Deep Archive after (0 = no)", min_value=0, value=365,
+    gda = c4.number_input("→ Glacier Deep Archive after days (0 = no)", min_value=0, value=365,
                           key=P + "gda", **SESSION)
     expire = c5.number_input("Expire after days (0 = never)", min_value=0, value=0,
                              key=P + "expire", **SESSION)
@@ -223,9 +223,9 @@ with tab_s3:
                          "months": "Months", "datasets[].monthly_ingest_gb": "New data per month (GB)",
                          "datasets[].average_object_kb": "Average object size (KB)",
                          "datasets[].rules.standard_ia_days": "→ Standard-IA after days",
-                         "datasets[].rules.glacier_ir_days": "→ Glacier Instant after",
-                         "datasets[].rules.glacier_flexible_days": "→ Glacier Flexible after",
-                         "datasets[].rules.deep_archive_days": "→ Deep Archive after",
+                         "datasets[].rules.glacier_ir_days": "→ Glacier Instant Retrieval after days",
+                         "datasets[].rules.glacier_flexible_days": "→ Glacier Flexible Retrieval after days",
+                         "datasets[].rules.deep_archive_days": "→ Glacier Deep Archive after days",
                          "datasets[].rules.expire_days": "Expire after days",
                          "datasets[].read_pct_per_month['standard']":
                              "Share of Standard data read each month (%)",
