@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
+from planner.catalog.freshness import STALE_AFTER_DAYS, table_ages
 from planner.errors import PlannerError
 from ui import data, state
 from ui.errors import user_errors
@@ -48,9 +51,20 @@ except PlannerError as err:
     )
 
 with st.sidebar:
-    st.markdown(f"**Prices as of {catalog.as_of}**")
-    oldest = min(t.as_of_oldest for t in catalog.tables.values())
-    st.caption(f"Oldest price row: {oldest} · Linux, shared tenancy, USD")
+    st.markdown("**Price dates**")
+    ages = table_ages(catalog, date.today())
+    st.caption("  \n".join(
+        f"{a.label}: {a.as_of}" + (" :material/warning:" if a.stale else "") for a in ages
+    ) + "  \nLinux, shared tenancy, USD")
+    used = data.PAGE_TABLES.get(page.title, ())
+    stale = [a for a in ages if a.stale and a.name in used]
+    if stale:
+        st.warning(
+            f"Over {STALE_AFTER_DAYS} days old and used on this page: "
+            + ", ".join(a.label for a in stale)
+            + ". Prices may have changed: refresh on **Price data**.",
+            icon=":material/schedule:",
+        )
     with st.expander("Snapshot dates and sources"):
         for info in catalog.tables.values():
             st.caption(f"**{info.name}** · {info.as_of} · {info.origin}  \n{info.source}")

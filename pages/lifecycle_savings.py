@@ -8,14 +8,30 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planner.lifecycle import BILLING_HOURS, profile_from_dict, run_lifecycle
+from planner.lifecycle import (
+    BILLING_HOURS,
+    ReservedPart,
+    SavingsPlanPart,
+    SpotPart,
+    Usage,
+    profile_from_dict,
+    run_lifecycle,
+)
 from planner.s3_lifecycle import policy_from_dict, simulate_s3_lifecycle
+from planner.validation import field_bounds
 from ui import charts, widgets
 from ui.errors import user_errors
 from ui.format import usd
 from ui.widgets import SESSION
 
 P = "lifecycle_"
+
+
+def _bounds(model: Any, name: str) -> dict[str, float]:
+    """The form's range for a field: the profile schema's own bounds."""
+    low, high = field_bounds(model, name)
+    return {"low": low, "high": high}
+
 catalog, plan = widgets.page_start()
 
 st.title("Lifecycle savings")
@@ -29,102 +45,136 @@ with tab_compute:
     c1, c2, c3, c4, c5 = st.columns(5)
     instance_type = widgets.instance_type_select(c1, catalog, "Instance type", P + "type")
     region = widgets.region_select(c2, catalog, plan, P + "region")
-    count = c3.number_input("Instances in month 1", min_value=0.0, value=4.0, step=1.0,
-                            key=P + "count", **SESSION)
-    growth = c4.number_input("Growth per month (%)", min_value=-50.0, max_value=100.0,
-                             value=0.0, step=1.0, key=P + "growth", **SESSION)
-    horizon = c5.number_input("Horizon (months)", min_value=1, max_value=120, value=36,
-                              key=P + "horizon", **SESSION)
+    count = widgets.checked_number(c3, "Instances in month 1", P + "count",
+                                   **_bounds(Usage, "count"), value=4.0, step=1.0)
+    growth = widgets.checked_number(c4, "Growth per month (%)", P + "growth",
+                                    **_bounds(Usage, "monthly_growth_pct"), value=0.0, step=1.0)
+    horizon = widgets.checked_number(c5, "Horizon (months)", P + "horizon",
+                                     **_bounds(Usage, "horizon_months"), value=36, step=1)
     c1, c2, c3, c4 = st.columns(4)
-    hours = c1.number_input("Hours used per month", min_value=1.0, max_value=BILLING_HOURS,
-                            value=BILLING_HOURS, step=10.0, key=P + "hours", **SESSION)
-    baseline = c2.number_input("Baseline to commit (instances)", min_value=0.0, value=2.0,
-                               step=1.0, key=P + "baseline", **SESSION,
-                               help="Reserved instances / savings plan cover this many.")
-    spot_share = c3.number_input("Spot share of the rest (%)", min_value=0.0, max_value=100.0,
-                                 value=50.0, step=10.0, key=P + "spot_share", **SESSION)
-    sp_discount = c4.number_input(
-        "Savings plan discount (%), 0 = not priced", min_value=0.0, max_value=99.0, value=0.0,
-        step=1.0, key=P + "sp_discount", **SESSION,
+    hours = widgets.checked_number(c1, "Hours used per month", P + "hours",
+                                   **_bounds(Usage, "usage_hours_per_month"),
+                                   value=BILLING_HOURS, step=10.0)
+    baseline = widgets.checked_number(
+        c2, "Baseline to commit (instances)", P + "baseline", **_bounds(ReservedPart, "count"),
+        value=2.0, step=1.0, help="Reserved instances / savings plan cover this many.")
+    spot_share = widgets.checked_number(c3, "Spot share of the rest (%)", P + "spot_share",
+                                        **_bounds(SpotPart, "share_pct"), value=50.0, step=10.0)
+    sp_discount = widgets.checked_number(
+        c4, "Savings plan discount (%), 0 = not priced", P + "sp_discount",
+        **_bounds(SavingsPlanPart, "discount_pct"), value=0.0, step=1.0,
         help="The snapshot has no savings-plan rates: type the discount AWS quotes you.",
     )
-    reserved_1y = {"count": baseline, "term_years": 1}
-    strategies: list[dict[str, Any]] = [
-        {"name": "All on-demand"},
-        {"name": "RI 1y baseline + on-demand", "reserved": reserved_1y},
-        {"name": "RI 3y baseline + on-demand", "reserved": {"count": baseline, "term_years": 3}},
-        {"name": f"RI 1y baseline + {spot_share:g}% spot", "reserved": reserved_1y,
-         "spot": {"share_pct": spot_share}},
-        {"name": "Spot-heavy (90% spot)", "spot": {"share_pct": 90.0}},
-    ]
-    if sp_discount > 0:
-        strategies.append({
-            "name": "Savings plan 1y baseline + on-demand",
-            "savings_plan": {"baseline_count": baseline, "discount_pct": sp_discount},
-        })
-    profile = {
-        "name": f"{instance_type} in {region}",
-        "usage": {"instance_type": instance_type, "region": region, "count": count,
-                  "monthly_growth_pct": growth, "usage_hours_per_month": hours,
-                  "horizon_months": int(horizon)},
-        "strategies": strategies,
-    }
-    with user_errors("Change the field named above.", stop=False) as outcome:
-        result = run_lifecycle(catalog, profile_from_dict(profile, source="lifecycle"))
-    if not outcome.failed:
-        # break_even_month as the CLI shows it: a month, "never", or empty (the baseline itself,
-        # or a strategy without a price).
-        summary = pd.DataFrame([
-            {**asdict(s), "break_even_month": label if label is None else str(label)}
-            for s in result.summary
-            for label in [result.break_even_label(s)]
-        ])
-        if result.cheapest:
-            best = next(s for s in result.summary if s.name == result.cheapest)
-            # The strategy name runs long: its own row, so neither it nor the totals are cut.
-            st.metric("Cheapest strategy", result.cheapest)
-            m = st.columns(2)
-            m[0].metric(f"Total over {int(horizon)} months", usd(best.total_usd))
-            m[1].metric("Savings vs all on-demand", usd(best.savings_vs_on_demand_usd))
-        # The baseline has no break-even month (it is what the others are measured against).
-        cumulative = result.monthly.set_index(["strategy", "month"])["cumulative_usd"]
-        markers = [
-            (float(s.break_even_month), float(cumulative[(s.name, s.break_even_month)]),
-             f"{s.name}: break-even in month {s.break_even_month}")
-            for s in result.summary
-            if s.break_even_month is not None
+    values = (count, growth, horizon, hours, baseline, spot_share, sp_discount)
+    if any(v is None for v in values):
+        st.info("The results show again once every field above is in its range.",
+                icon=":material/pending:")
+    else:
+        reserved_1y = {"count": baseline, "term_years": 1}
+        strategies: list[dict[str, Any]] = [
+            {"name": "All on-demand"},
+            {"name": "RI 1y baseline + on-demand", "reserved": reserved_1y},
+            {"name": "RI 3y baseline + on-demand", "reserved": {"count": baseline, "term_years": 3}},
+            {"name": f"RI 1y baseline + {spot_share:g}% spot", "reserved": reserved_1y,
+             "spot": {"share_pct": spot_share}},
+            {"name": "Spot-heavy (90% spot)", "spot": {"share_pct": 90.0}},
         ]
-        st.plotly_chart(
-            charts.lines(result.monthly, "month", "cumulative_usd", "strategy",
-                         "Cumulative cost by strategy (◆ break-even against all on-demand)",
-                         "month", "cumulative USD", markers=markers),
-            key=P + "timeline",
-        )
-        upfront = result.monthly[result.monthly["upfront_usd"] > 0]
-        if not upfront.empty:
+        if sp_discount > 0:
+            strategies.append({
+                "name": "Savings plan 1y baseline + on-demand",
+                "savings_plan": {"baseline_count": baseline, "discount_pct": sp_discount},
+            })
+        profile = {
+            "name": f"{instance_type} in {region}",
+            "usage": {"instance_type": instance_type, "region": region, "count": count,
+                      "monthly_growth_pct": growth, "usage_hours_per_month": hours,
+                      "horizon_months": int(horizon)},
+            "strategies": strategies,
+        }
+        labels = {
+            "usage.count": "Instances in month 1", "usage.monthly_growth_pct": "Growth per month (%)",
+            "usage.horizon_months": "Horizon (months)",
+            "usage.usage_hours_per_month": "Hours used per month",
+            "strategies[].reserved.count": "Baseline to commit (instances)",
+            "strategies[].savings_plan.baseline_count": "Baseline to commit (instances)",
+            "strategies[].savings_plan.discount_pct": "Savings plan discount (%)",
+            "strategies[].spot.share_pct": "Spot share of the rest (%)",
+        }
+        with user_errors("Change the field named above.", stop=False, labels=labels) as outcome:
+            result = run_lifecycle(catalog, profile_from_dict(profile, source="lifecycle"))
+        if not outcome.failed:
+            # break_even_month as the CLI shows it: a month, "never", or empty (the baseline itself,
+            # or a strategy without a price).
+            summary = pd.DataFrame([
+                {**asdict(s), "break_even_month": label if label is None else str(label)}
+                for s in result.summary
+                for label in [result.break_even_label(s)]
+            ]).drop(columns=["break_even_note"])
+            if result.cheapest:
+                best = next(s for s in result.summary if s.name == result.cheapest)
+                # The strategy name runs long: its own row, so neither it nor the totals are cut.
+                st.metric("Cheapest strategy", result.cheapest)
+                m = st.columns(2)
+                m[0].metric(f"Total over {int(horizon)} months", usd(best.total_usd))
+                m[1].metric("Savings vs all on-demand", usd(best.savings_vs_on_demand_usd))
+            # The baseline has no break-even month (it is what the others are measured against).
+            cumulative = result.monthly.set_index(["strategy", "month"])["cumulative_usd"]
+            markers = [
+                (float(s.break_even_month), float(cumulative[(s.name, s.break_even_month)]),
+                 f"{s.name}: break-even in month {s.break_even_month}"
+                 + (f" ({s.break_even_months:.1f} months)" if s.break_even_months is not None
+                    else "")
+                 + "; from here on at or below all on-demand")
+                for s in result.summary
+                if s.break_even_month is not None
+            ]
             st.plotly_chart(
-                charts.stacked_bars(upfront, "month", "upfront_usd", "strategy",
-                                    "Upfront cash by month", "USD", "month", barmode="group",
-                                    height=260),
-                key=P + "upfront",
+                charts.lines(result.monthly, "month", "cumulative_usd", "strategy",
+                             "Cumulative cost by strategy (◆ break-even: from there on at or below "
+                             "all on-demand)", "month", "cumulative USD", markers=markers),
+                key=P + "timeline",
             )
-        st.dataframe(
-            summary, hide_index=True, key=P + "summary",
-            column_config=widgets.usd_columns(summary.columns),
-        )
-        with st.expander("Show calculation (rates used and notes)"):
-            for strategy in result.strategies:
-                st.markdown(f"**{strategy.name}**")
-                for rate in strategy.rates:
-                    st.markdown(
-                        f"- {rate.what}: "
-                        + (f"${rate.usd_per_hour:,.6g}/h effective" if rate.usd_per_hour
-                           is not None else "not in snapshot")
-                        + f" (upfront ${rate.upfront_usd:,.2f}, hourly ${rate.hourly_usd:,.6g}; "
-                        f"{rate.as_of} {rate.source})"
-                    )
-                for note in strategy.notes:
-                    st.markdown(f"- {note}")
+            st.caption(
+                "Break-even is the first month from which a strategy stays at or below all "
+                "on-demand to the end, and in months from the start (6.8 = 80 % into month 7): "
+                "upfront fees are paid on the month's first day, the rest accrues evenly. "
+                "Lines can cross earlier and part again when a new term is paid for."
+                + "".join(f"  \n- {s.break_even_note}." for s in result.summary
+                          if s.break_even_note)
+            )
+            upfront = result.monthly[result.monthly["upfront_usd"] > 0]
+            if not upfront.empty:
+                st.plotly_chart(
+                    charts.stacked_bars(upfront, "month", "upfront_usd", "strategy",
+                                        "Upfront cash by month", "USD", "month", barmode="group",
+                                        height=260),
+                    key=P + "upfront",
+                )
+            st.dataframe(
+                summary, hide_index=True, key=P + "summary",
+                column_config={
+                    **widgets.labelled_columns(summary.columns),
+                    "name": "Strategy",
+                    "break_even_months": st.column_config.NumberColumn(
+                        "Break-even (months)", format="%.1f",
+                        help="Months from the start at which the strategy reaches all on-demand for "
+                        "good (6.8 = 80 % into month 7)"),
+                    "break_even_month": "Break-even month",
+                },
+            )
+            with st.expander("Show calculation (rates used and notes)"):
+                for strategy in result.strategies:
+                    st.markdown(f"**{strategy.name}**")
+                    for rate in strategy.rates:
+                        st.markdown(
+                            f"- {rate.what}: "
+                            + (f"${rate.usd_per_hour:,.6g}/h effective" if rate.usd_per_hour
+                               is not None else "not in snapshot")
+                            + f" (upfront ${rate.upfront_usd:,.2f}, hourly ${rate.hourly_usd:,.6g}; "
+                            f"{rate.as_of} {rate.source})"
+                        )
+                    for note in strategy.notes:
+                        st.markdown(f"- {note}")
 
 with tab_s3:
     st.caption(
@@ -142,11 +192,11 @@ with tab_s3:
     c1, c2, c3, c4, c5 = st.columns(5)
     ia = c1.number_input("→ Standard-IA after days (0 = no)", min_value=0, value=30,
                          key=P + "ia", **SESSION)
-    gir = c2.number_input("→ Glacier Instant after (0 = no)", min_value=0, value=90,
+    gir = c2.number_input("→ Glacier Instant Retrieval after days (0 = no)", min_value=0, value=90,
                           key=P + "gir", **SESSION)
-    gfr = c3.number_input("→ Glacier Flexible after (0 = no)", min_value=0, value=0,
+    gfr = c3.number_input("→ Glacier Flexible Retrieval after days (0 = no)", min_value=0, value=0,
                           key=P + "gfr", **SESSION)
-    gda = c4.number_input("→ Deep Archive after (0 = no)", min_value=0, value=365,
+    gda = c4.number_input("→ Glacier Deep Archive after days (0 = no)", min_value=0, value=365,
                           key=P + "gda", **SESSION)
     expire = c5.number_input("Expire after days (0 = never)", min_value=0, value=0,
                              key=P + "expire", **SESSION)
@@ -169,7 +219,17 @@ with tab_s3:
     }
     with user_errors("Change the rule named above: classes follow Standard → IA → Glacier "
                      "Instant → Flexible → Deep Archive, each later than the one before.",
-                     stop=False) as s3_outcome:
+                     stop=False, labels={
+                         "months": "Months", "datasets[].monthly_ingest_gb": "New data per month (GB)",
+                         "datasets[].average_object_kb": "Average object size (KB)",
+                         "datasets[].rules.standard_ia_days": "→ Standard-IA after days",
+                         "datasets[].rules.glacier_ir_days": "→ Glacier Instant Retrieval after days",
+                         "datasets[].rules.glacier_flexible_days": "→ Glacier Flexible Retrieval after days",
+                         "datasets[].rules.deep_archive_days": "→ Glacier Deep Archive after days",
+                         "datasets[].rules.expire_days": "Expire after days",
+                         "datasets[].read_pct_per_month['standard']":
+                             "Share of Standard data read each month (%)",
+                     }) as s3_outcome:
         s3 = simulate_s3_lifecycle(catalog, policy_from_dict(policy, source="S3 lifecycle"))
     if not s3_outcome.failed:
         totals = s3.totals()

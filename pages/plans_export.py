@@ -9,10 +9,11 @@ from planner.billing import MAX_HOURS_PER_MONTH, MIN_HOURS_PER_MONTH
 from planner.costing import compare_plans, cost_plan
 from planner.export import item_months_frame, line_items_frame, plan_cost_json, plan_csv
 from planner.plan import item_hours, plan_from_json, plan_to_json
-from planner.share import QUERY_PARAM, encode_plan
+from planner.plan_check import item_rows, price_plan
+from planner.share import share_link
 from ui import charts, state, widgets
 from ui.errors import user_errors
-from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT, usd
+from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT, column_label, usd
 
 P = "plans_"
 catalog, plan = widgets.page_start()
@@ -51,29 +52,48 @@ if not plan.items:
         "planner**, storage on **Storage**, or load a plan JSON file below."
     )
 
-with user_errors("Fix the item named above (or remove it), or change the plan's region."):
-    cost = cost_plan(plan, catalog)
-
-# --- totals --------------------------------------------------------------------------------------
-totals = cost.totals
-m = st.columns(5)
-m[0].metric("Monthly", usd(totals.monthly_usd))
-m[1].metric("Upfront", usd(totals.upfront_usd))
-m[2].metric("First 12 months", usd(totals.first_year_usd))
-m[3].metric(f"Total over {plan.duration_months} months", usd(totals.duration_total_usd))
-m[4].metric(
-    "Saved vs on-demand", usd(totals.savings_vs_on_demand_usd),
-    help=f"All on-demand over the duration: {usd(totals.on_demand_equivalent_usd)}",
-)
-if not totals.complete:
-    st.warning(
-        "Some prices are not in the snapshot, so these totals leave them out: "
-        + "; ".join(cost.missing)
-        + ". Type a price for the item below (Edit an item → price override) or refresh the data.",
-        icon=":material/warning:",
+priced = price_plan(plan, catalog)
+cost = priced.cost
+if priced.problems:
+    st.error(
+        "This plan cannot be priced until these are fixed: "
+        + "".join(f"\n- **{name or 'Plan'}** — {problem}" for name, problem in priced.problems.items())
+        + "\n\nChange the region in the settings above, or pick the item under **Edit an item** "
+        "to change or remove it. The plan is kept as it is until then.",
+        icon=":material/error:",
     )
 
-if plan.items:
+# --- totals --------------------------------------------------------------------------------------
+if cost is None and plan.items:
+    st.subheader("Items")
+    st.dataframe(item_rows(plan, priced.problems), hide_index=True, key=P + "problem_items")
+if cost is not None:
+    totals = cost.totals
+    # A total that leaves out a missing price is marked; a saving against on-demand is not shown
+    # at all then (a missing rate would otherwise read as money saved).
+    mark = "" if totals.complete else " (incomplete)"
+    # three to a row: a seven-figure total keeps its cents at 1440 px wide
+    m = [*st.columns(3), *st.columns(3)]
+    m[0].metric("Monthly" + mark, usd(totals.monthly_usd))
+    m[1].metric("Upfront" + mark, usd(totals.upfront_usd))
+    m[2].metric("First 12 months" + mark, usd(totals.first_year_usd))
+    m[3].metric(f"Total over {plan.duration_months} months" + mark,
+                usd(totals.duration_total_usd))
+    m[4].metric(
+        "Saved vs on-demand", usd(totals.savings_vs_on_demand_usd) if totals.complete else "—",
+        help=(f"All on-demand over the duration: {usd(totals.on_demand_equivalent_usd)}"
+              if totals.complete else "Not worked out while a price is missing."),
+    )
+    if not totals.complete:
+        st.warning(
+            "Some prices are not in the snapshot, so these totals leave them out (marked "
+            "incomplete): " + "; ".join(cost.missing)
+            + ". Type a price for the item below (Edit an item → price override) or refresh the "
+            "data.",
+            icon=":material/warning:",
+        )
+
+if cost is not None and plan.items:
     lines = line_items_frame(cost)
     st.subheader("Line items")
     st.dataframe(
@@ -86,6 +106,9 @@ if plan.items:
             "first_month": st.column_config.NumberColumn("From month", format="%d"),
             "last_month": st.column_config.NumberColumn("To month", format="%d"),
             "quantity": st.column_config.NumberColumn("Quantity", format="%,.4g"),
+            "item": "Item", "kind": "Kind", "resource": "Resource", "dimension": "Charge",
+            "unit": "Unit", "as_of": "As of", "source": "Source", "override": "Override",
+            "price_missing": "Price missing",
         },
     )
     st.caption("Monthly: what a line bills in a month it runs (a one-off job bills once: see "
@@ -100,41 +123,53 @@ if plan.items:
     st.plotly_chart(
         charts.stacked_bars(item_months_frame(cost), "month", "usd", "item",
                             "Cost by month (upfront fees in the month they are paid)",
-                            "USD per month", "month of the plan"),
+                            "USD per month", "month of the plan",
+                            empty_note="Nothing is billed in the plan's months"),
         key=P + "breakdown_chart",
     )
 
-    # --- edit one item ---------------------------------------------------------------------------
+# --- edit one item -------------------------------------------------------------------------------
+if plan.items:
     st.subheader("Edit an item")
     names = [item.name for item in plan.items]
     c1, c2 = st.columns([2, 1])
     chosen = c1.selectbox("Item", names, key=P + "edit_item")
     current = state.item_dict(chosen)
+    if chosen in priced.problems:
+        st.error(f"**{chosen}** cannot be priced: {priced.problems[chosen]}",
+                 icon=":material/error:")
     if current["kind"] == "compute":
         options = explorer.plan_options(catalog, plan.region)
         current_option = explorer.option_for_purchase(current["purchase"])
         if current_option not in options:
             options.append(current_option)
         unit_prices = dict(current.get("unit_prices") or {})
+        types = list(catalog.instance_types)
+        if current["instance_type"] not in types:  # unknown to the snapshot: kept until changed
+            types.insert(0, current["instance_type"])
 
         def edit_key(field: str) -> str:
             """Per item as well: picking another item shows that item's values."""
             return plan_key(f"edit_{field}:{chosen}")
 
         with st.form(P + "edit_form"):
-            e1, e2, e3, e4 = st.columns(4)
+            e0, e1, e2, e3, e4 = st.columns([1.4, 0.8, 1, 1.2, 1.2])
+            instance_type = e0.selectbox("Instance type", types,
+                                         index=types.index(current["instance_type"]),
+                                         key=edit_key("instance_type"))
             count = e1.number_input("Count", min_value=1, max_value=100_000,
                                     value=int(current["count"]), step=1, key=edit_key("count"))
             usage = e2.number_input(
                 "Hours per month each", min_value=1.0, max_value=plan.hours_per_month,
-                value=float(current["usage_hours_per_month"] or plan.hours_per_month),
+                value=min(float(current["usage_hours_per_month"] or plan.hours_per_month),
+                          plan.hours_per_month),
                 step=10.0, key=edit_key("hours"),
             )
             option = e3.selectbox("Purchase option", options, index=options.index(current_option),
                                   format_func=explorer.option_label, key=edit_key("option"))
             override = e4.number_input(
                 "Price override (USD/h, 0 = snapshot)", min_value=0.0, max_value=1e6,
-                value=float(unit_prices.get("hourly_usd", 0.0)),
+                value=min(float(unit_prices.get("hourly_usd", 0.0)), 1e6),
                 step=0.01, format="%.6f", key=edit_key("override"),
             )
             w1, w2, w3 = st.columns(3)
@@ -163,6 +198,7 @@ if plan.items:
                     unit_prices.pop("hourly_usd", None)
                 updated = dict(current)
                 updated.update(
+                    instance_type=instance_type,
                     count=int(count),
                     usage_hours_per_month=(
                         None if job_hours > 0 else item_hours(usage, plan.hours_per_month)
@@ -192,28 +228,31 @@ if plan.items:
 st.subheader("Export and share")
 c1, c2, c3, c4 = st.columns(4)
 slug = "".join(ch if ch.isalnum() else "-" for ch in plan.name).strip("-").lower() or "plan"
-c1.download_button("Download CSV", plan_csv(cost), file_name=f"{slug}.csv", mime="text/csv",
-                   key=P + "csv", icon=":material/download:", type="primary")
-c2.download_button("Download cost JSON", plan_cost_json(cost), file_name=f"{slug}-cost.json",
-                   mime="application/json", key=P + "cost_json", icon=":material/download:")
+if cost is not None:
+    c1.download_button("Download CSV", plan_csv(cost), file_name=f"{slug}.csv", mime="text/csv",
+                       key=P + "csv", icon=":material/download:", type="primary")
+    c2.download_button("Download cost JSON", plan_cost_json(cost), file_name=f"{slug}-cost.json",
+                       mime="application/json", key=P + "cost_json", icon=":material/download:")
+else:
+    c1.caption("The CSV and cost JSON need every item priced.")
 c3.download_button("Save plan (JSON)", plan_to_json(plan), file_name=f"{slug}.plan.json",
                    mime="application/json", key=P + "plan_json", icon=":material/save:")
-with user_errors():
-    token = encode_plan(plan)
-base = (st.context.url or "").split("?")[0]
-share_link = f"{base}?{QUERY_PARAM}={token}"
-c4.link_button("Open share link", share_link, icon=":material/link:")
-st.caption("Share link (opens this exact plan; copy with the button at the right):")
-st.code(share_link, language=None, wrap_lines=True)
+with user_errors(stop=False):  # a plan too large for a link keeps the rest of the page
+    link = share_link(plan, st.context.url or "")
+    c4.link_button("Open share link", link, icon=":material/link:")
+    st.caption("Share link (opens this exact plan; copy with the button at the right):")
+    st.code(link, language=None, wrap_lines=True)
 
 uploaded = st.file_uploader("Load a plan JSON file", type=["json"], key=P + "upload")
 if uploaded is not None and st.session_state.get(P + "loaded_file") != uploaded.file_id:
-    with user_errors("Fix the field named above in the file, or start from a saved plan."):
+    with user_errors("Fix the field named above in the file, or start from a saved plan.",
+                     stop=False) as upload:
         loaded = plan_from_json(uploaded.getvalue(), source=uploaded.name)
     st.session_state[P + "loaded_file"] = uploaded.file_id
-    state.set_current_plan(loaded)
-    state.flash(f"Loaded plan {loaded.name!r} from {uploaded.name}.")
-    st.rerun()
+    if not upload.failed:
+        state.set_current_plan(loaded)
+        state.flash(f"Loaded plan {loaded.name!r} from {uploaded.name}.")
+        st.rerun()
 
 # --- compare plans -------------------------------------------------------------------------------
 st.subheader("Compare plans")
@@ -234,6 +273,9 @@ if saved:
         state.forget_saved(forget)
         st.rerun()
     others = [p for n, p in saved.items() if n != plan.name]
+    if cost is None:
+        st.info("Fix the current plan's items above to compare it with the kept plans.")
+        st.stop()
     with user_errors("A kept plan no longer prices against this snapshot: forget it."):
         compared = compare_plans([cost, *(cost_plan(p, catalog) for p in others)])
     st.dataframe(compared, hide_index=True, key=P + "compare",
@@ -243,6 +285,7 @@ if saved:
         value_vars=["upfront_usd", "monthly_usd", "first_year_usd", "duration_total_usd"],
         var_name="total", value_name="usd",
     )
+    long["total"] = long["total"].map(column_label)
     st.plotly_chart(
         charts.stacked_bars(long, "total", "usd", "plan", "Plans side by side", "USD",
                             barmode="group"),

@@ -76,24 +76,30 @@ else:
         f"{usd(best['on_demand_savings_yearly_usd'])} per year",
     )
 
-shown = ["instance_type", "group", "fits", "vcpu", "memory_gib", "accelerator_memory_gib_total"]
+shown = ["instance_type", "group", "fits", "caution", "vcpu", "memory_gib",
+         "accelerator_memory_gib_total"]
 for option in result.options:
     shown += [f"{option}_monthly_usd", f"{option}_savings_monthly_usd",
               f"{option}_savings_yearly_usd"]
 shown.append("reason")
 st.dataframe(
-    cands[shown], hide_index=True, key=P + "candidates", height=420,
+    cands[shown], hide_index=True, key=P + "candidates", height="auto",
     column_config={
         "instance_type": st.column_config.TextColumn("Instance", pinned=True),
         "vcpu": money("vCPU", format="%d"),
         "memory_gib": money("Memory GiB", format="%.0f"),
         "accelerator_memory_gib_total": money("Acc. mem GiB", format="%.0f"),
+        "group": "Group", "fits": "Fits", "caution": "Caution", "reason": "Why",
         **widgets.usd_columns(shown),
     },
 )
 st.caption(
-    f"Checked {result.others_checked} types of other families, {result.others_fitting} fit. "
-    "Empty cells: price not in snapshot."
+    f"Other families: {result.others_checked} types checked, {result.others_fitting} fit, "
+    f"{result.others_cheaper} of them cheaper on-demand than {instance_type}"
+    + (f" (the {min(result.others_cheaper, result.request.limit)} cheapest are listed)"
+       if result.others_cheaper else "")
+    + ". Empty cells: price not in snapshot. **Caution** names what a move changes beyond "
+    "size: fewer accelerators, lower memory bandwidth."
 )
 with st.expander("Show calculation"):
     st.markdown(

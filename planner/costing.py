@@ -24,7 +24,7 @@ import pandas as pd
 from planner.billing import PurchaseOption, SavingsPlanType, term_hours
 from planner.catalog.loader import Catalog
 from planner.catalog.query import check_region
-from planner.errors import InputError
+from planner.errors import InputError, UnknownNameError
 from planner.lineitem import (
     LineItem,
     PriceQuote,
@@ -142,6 +142,8 @@ def cost_plan(plan: Plan, catalog: Catalog) -> PlanCost:
             _price_item(item, catalog, region, plan, items, pools)
         except InputError as exc:
             raise InputError(f"items[{index}] ({item.name}).{exc.field}", exc.problem) from None
+        except UnknownNameError as exc:
+            raise exc.at(f"items[{index}] ({item.name}).{exc.what.replace(' ', '_')}") from None
     if outbound:
         try:
             lines = price_internet_out(outbound, catalog, region)

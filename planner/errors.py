@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from planner.printable import echo
+
 
 class PlannerError(Exception):
     """Base of every error a user can cause and fix."""
@@ -35,12 +37,21 @@ class InputError(ValueError, PlannerError):
 class UnknownNameError(LookupError, PlannerError):
     """A name (instance type, region, storage class…) that the snapshot does not know."""
 
-    def __init__(self, what: str, name: str, choices: Iterable[str]) -> None:
+    def __init__(
+        self, what: str, name: str, choices: Iterable[str], *, field: str | None = None
+    ) -> None:
         self.what = what
         self.name = name
-        self.suggestions = suggest(name, choices)
+        self.choices = tuple(choices)
+        self.suggestions = suggest(name, self.choices)
+        self.field = field
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown {what} {name!r}{hint}")
+        where = f"{field}: " if field else ""
+        super().__init__(f"{where}unknown {what} {echo(name)}{hint}")
+
+    def at(self, field: str) -> UnknownNameError:
+        """The same error, naming the input field (``items[0] (trainer).instance_type``)."""
+        return UnknownNameError(self.what, self.name, self.choices, field=field)
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
         return str(self.args[0])
@@ -55,5 +66,8 @@ class RefreshError(PlannerError):
 
 
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """Closest valid names for ``name`` (difflib ratio ≥ 0.6), best first."""
+    """Closest valid names for ``name`` (difflib ratio ≥ 0.6), best first; none for a name of
+    more than 64 characters (no AWS name is that long, and difflib is quadratic in the length)."""
+    if len(name) > 64:
+        return []
     return difflib.get_close_matches(name, sorted(set(choices)), n=n, cutoff=0.6)

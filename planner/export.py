@@ -1,7 +1,9 @@
 """Plan outputs: a tidy line-item table, CSV (spreadsheet-safe) and JSON.
 
-Outputs keep full precision (CSV and JSON carry the unrounded floats); rounding to cents is for
-display only, in the CLI table and the UI.
+JSON carries the unrounded floats. The CSV writes unit prices at full precision (so quantity × unit
+price in a spreadsheet gives the line's cost), line money to a millionth of a dollar (no float
+noise such as ``3539.6626499999993``) and totals to the cent; display rounding is in the CLI table
+and the UI.
 """
 
 from __future__ import annotations
@@ -108,15 +110,20 @@ def plan_csv(cost: PlanCost) -> str:
     for line in cost.line_items:
         record = line_record(line)
         writer.writerow(
-            [neutralise(v) for v in prefix] + [neutralise(_cell(record[c])) for c in LINE_COLUMNS]
+            [neutralise(v) for v in prefix]
+            + [neutralise(_cell(round(record[c], 6) if c in MONEY_COLUMNS and record[c] is not None
+                                else record[c])) for c in LINE_COLUMNS]
         )
+    # Every TOTAL and MONTH row has its amount in the same column (quantity, unit USD) and leaves
+    # the money columns empty, so summing upfront_usd, monthly_usd or total_usd down the file gives
+    # the lines' sum.
     for field in TOTAL_FIELDS:
         value = getattr(cost.totals, field)
         row = [neutralise(v) for v in prefix] + [""] * len(LINE_COLUMNS)
         row[columns.index("item")] = "TOTAL"
         row[columns.index("dimension")] = field
         row[columns.index("unit")] = "USD"
-        row[columns.index("monthly_usd" if field == "monthly_usd" else "quantity")] = _number(value)
+        row[columns.index("quantity")] = _cents(value)
         row[columns.index("price_missing")] = "false" if cost.totals.complete else "true"
         writer.writerow(row)
     for month in month_records(cost):
@@ -126,9 +133,21 @@ def plan_csv(cost: PlanCost) -> str:
         row[columns.index("unit")] = "USD"
         row[columns.index("first_month")] = month["month"]
         row[columns.index("last_month")] = month["month"]
-        row[columns.index("total_usd")] = _number(month["usd"])
+        row[columns.index("quantity")] = _cents(month["usd"])
         writer.writerow(row)
     return buffer.getvalue()
+
+
+MONEY_COLUMNS = frozenset({"upfront_usd", "monthly_usd", "total_usd"})
+"""Line-item columns written to a millionth of a dollar."""
+
+
+def _cents(value: float) -> str:
+    """A total to the cent: ``3539.66``; ``-0.00`` is written ``0.00``."""
+    if not math.isfinite(value):
+        raise ValueError(f"non-finite value {value}")
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 def _number(value: float) -> str:

@@ -105,13 +105,13 @@ class AtTermEnd(StrEnum):
 class Usage(_Record):
     """The capacity to buy: instances of one type over a horizon."""
 
-    instance_type: str
-    region: str = "us-east-1"
+    instance_type: Annotated[str, Field(min_length=1, max_length=64)]
+    region: Annotated[str, Field(min_length=1, max_length=40)] = "us-east-1"
     count: Count = 1.0
     """Instances in month 1."""
     monthly_growth_pct: Annotated[float, Field(ge=-50, le=100, allow_inf_nan=False)] = 0.0
     """Compound growth of the count per month [%]."""
-    monthly_counts: list[Count] | None = None
+    monthly_counts: Annotated[list[Count], Field(max_length=MAX_HORIZON_MONTHS)] | None = None
     """Instances per month, one per month of the horizon (replaces count and growth)."""
     usage_hours_per_month: Annotated[
         float, Field(gt=0, le=BILLING_HOURS, allow_inf_nan=False)
@@ -532,8 +532,11 @@ class StrategySummary:
     status: str
     """``ok``, ``override`` (uses typed rates), or ``missing: …``."""
     break_even_months: float | None = None
-    """The break-even as a fractional month from the start [months] (e.g. 7.4: 40 % into month
-    8); None = never / unknown. See :func:`break_even_fraction`."""
+    """The same point in months from the start, fractional (see :func:`break_even_months`):
+    6.85 = 85 % into month 7."""
+    break_even_note: str = ""
+    """Why the break-even is later than the first time the lines cross (a later upfront payment
+    puts the strategy above on-demand again); empty when they cross once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,29 +574,44 @@ def break_even_month(cumulative: np.ndarray, baseline: np.ndarray) -> int | None
     return int(behind[-1]) + 2 if len(behind) else 1
 
 
-def break_even_fraction(
-    cost: np.ndarray, baseline_cost: np.ndarray, upfront: np.ndarray, baseline_upfront: np.ndarray
+def break_even_months(
+    cumulative: np.ndarray, baseline: np.ndarray, upfront: np.ndarray, baseline_upfront: np.ndarray
 ) -> float | None:
-    """When cumulative cost falls to the baseline's for good, in fractional months from the start.
+    """Months from the start at which ``cumulative`` reaches ``baseline`` for good, fractional.
 
-    Each month's upfront fee is paid at its start and the rest is spread evenly over the month, so
-    the cumulative difference runs linearly within a month: in break-even month m (1-based) it goes
-    from d = (the difference at the end of month m − 1, plus month m's upfront difference) down to
-    the difference at the end of month m; the crossing is at (m − 1) + d / (d − d_end).
-    Example: 1,000 ahead after month 7, 1,500 behind after month 8 → 7 + 1,000/2,500 = 7.4.
+    Within the break-even month ``m`` an upfront fee is paid on its first day and the other
+    charges accrue evenly, so the gap to the baseline is linear from its value after the fees
+    (``d_start``) to its value at the month's end (``d_end`` ≤ 0): break-even = m − 1 +
+    d_start / (d_start − d_end). Example: $500 upfront against $73 a month on-demand gives
+    500 / 73 = 6.85 months (month 7).
     """
-    cumulative = np.cumsum(cost)
-    base = np.cumsum(baseline_cost)
-    month = break_even_month(cumulative, base)
+    month = break_even_month(cumulative, baseline)
     if month is None:
         return None
     i = month - 1
-    before = (cumulative[i - 1] - base[i - 1]) if i > 0 else 0.0
-    start = before + (upfront[i] - baseline_upfront[i])
-    end = cumulative[i] - base[i]
-    if start <= 0:
+    before = float(cumulative[i - 1] - baseline[i - 1]) if i > 0 else 0.0
+    d_start = before + float(upfront[i] - baseline_upfront[i])
+    d_end = float(cumulative[i] - baseline[i])
+    if d_start <= 0 or d_start <= d_end:
         return float(i)
-    return float(i + start / (start - end)) if start > end else float(month)
+    return i + d_start / (d_start - d_end)
+
+
+def _break_even_note(name: str, cumulative: np.ndarray, baseline: np.ndarray,
+                     month: int | None) -> str:
+    """Explain a break-even later than the first crossing (month numbers 1-based)."""
+    ahead = cumulative <= baseline + 1e-9 * np.maximum(1.0, np.abs(baseline))
+    first = int(np.argmax(ahead)) + 1 if ahead.any() else None
+    if first is None or (month is not None and first >= month):
+        return ""
+    behind_after = np.flatnonzero(~ahead[first:])
+    again = first + int(behind_after[0]) + 1 if len(behind_after) else None
+    if again is None:
+        return ""
+    tail = (f"stays at or below it only from month {month} on" if month is not None
+            else "ends above it")
+    return (f"{name} is at or below all on-demand from month {first}, goes above it again in "
+            f"month {again} (a new term's upfront fee or a commitment not used up) and {tail}")
 
 
 def run_lifecycle(catalog: Catalog, profile: LifecycleProfile) -> LifecycleResult:
@@ -639,6 +657,9 @@ def run_lifecycle(catalog: Catalog, profile: LifecycleProfile) -> LifecycleResul
             continue
         total = float(r.cost_usd.sum())
         is_baseline = r.name == baseline_name
+        compared = not is_baseline and baseline.complete
+        cum = np.cumsum(r.cost_usd)
+        month = break_even_month(cum, base_cum) if compared else None
         summaries.append(StrategySummary(
             name=r.name,
             total_usd=total,
@@ -647,16 +668,13 @@ def run_lifecycle(catalog: Catalog, profile: LifecycleProfile) -> LifecycleResul
             savings_vs_on_demand_usd=(
                 base_total - total if baseline.complete else None
             ),
-            break_even_month=(
-                None if is_baseline or not baseline.complete
-                else break_even_month(np.cumsum(r.cost_usd), base_cum)
-            ),
+            break_even_month=month,
             status="override" if r.overrides else "ok",
             break_even_months=(
-                None if is_baseline or not baseline.complete
-                else break_even_fraction(r.cost_usd, baseline.cost_usd, r.upfront_usd,
-                                         baseline.upfront_usd)
+                break_even_months(cum, base_cum, r.upfront_usd, baseline.upfront_usd)
+                if compared else None
             ),
+            break_even_note=_break_even_note(r.name, cum, base_cum, month) if compared else "",
         ))
     totals = [(s.total_usd, s.name) for s in summaries if s.total_usd is not None]
     cheapest = min(totals)[1] if totals else None

@@ -35,12 +35,14 @@ from planner.plan_base import (
     MAX_GB,
     MAX_REQUESTS,
     PLAN_SCHEMA_VERSION,
+    DimensionName,
     Gb,
     Month,
     Price,
     Requests,
     Spans,
     StoredSpan,
+    UnitPrices,
     UsageHours,
     _Record,
     _Windowed,
@@ -54,13 +56,14 @@ from planner.plan_kinds import (
     TransferService,
     TransferType,
 )
+from planner.printable import echo
 from planner.validation import validate_document
 
 __all__ = [
     "BYTES_PER_GB", "JOB_COMPONENTS", "MAX_COUNT", "MAX_DURATION_MONTHS", "MAX_GB", "MAX_REQUESTS",
     "PLAN_SCHEMA_VERSION", "DataTransferItem", "Gb", "Month", "Price", "Requests",
     "SageMakerComponent", "SageMakerItem", "SavingsPlanCommitment", "StoredSpan", "TransferService",
-    "TransferType", "UsageHours",
+    "TransferType", "UnitPrices", "UsageHours",
 ]
 
 
@@ -116,7 +119,7 @@ class ComputeItem(_Windowed):
             "ec2_instance_sp_hourly_usd",
         ],
         Price,
-    ] = Field(default_factory=dict)
+    ] = Field(default_factory=dict, max_length=5)
     """Overrides: the option's hourly rate, the RI upfront fee, the on-demand rate used for usage
     beyond a savings plan and for the on-demand comparison, and the rates under the plan's
     Compute / EC2 Instance savings plans (``savings_plans``) [USD]."""
@@ -177,10 +180,13 @@ class S3Item(_Windowed):
     retrieval_tier: RetrievalTier = RetrievalTier.STANDARD
     storage_days: Annotated[float, Field(gt=0, le=36500, allow_inf_nan=False)] | None = None
     """Days objects stay before deletion; below the class minimum the rest is still billed."""
-    access_tier_fractions: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
+    access_tier_fractions: Annotated[
+        dict[DimensionName, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]],
+        Field(max_length=5),
+    ] | None = None
     """Intelligent-Tiering: share of data per access tier (frequent, infrequent, archive_instant,
     archive, deep_archive); default all frequent."""
-    unit_prices: dict[str, Price] = Field(default_factory=dict)
+    unit_prices: UnitPrices = Field(default_factory=dict)
 
 
 class EbsVolumeType(StrEnum):
@@ -220,7 +226,7 @@ class EbsItem(_Windowed):
         float, Field(ge=0, le=1e7, allow_inf_nan=False)
     ] = 0.0
     """Fast Snapshot Restore enabled [DSU-hours per month] (per snapshot and Availability Zone)."""
-    unit_prices: dict[str, Price] = Field(default_factory=dict)
+    unit_prices: UnitPrices = Field(default_factory=dict)
 
 
 class EfsStorageClass(StrEnum):
@@ -248,7 +254,7 @@ class EfsItem(_Windowed):
     provisioned_mibps: Annotated[float, Field(ge=0, le=100000, allow_inf_nan=False)] = 0.0
     read_gb: Gb = 0.0
     write_gb: Gb = 0.0
-    unit_prices: dict[str, Price] = Field(default_factory=dict)
+    unit_prices: UnitPrices = Field(default_factory=dict)
 
 
 Item = Annotated[
@@ -363,7 +369,7 @@ def plan_from_dict(data: Any, *, source: str = "plan") -> Plan:
     version = data.get("schema_version", PLAN_SCHEMA_VERSION) if isinstance(data, dict) else 1
     if version != PLAN_SCHEMA_VERSION:
         raise PlanFileError(
-            f"{source}: schema_version {version!r} is not supported (this planner reads 1)"
+            f"{source}: schema_version {echo(version)} is not supported (this planner reads 1)"
         )
     return validate_document(Plan, data, source=source, what="plan", tags=ITEM_KINDS)
 

@@ -26,6 +26,11 @@ class _Record(BaseModel):
 Price = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
 Gb = Annotated[float, Field(ge=0, le=MAX_GB, allow_inf_nan=False)]
 Requests = Annotated[float, Field(ge=0, le=MAX_REQUESTS, allow_inf_nan=False)]
+MAX_UNIT_PRICES = 50
+"""Most price overrides an item may carry (a sanity bound; an item has fewer dimensions)."""
+DimensionName = Annotated[str, Field(min_length=1, max_length=64)]
+UnitPrices = Annotated[dict[DimensionName, Price], Field(max_length=MAX_UNIT_PRICES)]
+"""Price overrides by dimension name [USD per the snapshot's unit]."""
 UsageHours = Annotated[float, Field(gt=0, le=MAX_HOURS_PER_MONTH, allow_inf_nan=False)]
 """Hours an item runs in a month [h]; at most the plan's hours_per_month (checked on the plan)."""
 

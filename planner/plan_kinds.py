@@ -13,6 +13,7 @@ from planner.plan_base import (
     MAX_COUNT,
     Gb,
     Price,
+    UnitPrices,
     UsageHours,
     _Windowed,
 )
@@ -47,7 +48,7 @@ class DataTransferItem(_Windowed):
     free_allowance_gb: Gb | None = None
     """Internet out: the account's monthly free allowance [GB] (default the snapshot's 100 GB;
     0 when other workloads use it). The plan's internet-out items share the smallest given."""
-    unit_prices: dict[str, Price] = Field(default_factory=dict)
+    unit_prices: UnitPrices = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _destination(self) -> DataTransferItem:
@@ -97,7 +98,7 @@ class SageMakerItem(_Windowed):
     """Managed spot: billed time of one job [s] (BillableTimeInSeconds ≤ job_seconds)."""
     usage_hours_per_month: UsageHours | None = None
     """Hosting/notebook: hours each instance runs per month [h]; default the plan's month."""
-    unit_prices: dict[Literal["hourly_usd"], Price] = Field(default_factory=dict)
+    unit_prices: dict[Literal["hourly_usd"], Price] = Field(default_factory=dict, max_length=1)
 
     @model_validator(mode="after")
     def _usage(self) -> SageMakerItem:

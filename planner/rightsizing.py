@@ -101,7 +101,9 @@ class RightsizeResult:
     """Candidates with their fit, reasons, monthly costs and savings.
 
     ``candidates`` columns: instance_type, family, group (``current``, ``same family``,
-    ``other family``), fits, reason, vcpu, memory_gib, accelerator_memory_gib_total,
+    ``other family``), fits, reason, caution (what a move there changes beyond size: fewer
+    accelerators, lower memory bandwidth; empty if nothing), vcpu, memory_gib,
+    accelerator_memory_gib_total,
     accelerator_tflops, and for each option in ``options`` ``<option>_monthly_usd``,
     ``<option>_savings_monthly_usd`` and ``<option>_savings_yearly_usd`` (NaN = not in snapshot).
     """
@@ -111,7 +113,12 @@ class RightsizeResult:
     candidates: pd.DataFrame
     options: tuple[str, ...]
     others_checked: int
+    """Types of other families compared."""
     others_fitting: int
+    """Of those, the ones that fit the need."""
+    others_cheaper: int
+    """Of those, the ones cheaper on-demand than the current type; the cheapest ``limit`` of them
+    are listed."""
     notes: tuple[str, ...]
 
 
@@ -186,6 +193,8 @@ def _specs_wide(catalog: Catalog) -> pd.DataFrame:
     specs["accelerator_tflops"] = specs["chip_tflops"] * specs["accelerator_count"]
     devices = specs["accelerator_count"].where(specs["accelerator_count"] > 0)
     specs["memory_per_device_gib"] = (specs["accelerator_memory_gib_total"] / devices).fillna(0.0)
+    bandwidth = pd.Series(catalog.accelerators["memory_bandwidth_gbps"].to_numpy(), index=chip)
+    specs["memory_bandwidth_gbps"] = specs["accelerator"].map(bandwidth)
     specs.index = pd.Index(specs["instance_type"].to_numpy())
     return specs
 
@@ -305,8 +314,9 @@ def rightsize(catalog: Catalog, request: RightsizeRequest) -> RightsizeResult:
         ["_order", "on_demand_monthly_usd"], kind="stable", na_position="last"
     )
     listed["reason"] = _reasons(listed, checks)
+    listed["caution"] = _cautions(listed, current) if accelerated else ""
     columns = [
-        "instance_type", "family", "group", "fits", "reason", "vcpu", "memory_gib",
+        "instance_type", "family", "group", "fits", "reason", "caution", "vcpu", "memory_gib",
         "accelerator_memory_gib_total", "accelerator_tflops",
         *(f"{o}_{part}" for o in OPTIONS for part in (
             "monthly_usd", "savings_monthly_usd", "savings_yearly_usd"
@@ -331,8 +341,30 @@ def rightsize(catalog: Catalog, request: RightsizeRequest) -> RightsizeResult:
         options=OPTIONS,
         others_checked=int(is_other.sum()),
         others_fitting=int(others["fits"].sum()),
+        others_cheaper=int(cheaper.sum()),
         notes=tuple(notes),
     )
+
+
+def _cautions(listed: pd.DataFrame, current: pd.Series) -> list[str]:
+    """What a move to each candidate changes that the fit test does not weigh: fewer accelerators
+    (a multi-device job must be re-partitioned, e.g. 4 GPUs → 1) and lower memory bandwidth per
+    device (memory-bound work, such as LLM decoding, runs slower: time ∝ 1 / bandwidth)."""
+    devices_now = int(current["accelerator_count"])
+    bandwidth_now = float(current["memory_bandwidth_gbps"])
+    out = []
+    for _, row in listed.iterrows():
+        parts = []
+        devices = int(row["accelerator_count"])
+        if row["instance_type"] != current["instance_type"] and devices < devices_now:
+            parts.append(f"{devices} accelerator{'s' if devices != 1 else ''} instead of"
+                         f" {devices_now}: the job must be split over fewer devices")
+        bandwidth = float(row["memory_bandwidth_gbps"])
+        if bandwidth < bandwidth_now:  # NaN compares False: unknown is not flagged as lower
+            parts.append(f"memory bandwidth {bandwidth:,.0f} GB/s per device, now"
+                         f" {bandwidth_now:,.0f} GB/s: memory-bound work runs slower")
+        out.append("; ".join(parts))
+    return out
 
 
 def _reasons(

@@ -77,6 +77,8 @@ IT_ARCHIVE_INSTANT_AFTER_DAYS = 90.0
 
 MAX_MONTHS = 120
 MAX_GB = 1e12
+MAX_UNIT_PRICES = 200
+"""Most price overrides a policy may carry (7 classes × about 20 priced dimensions)."""
 
 LIFECYCLE_CLASSES: tuple[str, ...] = (
     "standard", "standard_ia", "onezone_ia", "glacier_ir", "glacier_flexible", "deep_archive",
@@ -158,9 +160,9 @@ class Dataset(_Record):
     """One stream of data under one set of lifecycle rules."""
 
     name: str = Field(default="data", min_length=1, max_length=80)
-    monthly_ingest_gb: Gb | list[Gb]
+    monthly_ingest_gb: Gb | Annotated[list[Gb], Field(max_length=MAX_MONTHS)]
     """GB written per month: one figure for every month, or one per month of the horizon."""
-    objects_per_month: Objects | list[Objects] | None = None
+    objects_per_month: Objects | Annotated[list[Objects], Field(max_length=MAX_MONTHS)] | None = None
     average_object_kb: Annotated[float, Field(gt=0, le=5e9, allow_inf_nan=False)] | None = None
     """Give either the objects written per month (one figure or one per month) or the average
     object size [KB]; from a count, the average size is Σ GB / Σ objects over the horizon."""
@@ -188,12 +190,14 @@ class S3Policy(_Record):
     """An S3 lifecycle what-if: datasets with rules, over a horizon, in one region."""
 
     name: str = Field(default="S3 lifecycle", max_length=200)
-    region: str = "us-east-1"
+    region: Annotated[str, Field(min_length=1, max_length=40)] = "us-east-1"
     months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 36
     datasets: Annotated[list[Dataset], Field(min_length=1, max_length=100)]
-    unit_prices: dict[str, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]] = Field(
-        default_factory=dict
-    )
+    unit_prices: Annotated[
+        dict[Annotated[str, Field(min_length=1, max_length=80)],
+             Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]],
+        Field(max_length=MAX_UNIT_PRICES),
+    ] = Field(default_factory=dict)
     """Overrides by ``class.dimension`` (``standard_ia.storage``), USD per the snapshot unit."""
 
     @model_validator(mode="after")

@@ -25,6 +25,16 @@ def test_default_strategies(at):
     # −$25,596.4, and it stays ≤ 0 (month 25: $682,914 − $801,453.9): break-even in month 15
     assert summary.loc["RI 1y baseline + on-demand", "break_even_month"] == "15"
     assert pd.isna(summary.loc["All on-demand", "break_even_month"])  # the baseline itself
+    # fractional: month 15 starts $6,461.8 behind and gains $32,058.157 over the month:
+    # 14 + 6,461.8 / 32,058.157 = 14.20 months
+    assert summary.loc["RI 1y baseline + on-demand", "break_even_months"] == pytest.approx(
+        14 + (2 * 227_638 - 14 * 2 * 730 * 21.957642) / (2 * 730 * 21.957642))
+    # the chart shows an earlier crossing (month 8: $227,638 − 8 × $32,058.157 < 0) undone by the
+    # renewal in month 13 ($455,276 − 13 × $32,058.157 = $38,520 > 0): the caption says so
+    captions = " ".join(c.value for c in at.caption)
+    assert ("RI 1y baseline + on-demand is at or below all on-demand from month 8, goes above it "
+            "again in month 13") in captions
+    assert "stays at or below it only from month 15 on" in captions
     assert len(at.get("plotly_chart")) >= 3
 
 
@@ -58,3 +68,26 @@ def test_s3_lifecycle_beats_all_standard(at):
     lifecycle = float(m["With lifecycle rules"].strip("$").replace(",", ""))
     standard = float(m["All Standard"].strip("$").replace(",", ""))
     assert lifecycle < standard
+
+
+def test_out_of_range_is_flagged_at_the_field_and_no_old_result_stays(at):
+    assert len(at.dataframe) == 1  # the summary of the default inputs
+    # 200,000 instances to commit is above the 100,000 a strategy may hold: flagged under the
+    # input itself, and the old results are gone rather than kept
+    at.number_input(key="lifecycle_baseline").set_value(200_000.0).run()
+    assert_clean(at)
+    assert "Must be 0 to 100000; got 200000." in errors(at)
+    assert len(at.dataframe) == 0
+    charts = {c.key for c in at.get("plotly_chart")}
+    assert "lifecycle_timeline" not in charts and "lifecycle_s3_cumulative" in charts
+
+
+def test_errors_name_the_field_on_screen(at):
+    # 0 hours passes the form's [0, 730] check but the profile needs more than 0: the message
+    # names the input box, not the profile path usage.usage_hours_per_month
+    at.number_input(key="lifecycle_hours").set_value(0.0).run()
+    assert_clean(at)
+    shown = errors(at)
+    assert any(e.startswith("**Hours used per month**: must be in (0, 730], got 0")
+               for e in shown), shown
+    assert not any("usage_hours_per_month" in e for e in shown)

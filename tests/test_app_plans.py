@@ -281,3 +281,69 @@ def test_a_job_moved_to_month_13_leaves_the_first_year_empty() -> None:
     assert after["First 12 months"] == "$0.00"
     assert after["Total over 24 months"] == before["Total over 24 months"]
     assert any("Cost by month" in c.proto.spec for c in at.get("plotly_chart"))
+
+
+UNPRICEABLE_PLAN = {
+    "name": "Typo plan", "region": "us-east-1",
+    "items": [
+        {"kind": "compute", "name": "good", "instance_type": "m5.large"},
+        {"kind": "compute", "name": "trainer", "instance_type": "p4d.24xlarg"},
+        {"kind": "ebs", "name": "scratch", "volume_type": "gp2", "gb": 100, "iops": 3000},
+    ],
+}
+
+
+def test_unpriceable_upload_keeps_the_page_usable():
+    at = open_app(PAGE)
+    at.file_uploader(key="plans_upload").upload(
+        "typo.plan.json", json.dumps(UNPRICEABLE_PLAN).encode(), "application/json")
+    at.run()
+    assert_clean(at)
+    problems = " ".join(errors(at))
+    assert "**trainer** — instance_type: unknown instance type 'p4d.24xlarg'" in problems
+    assert "**scratch** — iops: gp2 volumes have no provisioned IOPS" in problems
+    # the item list, the editor, the plan download and the uploader stay
+    items = at.dataframe[0].value
+    assert list(items["item"]) == ["good", "trainer", "scratch"]
+    assert items.loc[items["item"] == "good", "problem"].item() == ""
+    assert at.file_uploader(key="plans_upload") is not None
+    assert "Save plan (JSON)" in [b.label for b in at.get("download_button")]
+    # fix the typo in the editor: the plan prices again except the gp2 volume
+    at.selectbox(key="plans_edit_item").set_value("trainer").run()
+    assert any("**trainer** cannot be priced" in e for e in errors(at))
+    at.selectbox(key=edit_key(at, "instance_type")).set_value("p4d.24xlarge")
+    at.button(key="plans_edit_apply").click().run()
+    assert_clean(at)
+    assert "trainer" not in " ".join(errors(at))
+    # drop the gp2 volume: every item prices, totals are back
+    at.selectbox(key="plans_edit_item").set_value("scratch").run()
+    at.button(key="plans_remove").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    assert [i.name for i in at.session_state["plan_current"].items] == ["good", "trainer"]
+    assert "Monthly" in metrics(at) and "Download CSV" in [
+        b.label for b in at.get("download_button")]
+
+
+def test_unpriceable_share_link_keeps_the_plan():
+    from planner.share import encode_plan
+
+    plan = plan_from_dict(UNPRICEABLE_PLAN)
+    at = open_app(query={"plan": encode_plan(plan)})
+    assert at.session_state["plan_current"] == plan
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    assert any("cannot be priced" in e for e in errors(at))
+    assert at.file_uploader(key="plans_upload") is not None
+
+
+def test_missing_price_never_reads_as_savings():
+    # a compute savings plan on a type the snapshot has no savings-plan rate for: the line's price
+    # is missing, so totals are marked incomplete and no saving is claimed
+    at = with_plan({"name": "SP", "region": "us-east-1", "items": [
+        {"kind": "compute", "name": "sp", "instance_type": "p5e.48xlarge",
+         "purchase": {"option": "savings_plan", "term_years": 1}}]})
+    shown = metrics(at)
+    assert shown["Saved vs on-demand"] == "—", shown
+    assert "Monthly (incomplete)" in shown
+    assert any("marked incomplete" in w.value for w in at.warning)

@@ -44,3 +44,18 @@ def test_average_sizing_needs_averages(at):
     # without averages the peak is used: same need as sizing on peak
     assert metrics(at)["Needed vCPU"] == "34.6"
     assert not errors(at)
+
+
+def test_counts_match_the_list_and_moves_are_flagged(at):
+    # default: p4d.24xlarge (8 × A100 40 GB, 1,555 GB/s each). In the shipped snapshot 7 other
+    # types fit, 2 of them cheaper (g6e.12xlarge and g6e.24xlarge: 4 × L40S, 864 GB/s): the
+    # caption says so, the table lists exactly those 2, and both moves are flagged
+    table = at.dataframe[0].value
+    others = table[table["group"] == "other family"]
+    caption = " ".join(c.value for c in at.caption)
+    assert "7 fit, 2 of them cheaper on-demand than p4d.24xlarge (the 2 cheapest are listed)" in caption
+    assert sorted(others["instance_type"]) == ["g6e.12xlarge", "g6e.24xlarge"]
+    for caution in others["caution"]:
+        assert caution.startswith("4 accelerators instead of 8")
+        assert "memory bandwidth 864 GB/s per device, now 1,555 GB/s" in caution
+    assert table.loc[table["group"] == "current", "caution"].tolist() == [""]

@@ -44,14 +44,35 @@ def test_csv_rows_totals_and_neutralised_cells() -> None:
     assert float(lines[0]["monthly_usd"]) == pytest.approx(280.32)
     assert float(lines[0]["unit_price_usd"]) == pytest.approx(0.192)
     assert lines[0]["as_of"] == AS_OF and lines[0]["source"] == SOURCE
-    assert float(totals["monthly_usd"]["monthly_usd"]) == pytest.approx(303.32)
-    assert float(totals["duration_total_usd"]["quantity"]) == pytest.approx(3639.84)
-    # each line over the plan: $280.32 × 12 = $3,363.84 in months 1-12
+    # every total in the same column, to the cent; the money columns of TOTAL rows stay empty, so
+    # summing monthly_usd down the file gives 280.32 + 23.00 = 303.32 (not twice that)
+    assert totals["monthly_usd"]["quantity"] == "303.32"
+    assert totals["duration_total_usd"]["quantity"] == "3639.84"
+    assert {r["monthly_usd"] for r in totals.values()} == {""}
+    assert {r["upfront_usd"] for r in totals.values()} == {""}
+    assert sum(float(r["monthly_usd"] or 0) for r in rows) == pytest.approx(303.32)
+    # each line over the plan: $280.32 × 12 = $3,363.84 in months 1-12; summing total_usd down
+    # the file gives the duration total 3,363.84 + 276.00 = 3,639.84
     assert float(lines[0]["total_usd"]) == pytest.approx(3363.84)
     assert (lines[0]["first_month"], lines[0]["last_month"]) == ("1", "12")
+    assert sum(float(r["total_usd"] or 0) for r in rows) == pytest.approx(3639.84)
     months = [r for r in rows if r["item"] == "MONTH"]
     assert [r["dimension"] for r in months] == [f"month {n}" for n in range(1, 13)]
-    assert all(float(r["total_usd"]) == pytest.approx(303.32) for r in months)
+    assert {r["quantity"] for r in months} == {"303.32"}
+
+
+def test_csv_money_has_no_float_noise() -> None:
+    # 1 × 123.7 h × $0.192 = $23.7504 a month: 23.750400000000003 in floating point, written
+    # 23.7504 (a millionth of a dollar kept); the monthly total to the cent, 23.75
+    plan = plan_from_dict({"name": "p", "region": R, "items": [
+        {"kind": "compute", "name": "api", "instance_type": "m5.xlarge",
+         "usage_hours_per_month": 123.7}]})
+    cost = cost_plan(plan, CATALOG)
+    assert repr(cost.line_items[0].monthly_usd) == "23.750400000000003"
+    rows = list(csv.DictReader(io.StringIO(plan_csv(cost))))
+    assert rows[0]["monthly_usd"] == "23.7504"
+    assert next(r for r in rows if r["dimension"] == "monthly_usd")["quantity"] == "23.75"
+    assert rows[0]["unit_price_usd"] == "0.192"
 
 
 def test_csv_keeps_full_precision_of_a_blended_unit_price() -> None:

@@ -56,6 +56,9 @@ def test_reserved_instance_breaks_even_in_month_7() -> None:
     # 73 × 6 = 438 < 500, 73 × 7 = 511 ≥ 500 → break-even in month 7
     ri = _summary(result, "ri")
     assert ri.break_even_month == 7
+    # fractional: $500 on day one against $73 a month accruing evenly: 500 / 73 = 6.849 months
+    assert ri.break_even_months == pytest.approx(500 / 73)
+    assert ri.break_even_note == ""  # the lines cross once
     assert ri.total_usd == pytest.approx(500.0)
     assert ri.upfront_total_usd == pytest.approx(500.0)
     # savings over 12 months: 12 × 73 − 500 = 876 − 500 = 376
@@ -72,6 +75,14 @@ def test_renewal_pays_again_and_moves_break_even() -> None:
     assert _series(result, "ri", "upfront_usd")[12] == 500.0
     assert ri.total_usd == pytest.approx(1000.0)
     assert ri.break_even_month == 14
+    # fractional: 1,000 / 73 = 13.70 months (month 14: 51 behind at its start, 73 a month)
+    assert ri.break_even_months == pytest.approx(1000 / 73)
+    # the lines cross first in month 7 (500 ≤ 511), the renewal puts the RI above again in
+    # month 13 (1,000 > 949): the note says why the break-even is month 14, not 7
+    assert ri.break_even_note == (
+        "ri is at or below all on-demand from month 7, goes above it again in month 13 (a new "
+        "term's upfront fee or a commitment not used up) and stays at or below it only from "
+        "month 14 on")
 
 
 def test_lapsed_term_falls_back_to_on_demand() -> None:
@@ -283,11 +294,11 @@ def test_shipped_snapshot_m5_reserved_vs_on_demand() -> None:
 # --- issue 13: fractional break-even, spot for a service fleet ------------------------------------
 
 
-def test_break_even_fraction_hand_worked() -> None:
+def test_break_even_months_hand_worked() -> None:
     # strategy: 2,000 upfront then 500 a month; baseline: 800 a month, no upfront.
     # Cumulative difference after month m: 2,000 − 300 m: +200 after month 6, −100 after month 7
     # → month 7 is the first month at or below; crossing 6 + 200 / (200 + 100) = 6.6667 months
-    from planner.lifecycle import break_even_fraction, break_even_month
+    from planner.lifecycle import break_even_month, break_even_months
 
     months = 12
     cost = np.full(months, 500.0)
@@ -296,11 +307,17 @@ def test_break_even_fraction_hand_worked() -> None:
     upfront[0] = 2000.0
     base = np.full(months, 800.0)
     assert break_even_month(np.cumsum(cost), np.cumsum(base)) == 7
-    assert break_even_fraction(cost, base, upfront, np.zeros(months)) == pytest.approx(6 + 2 / 3)
+    assert break_even_months(
+        np.cumsum(cost), np.cumsum(base), upfront, np.zeros(months)
+    ) == pytest.approx(6 + 2 / 3)
     # never: always behind
-    assert break_even_fraction(np.full(3, 900.0), np.full(3, 800.0), np.zeros(3), np.zeros(3)) is None
+    assert break_even_months(
+        np.cumsum(np.full(3, 900.0)), np.cumsum(np.full(3, 800.0)), np.zeros(3), np.zeros(3)
+    ) is None
     # ahead from the start (no upfront, cheaper): 0 months
-    assert break_even_fraction(np.full(3, 700.0), base[:3], np.zeros(3), np.zeros(3)) == 0.0
+    assert break_even_months(
+        np.cumsum(np.full(3, 700.0)), np.cumsum(base[:3]), np.zeros(3), np.zeros(3)
+    ) == 0.0
 
 
 def test_spot_service_fleet_has_no_checkpoint_overhead() -> None:

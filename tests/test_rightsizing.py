@@ -154,6 +154,45 @@ def test_gpu_need_checks_memory_per_device_and_compute() -> None:
     assert "m9.xlarge" not in set(result.candidates.instance_type)
 
 
+def test_fewer_accelerators_and_lower_bandwidth_are_flagged() -> None:
+    # current: 4 × Chip100 (40 GiB, 1,500 GB/s each); candidates: 1 × Chip100 (same chip, one
+    # device) and 2 × ChipSlow (48 GiB, 600 GB/s each)
+    specs = [
+        spec_row("g8.12xlarge", 48, 192, accelerator_kind="gpu", accelerator="Chip100",
+                 accelerator_count=4, accelerator_memory_gib_total=160),
+        spec_row("g8.xlarge", 4, 16, accelerator_kind="gpu", accelerator="Chip100",
+                 accelerator_count=1, accelerator_memory_gib_total=40),
+        spec_row("h8.2xlarge", 8, 32, accelerator_kind="gpu", accelerator="ChipSlow",
+                 accelerator_count=2, accelerator_memory_gib_total=96),
+    ]
+    chips = [
+        {"accelerator": "Chip100", "vendor": "X", "memory_gib": 40, "fp16_tflops": 100.0,
+         "memory_bandwidth_gbps": 1500.0},
+        {"accelerator": "ChipSlow", "vendor": "X", "memory_gib": 48, "fp16_tflops": 100.0,
+         "memory_bandwidth_gbps": 600.0},
+    ]
+    rates = [on_demand(R, "g8.12xlarge", 8.0), on_demand(R, "g8.xlarge", 2.0),
+             on_demand(R, "h8.2xlarge", 3.0)]
+    catalog = make_catalog(instance_specs=specs, compute_rates=rates, accelerators=chips)
+    request = RightsizeRequest(
+        "g8.12xlarge", 1, Utilisation(5.0), Utilisation(5.0), Utilisation(20.0),
+        Utilisation(20.0), region=R, headroom_pct=0.0,
+    )
+    # need: 400 TFLOPS × 20 % = 80 TFLOPS; 160 GiB × 20 % = 32 GiB (8 GiB per device)
+    result = rightsize(catalog, request)
+    one = _row(result, "g8.xlarge")
+    assert one["fits"]  # 100 TFLOPS, 40 GiB
+    assert one["caution"] == "1 accelerator instead of 4: the job must be split over fewer devices"
+    slow = _row(result, "h8.2xlarge")
+    assert slow["fits"]  # 200 TFLOPS, 96 GiB
+    assert slow["caution"] == (
+        "2 accelerators instead of 4: the job must be split over fewer devices; memory bandwidth"
+        " 600 GB/s per device, now 1,500 GB/s: memory-bound work runs slower")
+    assert _row(result, "g8.12xlarge")["caution"] == ""
+    # one other-family type checked (h8.2xlarge), it fits and is cheaper: $3 vs $8 an hour
+    assert (result.others_checked, result.others_fitting, result.others_cheaper) == (1, 1, 1)
+
+
 def test_gpu_figures_are_required_for_an_accelerated_instance() -> None:
     catalog = make_catalog(instance_specs=GPU_SPECS, compute_rates=GPU_RATES, accelerators=ACCELERATORS)
     request = RightsizeRequest("g9.2xlarge", 1, Utilisation(25.0), Utilisation(25.0), region=R)

@@ -79,7 +79,10 @@ def test_prices_cli_lists_components(capsys: pytest.CaptureFixture[str]) -> None
     assert [(r["component"], r["hourly_usd"]) for r in out["sagemaker_prices"]] == [("notebook", 3.825)]
 
 
-def test_prices_cli_table_has_a_component_column(capsys: pytest.CaptureFixture[str]) -> None:
+def test_prices_cli_table_has_a_component_column(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: no header wraps
     assert main(["prices", "--family", "ml.p4d", "--region", "us-east-1"]) == 0
     header = capsys.readouterr().out.splitlines()[0].split()
     assert header == ["region", "instance_type", "component", "hourly_usd", "as_of", "source"]

@@ -144,7 +144,8 @@ def test_inference_kv_heads_bound() -> None:
 
 
 def test_hourly_shape_length() -> None:
-    with pytest.raises(PlanFileError, match=r"hourly_shape: List should have at least 24"):
+    expected = r"hourly_shape: must be a list \(24 entries\) of numbers in \[0, 1\], got \[1.0\]"
+    with pytest.raises(PlanFileError, match=expected):
         workload_from_dict(
             {"kind": "inference", "parameters": 1e9, "layers": 2, "hidden_size": 64,
              "requests_per_second": 1, "input_tokens": 10, "output_tokens": 10,
@@ -161,7 +162,8 @@ def test_file_errors(tmp_path: Path) -> None:
         load_workload(bad)
     nan = tmp_path / "nan.json"
     nan.write_text(json.dumps(TRAINING).replace("7000000000.0", "NaN"), encoding="utf-8")
-    with pytest.raises(PlanFileError, match="not valid JSON"):
+    # NaN is not JSON: the error names the field that holds it and that field's range
+    with pytest.raises(PlanFileError, match=r"parameters: must be a number in \(0, 1e\+13\], got NaN"):
         load_workload(nan)
     version = tmp_path / "v2.json"
     version.write_text(json.dumps({**TRAINING, "schema_version": 2}), encoding="utf-8")

@@ -17,18 +17,34 @@ PALETTE = (
 )
 
 
+MONEY_TICKS = "$,.0f"
+"""d3 format of a money axis: ``-$98,485`` (a ``$`` tick prefix would draw ``$-98,485``)."""
+MONEY_HOVER = "%{y:$,.2f}"
+
+
 def _layout(fig: go.Figure, title: str, x_label: str = "", y_label: str = "USD",
-            height: int = HEIGHT) -> go.Figure:
+            height: int = HEIGHT, money: bool = True) -> go.Figure:
+    """Title at the top left; the legend in its own band at the bottom of the figure, below the
+    x-axis title (never on it)."""
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0},
-        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 40 if not x_label else 70},
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.0,
+                "xanchor": "left", "x": 0},
+        height=height + 40,
         xaxis_title=x_label,
         yaxis_title=y_label,
     )
-    fig.update_yaxes(tickprefix="$", separatethousands=True)
+    if money:
+        fig.update_yaxes(tickformat=MONEY_TICKS)
     return fig
+
+
+def _note_if_all_zero(fig: go.Figure, values: pd.Series, what: str) -> None:
+    """An all-zero chart would draw an empty −1…1 axis: say why it is empty instead."""
+    if len(values) == 0 or bool((values.fillna(0) == 0).all()):
+        fig.update_yaxes(range=[0, 1], showticklabels=False)
+        fig.add_annotation(text=what, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
 
 
 def price_columns(frame: pd.DataFrame) -> list[str]:
@@ -49,7 +65,7 @@ def option_bars(
         fig.add_trace(go.Bar(
             x=frame[category], y=frame[column], name=name,
             marker_color=PALETTE[i % len(PALETTE)],
-            hovertemplate=f"%{{x}}<br>{name}: $%{{y:,.2f}} per {period}<extra></extra>",
+            hovertemplate=f"%{{x}}<br>{name}: {MONEY_HOVER} per {period}<extra></extra>",
         ))
     fig.update_layout(barmode="group")
     return _layout(fig, title, "", f"USD per {period}")
@@ -58,16 +74,18 @@ def option_bars(
 def stacked_bars(
     frame: pd.DataFrame, x: str, y: str, color: str, title: str, y_label: str = "USD",
     x_label: str = "", barmode: str = "stack", height: int = HEIGHT,
+    empty_note: str = "Every value is $0",
 ) -> go.Figure:
     """Bars of a cost column, one colour per ``color`` value: stacked (a cost breakdown) or
-    side by side (``barmode="group"``)."""
+    side by side (``barmode="group"``); ``empty_note`` is shown when every value is 0."""
     fig = go.Figure()
     for i, (name, group) in enumerate(frame.groupby(color, sort=False)):
         fig.add_trace(go.Bar(
             x=group[x], y=group[y], name=str(name), marker_color=PALETTE[i % len(PALETTE)],
-            hovertemplate=f"{name}<br>%{{x}}: $%{{y:,.2f}}<extra></extra>",
+            hovertemplate=f"{name}<br>%{{x}}: {MONEY_HOVER}<extra></extra>",
         ))
     fig.update_layout(barmode=barmode)
+    _note_if_all_zero(fig, frame[y], empty_note)
     return _layout(fig, title, x_label, y_label, height)
 
 
@@ -87,14 +105,14 @@ def lines(
         fig.add_trace(go.Scatter(
             x=group[x], y=group[y], name=str(name), mode="lines",
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
-            hovertemplate=f"{name}<br>{x_label} %{{x}}: $%{{y:,.2f}}<extra></extra>",
+            hovertemplate=f"{name}<br>{x_label} %{{x}}: {MONEY_HOVER}<extra></extra>",
         ))
     if markers:
         fig.add_trace(go.Scatter(
             x=[m[0] for m in markers], y=[m[1] for m in markers], mode="markers",
             text=[m[2] for m in markers], name="break-even",
             marker={"size": 11, "symbol": "diamond", "color": "black"},
-            hovertemplate="%{text}: $%{y:,.2f}<extra></extra>",
+            hovertemplate=f"%{{text}}: {MONEY_HOVER}<extra></extra>",
         ))
     return _layout(fig, title, x_label, y_label)
 
@@ -110,7 +128,7 @@ def scatter(
             x=group[x], y=group[y], name=str(name), mode="markers", text=group[text],
             marker={"size": 9, "color": PALETTE[i % len(PALETTE)]},
             hovertemplate=(
-                f"%{{text}}<br>{name}<br>{x_label}: %{{x:,.3g}}<br>{y_label}: $%{{y:,.2f}}"
+                f"%{{text}}<br>{name}<br>{x_label}: %{{x:,.3g}}<br>{y_label}: {MONEY_HOVER}"
                 "<extra></extra>"
             ),
         ))

@@ -15,6 +15,20 @@ import streamlit as st
 from planner.catalog import Catalog, default_data_dir, load_catalog
 from planner.catalog.schema import TABLES
 
+PAGE_TABLES: dict[str, tuple[str, ...]] = {
+    "Workload planner": ("compute_rates", "spot_price_samples", "spot_advisor", "instance_specs",
+                         "accelerators"),
+    "Instance explorer": ("compute_rates", "spot_price_samples", "spot_advisor",
+                          "instance_specs", "accelerators"),
+    "Storage": ("storage_rates",),
+    "Right-sizing": ("compute_rates", "spot_price_samples", "instance_specs", "accelerators"),
+    "Lifecycle savings": ("compute_rates", "spot_price_samples", "spot_advisor", "storage_rates"),
+    "Plans & export": ("compute_rates", "storage_rates", "spot_price_samples"),
+    "Price data": ("compute_rates", "storage_rates", "spot_price_samples", "spot_advisor",
+                   "instance_specs", "accelerators"),
+}
+"""Page title → the snapshot tables its figures come from (for the staleness warning)."""
+
 
 @st.cache_resource(show_spinner="Loading the price snapshot…")
 def _catalog_at(data_dir: str) -> Catalog:

@@ -10,7 +10,7 @@ import streamlit as st
 from planner.catalog import Catalog
 from planner.plan import Plan
 from ui import data, state
-from ui.format import USD_COLUMN_FORMAT
+from ui.format import USD_COLUMN_FORMAT, column_label
 
 SESSION: dict[str, Any] = {"persist_state": "session"}
 """Keep a widget's value when the user switches pages (``**SESSION``)."""
@@ -57,10 +57,29 @@ def zero_means_none(
     return float(number) or None
 
 
+def checked_number(
+    where: Any, label: str, key: str, *, low: float, high: float, value: float,
+    step: float | None = None, help: str | None = None,
+) -> float | None:
+    """A number input whose range the page checks, not the browser: the widget takes any number,
+    and one outside ``[low, high]`` is flagged right under the field (not in a hover tooltip) and
+    gives None, so the page shows no result rather than keeping the last one."""
+    number = where.number_input(label, value=value, step=step, key=key, help=help, **SESSION)
+    if not low <= number <= high:
+        where.error(f"Must be {low:g} to {high:g}; got {number:g}.", icon=":material/error:")
+        return None
+    return number
+
+
+def labelled_columns(columns: Iterable[str]) -> dict[str, Any]:
+    """Column configs giving every column its on-screen label (dollars for ``*_usd``)."""
+    columns = list(columns)
+    return {**{c: column_label(c) for c in columns}, **usd_columns(columns)}
+
+
 def usd_columns(columns: Iterable[str]) -> dict[str, Any]:
-    """Column configs for the ``*_usd`` columns: ``monthly_usd`` → "monthly" in dollars."""
+    """Column configs for the ``*_usd`` columns: ``monthly_usd`` → "Monthly" in dollars."""
     return {
-        c: st.column_config.NumberColumn(c.removesuffix("_usd").replace("_", " "),
-                                         format=USD_COLUMN_FORMAT)
+        c: st.column_config.NumberColumn(column_label(c), format=USD_COLUMN_FORMAT)
         for c in columns if c.endswith("_usd")
     }

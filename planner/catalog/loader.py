@@ -199,11 +199,17 @@ def _check_fee_split(rates: pd.DataFrame, reserved: pd.Series) -> None:
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:
     path = data_dir / "manifest.json"
+    if data_dir.exists() and not data_dir.is_dir():
+        raise CatalogError(f"no price snapshot at {data_dir}: it is a file, not a folder")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise CatalogError(f"no price snapshot at {data_dir} (manifest.json is missing)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except PermissionError:
+        raise CatalogError(f"no price snapshot at {data_dir}: permission denied") from None
+    except IsADirectoryError:
+        raise SnapshotSchemaError("manifest.json: is a folder, not a file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
         raise SnapshotSchemaError(f"manifest.json: not valid JSON ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
         found = manifest.get("schema_version") if isinstance(manifest, dict) else None

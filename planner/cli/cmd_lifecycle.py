@@ -43,10 +43,10 @@ def run(args: argparse.Namespace) -> int:
             "unused_commitment_total_usd": s.unused_commitment_total_usd,
             "savings_vs_on_demand_usd": s.savings_vs_on_demand_usd,
             "break_even_month": result.break_even_label(s),
-            "break_even_months": (
-                None if s.break_even_months is None else round(s.break_even_months, 2)
-            ),
+            "break_even_months": (None if s.break_even_months is None
+                                  else round(s.break_even_months, 2)),
             "status": s.status,
+            "break_even_note": s.break_even_note,
         }
         for s in result.summary
     ]
@@ -83,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
     )
     out.write(to_table(summary, SUMMARY_COLUMNS))
     out.write(f"\ncheapest: {result.cheapest or '— (no strategy has every rate)'}\n")
+    out.write("break-even: the first month from which a strategy stays at or below all"
+              " on-demand; break_even_months counts from the start (6.85 = 85 % into month 7)\n")
+    for s in result.summary:
+        if s.break_even_note:
+            out.write(f"  {s.break_even_note}\n")
     for name, detail in rates.items():
         out.write(f"\n{name}:\n")
         for x in detail["rates"]:

@@ -124,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
             "candidates": rows,
             "other_families_checked": result.others_checked,
             "other_families_fitting": result.others_fitting,
+            "other_families_cheaper": result.others_cheaper,
             "notes": list(result.notes),
         }))
         return 0
@@ -151,10 +152,12 @@ def run(args: argparse.Namespace) -> int:
     out.write(to_table(rows, columns))
     out.write("\nwhy:\n")
     for row in rows:
-        out.write(f"  {row['instance_type']}: {row['reason']}\n")
+        caution = f" — caution: {row['caution']}" if row.get("caution") else ""
+        out.write(f"  {row['instance_type']}: {row['reason']}{caution}\n")
     out.write(
-        f"\nother families: {result.others_checked} checked, {result.others_fitting} fit;"
-        " the cheapest fitting ones are listed\n"
+        f"\nother families: {result.others_checked} checked, {result.others_fitting} fit,"
+        f" {result.others_cheaper} of them cheaper on-demand; the cheapest"
+        f" {min(result.others_cheaper, request.limit)} are listed\n"
     )
     for note in result.notes:
         out.write(f"note: {note}\n")

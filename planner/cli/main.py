@@ -4,14 +4,24 @@ Each command lives in its own module ``planner.cli.cmd_<name>`` exposing ``HELP`
 ``add_arguments(parser)`` and ``run(args) -> int``. Command modules import only the standard library
 at top level; pandas and the catalog are imported inside ``run`` so ``--help`` and start-up stay fast.
 User errors (:class:`planner.errors.PlannerError`) print one line on stderr and exit 2.
+
+Everything a command prints goes through :func:`planner.printable.printable`, so a name holding
+ESC, CR or a bidi override is shown escaped, never acted on by the terminal. Negative-looking
+numbers (``-5``, ``-1e3``, ``-inf``) are read as values, so ``--max-hours -inf`` gets the option's
+own range error instead of "expected one argument".
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from planner.printable import clip, one_line, printable
 
 COMMANDS: dict[str, str] = {
     "prices": "planner.cli.cmd_prices",
@@ -27,14 +37,66 @@ COMMANDS: dict[str, str] = {
 """Command name → module."""
 
 EXIT_USER_ERROR = 2
+MAX_ERROR_CHARS = 600
+"""Longest error line printed [characters]; messages quote values capped well below this."""
+
+NEGATIVE_NUMBER = re.compile(
+    r"^-(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf|infinity|nan)$", re.IGNORECASE
+)
+"""What argparse should read as a (negative) number rather than an option."""
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (no usage dump) and exit code 2."""
+    """argparse, but a usage error is one printable line (no usage dump) and exit code 2, and
+    negative-looking numbers are values."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.stderr.write(f"{self.prog}: error: {clip(one_line(message), MAX_ERROR_CHARS)}\n")
         raise SystemExit(EXIT_USER_ERROR)
+
+
+class _Printable:
+    """A text stream that escapes control characters (newlines pass) before writing them."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _printable_output() -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _Printable(saved[0])
+    sys.stderr = _Printable(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _option_names(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
+    """A command's option destinations → the flag a user types (``max_hours`` → ``--max-hours``)."""
+    sub = next(
+        (a.choices[command] for a in parser._actions
+         if isinstance(a, argparse._SubParsersAction) and command in a.choices),
+        None,
+    )
+    names: dict[str, str] = {}
+    for action in sub._actions if sub is not None else ():
+        if action.option_strings:
+            names[action.dest] = action.option_strings[-1]
+            names[f"{action.dest}_usd"] = action.option_strings[-1]
+    return names
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,15 +119,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_USER_ERROR
-    from planner.errors import PlannerError
+    from planner.errors import InputError, PlannerError
 
-    try:
-        return int(args._run(args) or 0)
-    except PlannerError as exc:
-        sys.stderr.write(f"planner {args.command}: error: {exc}\n")
-        return EXIT_USER_ERROR
-    except BrokenPipeError:  # e.g. `planner prices | head`
-        return 0
+    with _printable_output():
+        try:
+            return int(args._run(args) or 0)
+        except PlannerError as exc:
+            message = str(exc)
+            if isinstance(exc, InputError):
+                flag = _option_names(parser, args.command).get(exc.field)
+                message = f"{flag}: {exc.problem}" if flag else message
+            sys.stderr.write(
+                f"planner {args.command}: error: {clip(one_line(message), MAX_ERROR_CHARS)}\n"
+            )
+            return EXIT_USER_ERROR
+        except BrokenPipeError:  # e.g. `planner prices | head`
+            return 0
 
 
 if __name__ == "__main__":

@@ -49,7 +49,14 @@ def exclusive(data_dir: Path) -> Iterator[None]:
     not): no lock file is left behind, and the kernel drops the lock when the process ends, so a
     crashed refresh never leaves the snapshot locked.
     """
-    fd = os.open(data_dir.parent, os.O_RDONLY)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise RefreshError(f"{data_dir} is a file, not a snapshot folder")
+    try:
+        fd = os.open(data_dir.parent, os.O_RDONLY)
+    except OSError as exc:
+        raise RefreshError(
+            f"cannot use {data_dir.parent} for the snapshot ({exc.strerror or type(exc).__name__})"
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from planner.errors import PlanFileError
 from planner.jsonfile import read_json_file
+from planner.printable import echo
 from planner.validation import describe_validation_error
 
 WORKLOAD_SCHEMA_VERSION = 1
@@ -36,6 +37,8 @@ MAX_FLOPS = 1e30
 MAX_INSTANCES = 100_000
 MAX_HOURS = 1e6
 """Largest time accepted [h] (≈ 114 years)."""
+MAX_MEASURED_TYPES = 2000
+"""Most instance types a workload may give measured throughput for (the snapshot has ~1,400)."""
 
 
 class Precision(StrEnum):
@@ -246,9 +249,9 @@ class InferenceWorkload(_Workload):
     latency_target_ms_per_output_token: Annotated[float, _bounded(0, 1e6)] | None = None
     max_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 256
     min_instances: Annotated[int, Field(ge=0, le=MAX_INSTANCES)] = 1
-    measured_output_tokens_per_second: dict[
+    measured_output_tokens_per_second: Annotated[dict[
         Annotated[str, Field(min_length=1, max_length=64)], Annotated[float, _bounded(0, 1e9)]
-    ] = Field(default_factory=dict)
+    ], Field(max_length=MAX_MEASURED_TYPES)] = Field(default_factory=dict)
     """Instance type → measured output tokens/s per instance, used instead of the roofline."""
     compute_efficiency: Fraction | None = None
     memory_efficiency: Fraction | None = None
@@ -284,7 +287,7 @@ class CpuWorkload(_Job):
     memory_gib: Annotated[float, _bounded(0, 100_000)]
     """Memory each instance needs [GiB]."""
     architectures: list[Literal["x86_64", "arm64"]] = Field(
-        default=["x86_64"], min_length=1
+        default=["x86_64"], min_length=1, max_length=2
     )
     max_instances: Count = 1000
     parallel_efficiency: Fraction = 1.0
@@ -319,7 +322,7 @@ def workload_from_dict(data: Any, *, source: str = "workload") -> Workload:
     version = data.get("schema_version", WORKLOAD_SCHEMA_VERSION)
     if version != WORKLOAD_SCHEMA_VERSION:
         raise PlanFileError(
-            f"{source}: schema_version: {version!r} is not supported (this planner reads 1)"
+            f"{source}: schema_version: {echo(version)} is not supported (this planner reads 1)"
         )
     try:
         workload: Workload = _ADAPTER.validate_python(data)
