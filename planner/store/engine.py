@@ -151,7 +151,7 @@ def _unavailable(where: str, exc: sa_exc.DBAPIError) -> str:
         reason = "cannot be opened (check the file's folder and permissions)"
     else:
         reason = f"cannot be reached or written ({text})"
-    return f"plan store {where} {reason}; nothing was saved"
+    return f"plan store {where} {reason}; nothing was changed"
 
 
 def _alembic_config() -> Config:
