@@ -11,8 +11,8 @@ write it), :class:`StoreSchemaError` (not ours, corrupt or newer; left unchanged
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from planner.catalog.loader import Catalog
 from planner.store.diff import DIFF_COLUMNS, PlanDiff, diff_rows
 from planner.store.engine import ENV_URL, default_url, describe_url, make_engine, migrate, store_url
 from planner.store.errors import (
@@ -33,6 +33,9 @@ from planner.store.records import (
     StoredTotals,
     VersionInfo,
 )
+
+if TYPE_CHECKING:
+    from planner.catalog.loader import Catalog
 
 __all__ = [
     "DIFF_COLUMNS", "ENV_URL", "MAX_ESTIMATE_PLANS", "MIN_ESTIMATE_PLANS", "Estimate",

@@ -57,6 +57,8 @@ def store_url(url: str | None = None) -> str:
 
 def describe_url(url: str | sa.URL) -> str:
     """The URL with any password hidden, fit for messages and logs."""
+    if str(url).startswith("sqlite"):
+        return str(url)  # no password to hide; keep the path as written
     try:
         return sa.make_url(url).render_as_string(hide_password=True)
     except sa_exc.ArgumentError:
@@ -95,7 +97,7 @@ def _sqlite_engine(parsed: sa.URL) -> Engine:
     if database in ("", ":memory:"):
         options["poolclass"] = StaticPool
         options["connect_args"]["check_same_thread"] = False
-    else:
+    elif not (str(parsed.query.get("uri", "")).lower() == "true" and database.startswith("file:")):
         folder = Path(database).expanduser().parent
         try:
             folder.mkdir(parents=True, exist_ok=True)

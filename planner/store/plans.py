@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from planner.catalog.loader import Catalog
-from planner.costing import cost_plan
 from planner.errors import InputError, PlannerError
 from planner.plan import Plan, plan_from_dict, plan_to_dict
 from planner.store.diff import PlanDiff, diff_plans
@@ -32,6 +30,9 @@ from planner.store.records import (
     VersionInfo,
 )
 from planner.store.tables import NAME_CHARS, TOTALS_COLUMNS, plan_versions, plans
+
+if TYPE_CHECKING:
+    from planner.catalog.loader import Catalog
 
 MAX_LIST_ROWS = 1000
 
@@ -92,6 +93,8 @@ class PlanStore:
         """The plan's totals against the store's catalog (empty when it cannot be priced)."""
         if self.catalog is None:
             return StoredTotals()
+        from planner.costing import cost_plan  # pandas: only when pricing
+
         try:
             t = cost_plan(plan, self.catalog).totals
         except PlannerError:
