@@ -226,8 +226,12 @@ def on_page() -> None:
 
 
 def sync_url() -> None:
-    """Put the saved plan's id and the plan's self-contained token in the address bar."""
+    """Put the saved plan's id and the plan's self-contained token in the address bar.
+
+    An untouched new session writes nothing: a link's own parameters may not be applied yet."""
     plan_id = saved_id()
+    if plan_id is None and state.plan_revision() == 0:
+        return
     if plan_id is not None and st.query_params.get(PLAN_ID_PARAM) != str(plan_id):
         st.query_params[PLAN_ID_PARAM] = str(plan_id)
     try:
