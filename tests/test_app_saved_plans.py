@@ -158,7 +158,7 @@ def test_an_estimate_groups_plans_and_its_links_reopen_it(db_url: str) -> None:
     assert list(frame_with(again, "first_year_usd")["plan"]) == [
         "Scenario A", "Scenario B"]
     shared = open_app(SAVED_PAGE, query={"estimate": links[1].split("?estimate=")[1]})
-    assert [s.value for s in shared.subheader][0] == "Shared estimate: Q3 options"
+    assert next(s.value for s in shared.subheader) == "Shared estimate: Q3 options"
     assert list(frame_with(shared, "first_year_usd")["monthly_usd"].round(2)) == [
         140.16, 157.16]
     store.close()

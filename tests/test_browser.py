@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -282,17 +283,20 @@ def test_reload_keeps_the_plan_and_an_estimate_link_reopens(server: str, browser
     reloaded = _wait_metrics(page)
     assert reloaded["Monthly"] == "$140.16"
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
-    assert "Current plan: Option A" in sidebar and "Saved as #1 · version 1" in sidebar
+    plan_id = re.search(r"plan_id=(\d+)", page.url).group(1)
+    assert "Current plan: Option A" in sidebar and f"Saved as #{plan_id} · version 1" in sidebar
     _shot(page, "reload_keeps_the_plan")
 
     # a second plan, both grouped in an estimate; a reload keeps them
     _go(page, "Saved plans")
     page.get_by_role("button", name="Duplicate").click()
     _settle(page)
-    page.get_by_text("Saved a copy as 'Option A (copy)'").wait_for(timeout=RUN_TIMEOUT_MS)
+    done = page.get_by_text("Saved a copy as 'Option A (copy)'")
+    done.wait_for(timeout=RUN_TIMEOUT_MS)
+    copy_id = re.search(r"\(#(\d+)\)", done.inner_text()).group(1)
     page.get_by_label("Estimate name").fill("Q3 options")
     picker = page.locator('[data-testid="stMultiSelect"]').locator("input")
-    for option in ("#1", "#2"):  # type to filter, Enter picks the match
+    for option in (f"Option A · #{plan_id}", f"Option A (copy) · #{copy_id}"):  # Enter picks it
         picker.click()
         picker.fill(option)
         picker.press("Enter")
@@ -300,7 +304,7 @@ def test_reload_keeps_the_plan_and_an_estimate_link_reopens(server: str, browser
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Save estimate").click()
     _settle(page)
-    page.get_by_text("Saved the estimate 'Q3 options' (#1).").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_text("Saved the estimate 'Q3 options'").wait_for(timeout=RUN_TIMEOUT_MS)
     page.reload(wait_until="networkidle")
     chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="Q3 options")
     chart.wait_for(timeout=RUN_TIMEOUT_MS)
@@ -311,7 +315,7 @@ def test_reload_keeps_the_plan_and_an_estimate_link_reopens(server: str, browser
 
     # the estimate's link in a fresh browser context
     link = page.locator('[data-testid="stCode"]').filter(has_text="?estimate_id=").inner_text().strip()
-    assert link.endswith("/saved_plans?estimate_id=1")
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/saved_plans\?estimate_id=\d+", link)
     fresh = browser.new_context(viewport=VIEWPORT).new_page()
     fresh.goto(link, wait_until="networkidle")
     chart = fresh.locator('[data-testid="stPlotlyChart"]').filter(has_text="Q3 options")

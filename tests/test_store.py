@@ -128,6 +128,16 @@ def test_names_are_data_never_sql(store: Store) -> None:
     assert len(store.plans.list_plans()) == 4
 
 
+def test_a_nul_character_is_refused_naming_the_field(store: Store) -> None:
+    bad = with_batch().model_copy(update={"name": "A\x00B"})
+    with pytest.raises(InputError, match=r"^name: text may not contain the NUL character"):
+        store.plans.save(bad)
+    items = [*plan().items, plan().items[0].model_copy(update={"name": "x\x00"})]
+    with pytest.raises(InputError, match=r"^items\[1\]\.name: text may not contain"):
+        store.plans.save(plan().model_copy(update={"items": items}))
+    assert store.plans.list_plans() == []
+
+
 def test_find_by_id_or_name_and_ambiguous_names(store: Store) -> None:
     a = store.plans.save(plan(name="Budget"))
     b = store.plans.save(plan(name="Budget"))

@@ -32,7 +32,8 @@ plans_strategy = st.builds(
         "name": name, "region": "us-east-1", "duration_months": months,
         "items": [{**item, "name": f"item-{i}"} for i, item in enumerate(items)],
     }),
-    st.text(min_size=1, max_size=40).filter(lambda s: s.strip()),
+    st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=40)
+    .filter(lambda s: s.strip()),
     st.integers(1, 60), st.lists(compute_items | s3_items, min_size=0, max_size=6),
 )
 

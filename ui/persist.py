@@ -177,6 +177,9 @@ def autosave() -> None:
     except StoreUnavailable as err:
         st.session_state[NOTICE_KEY] = f"{err}. Your edits are kept in this browser tab."
         return
+    except PlannerError as err:  # e.g. text the database cannot hold
+        st.session_state[NOTICE_KEY] = f"Not saved: {err}. Your edits are kept in this browser tab."
+        return
     st.session_state.pop(NOTICE_KEY, None)
     attach(saved.plan, saved.plan_id, saved.version, make_current=False)
     st.session_state[OPENED_KEY] = str(saved.plan_id)

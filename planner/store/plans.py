@@ -50,14 +50,27 @@ def utc(value: datetime) -> datetime:
 
 
 def clean_author(author: str) -> str:
-    return " ".join(str(author or "").split())[:MAX_AUTHOR_CHARS]
+    return " ".join(str(author or "").replace("\x00", "").split())[:MAX_AUTHOR_CHARS]
 
 
 def check_name(name: str, what: str = "plan name") -> str:
     name = str(name or "").strip()
+    check_text(name, what)
     if not 1 <= len(name) <= NAME_CHARS:
         raise InputError(what, f"must be 1 to {NAME_CHARS} characters (got {len(name)})")
     return name
+
+
+def check_text(value: Any, path: str = "plan") -> None:
+    """Refuse a NUL character in any text (PostgreSQL cannot store it; the same on SQLite)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise InputError(path, "text may not contain the NUL character (\\x00)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_text(item, f"{path}.{key}" if path != "plan" else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            check_text(item, f"{path}[{i}]")
 
 
 def totals_from(row: Mapping[Any, Any]) -> StoredTotals:
@@ -114,6 +127,7 @@ class PlanStore:
         plan = plan_from_dict(plan_to_dict(plan), source="plan")  # stored only when valid
         author = clean_author(author)
         document = plan_to_dict(plan)
+        check_text(document)
         totals = self.totals(plan)
         now = datetime.now(UTC)
         columns = {
