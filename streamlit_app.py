@@ -8,7 +8,7 @@ import streamlit as st
 
 from planner.catalog.freshness import STALE_AFTER_DAYS, table_ages
 from planner.errors import PlannerError
-from ui import data, state
+from ui import data, persist, state
 from ui.errors import user_errors
 
 st.set_page_config(
@@ -29,6 +29,7 @@ PAGES = {
     "Budget": [
         st.Page("pages/lifecycle_savings.py", title="Lifecycle savings", icon=":material/savings:"),
         st.Page("pages/plans_export.py", title="Plans & export", icon=":material/request_quote:"),
+        st.Page("pages/saved_plans.py", title="Saved plans", icon=":material/folder_open:"),
     ],
     "Data": [
         st.Page("pages/price_data.py", title="Price data", icon=":material/table_view:"),
@@ -41,7 +42,16 @@ with user_errors("The price snapshot could not be loaded: run `planner refresh` 
     catalog = data.catalog()
 
 try:
+    opened = persist.open_from_url()
+    if opened:
+        st.toast(opened, icon=":material/folder_open:")
+except PlannerError as err:
+    st.error(f"The saved plan of this link could not be opened: {err}. Find it on Saved plans.",
+             icon=":material/link_off:")
+
+try:
     if state.apply_share_link():
+        persist.opened_from_token()
         st.toast(f"Opened the shared plan {state.current_plan().name!r}", icon=":material/link:")
 except PlannerError as err:
     st.error(
@@ -49,6 +59,8 @@ except PlannerError as err:
         "(or load the plan's JSON file on Plans & export).",
         icon=":material/link_off:",
     )
+
+persist.autosave()  # (pages call it too, with the conflict banner: see ui.widgets.page_start)
 
 with st.sidebar:
     st.markdown("**Price dates**")
@@ -75,5 +87,19 @@ with st.sidebar:
         f"{len(plan.items)} item{'s' if len(plan.items) != 1 else ''} · {plan.region} · "
         f"{plan.duration_months} months"
     )
+    if persist.store() is None:
+        st.caption(f":material/cloud_off: Plans are not saved: {persist.store_problem()}")
+    elif persist.notice():
+        st.warning(persist.notice(), icon=":material/cloud_off:")
+    elif persist.saved_id() is not None:
+        st.caption(f":material/cloud_done: Saved as #{persist.saved_id()} · "
+                   f"version {persist.saved_version()}")
+    else:
+        st.caption("Saved automatically once you change it.")
+    st.text_input("Your name (kept with each saved version)", key=persist.AUTHOR_KEY,
+                  max_chars=80, placeholder="optional")
 
+persist.sync_url()
 page.run()
+persist.autosave()
+persist.sync_url()

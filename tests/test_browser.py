@@ -2,7 +2,9 @@
 
 Opens every page, fills the workload form, adds a row to the plan, downloads the CSV and checks
 its rows and totals, opens the share link in a fresh browser context and checks the same totals,
-and saves a screenshot of each page under ``artifacts/screenshots/`` (printed).
+and saves a screenshot of each page under ``artifacts/screenshots/`` (printed). With the plan
+store (a SQLite file of its own): a changed plan survives a reload, two plans grouped in an
+estimate survive a reload, and the estimate's link opens it in a fresh browser context.
 
 Without /usr/bin/chromium the test is skipped, except with ``CI=true`` where it fails.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -35,6 +38,7 @@ PAGES = {
     "right_sizing": "Right-sizing",
     "lifecycle_savings": "Lifecycle savings",
     "plans_export": "Plans & export",
+    "saved_plans": "Saved plans",
     "price_data": "Price data",
 }
 RUN_TIMEOUT_MS = 30_000
@@ -47,7 +51,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: install Debian's chromium and chromium-driver (apt)"
         if os.environ.get("CI", "").lower() == "true":
@@ -62,6 +66,8 @@ def server() -> Iterator[str]:
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        env={**os.environ,
+             "PLANNER_DB_URL": f"sqlite:///{tmp_path_factory.mktemp('browser-store') / 'plans.db'}"},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -120,14 +126,18 @@ def _metrics(page) -> dict[str, str]:
     return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
 
 
+READY = '[data-testid="stMetricValue"], [data-testid="stDataFrame"]'
+"""What a page shows once its results are there (Saved plans: its list, or the alert saying
+there is none yet)."""
+READY_BY_TITLE = {"Saved plans": '[data-testid="stDataFrame"], [data-testid="stAlert"]'}
+
+
 def _go(page, title: str) -> None:
     """Navigate with the sidebar link (same session, so the plan stays); wait for the results."""
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
     page.get_by_role("heading", name=title).wait_for(timeout=RUN_TIMEOUT_MS)
     _settle(page)
-    page.locator('[data-testid="stMetricValue"], [data-testid="stDataFrame"]').first.wait_for(
-        timeout=RUN_TIMEOUT_MS
-    )
+    page.locator(READY_BY_TITLE.get(title, READY)).first.wait_for(timeout=RUN_TIMEOUT_MS)
     _settle(page)
 
 
@@ -239,5 +249,81 @@ def test_pages_workload_plan_csv_and_share_link(server: str, browser, tmp_path: 
     for key in ("Monthly", "Upfront", "First 12 months", "Total over 12 months"):
         assert reopened[key] == shown[key], key
     _shot(fresh, "share_link_reopened")
+    assert not errors, errors
+    context.close()
+
+
+def _wait_metrics(page) -> dict[str, str]:
+    page.locator('[data-testid="stMetricLabel"]').filter(has_text="Monthly").first.wait_for(
+        timeout=RUN_TIMEOUT_MS)
+    _settle(page)
+    return _metrics(page)
+
+
+def test_reload_keeps_the_plan_and_an_estimate_link_reopens(server: str, browser) -> None:
+    from planner.share import encode_plan
+    from tests.store_helpers import plan
+
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # (a server's very first request on a sub-page runs that page alone: open the app first)
+    page.goto(server + "/", wait_until="networkidle")
+    page.get_by_role("heading", name="Workload planner").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.goto(f"{server}/plans_export?plan={encode_plan(plan())}", wait_until="networkidle")
+    assert _wait_metrics(page)["Monthly"] == "$140.16"  # 2 × 730 h × $0.096
+    assert "plan_id=" not in page.url  # an opened link is saved only once it changes
+    name = page.get_by_label("Plan name")
+    name.fill("Option A")
+    page.get_by_role("button", name="Apply settings").click()
+    _settle(page)
+    page.wait_for_url("**plan_id=*", timeout=RUN_TIMEOUT_MS)
+    page.reload(wait_until="networkidle")
+    reloaded = _wait_metrics(page)
+    assert reloaded["Monthly"] == "$140.16"
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    plan_id = re.search(r"plan_id=(\d+)", page.url).group(1)
+    assert "Current plan: Option A" in sidebar and f"Saved as #{plan_id} · version 1" in sidebar
+    _shot(page, "reload_keeps_the_plan")
+
+    # a second plan, both grouped in an estimate; a reload keeps them
+    _go(page, "Saved plans")
+    page.get_by_role("button", name="Duplicate").click()
+    _settle(page)
+    done = page.get_by_text("Saved a copy as 'Option A (copy)'")
+    done.wait_for(timeout=RUN_TIMEOUT_MS)
+    copy_id = re.search(r"\(#(\d+)\)", done.inner_text()).group(1)
+    page.get_by_label("Estimate name").fill("Q3 options")
+    picker = page.locator('[data-testid="stMultiSelect"]').locator("input")
+    for option in (f"Option A · #{plan_id}", f"Option A (copy) · #{copy_id}"):  # Enter picks it
+        picker.click()
+        picker.fill(option)
+        picker.press("Enter")
+        page.wait_for_timeout(300)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Save estimate").click()
+    _settle(page)
+    page.get_by_text("Saved the estimate 'Q3 options'").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.reload(wait_until="networkidle")
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="Q3 options")
+    chart.wait_for(timeout=RUN_TIMEOUT_MS)
+    _settle(page)
+    assert "Option A (copy)" in chart.inner_text()
+    chart.scroll_into_view_if_needed()
+    _shot(page, "saved_plans_estimate")
+
+    # the estimate's link in a fresh browser context
+    link = page.locator('[data-testid="stCode"]').filter(has_text="?estimate_id=").inner_text().strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/saved_plans\?estimate_id=\d+", link)
+    fresh = browser.new_context(viewport=VIEWPORT).new_page()
+    fresh.goto(link, wait_until="networkidle")
+    chart = fresh.locator('[data-testid="stPlotlyChart"]').filter(has_text="Q3 options")
+    chart.wait_for(timeout=RUN_TIMEOUT_MS)
+    _settle(fresh)
+    legend = chart.inner_text()
+    assert "Option A" in legend and "Option A (copy)" in legend
+    chart.scroll_into_view_if_needed()
+    _shot(fresh, "estimate_link_reopened")
     assert not errors, errors
     context.close()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from planner.catalog import Catalog
 from planner.plan import Plan
-from ui import data, state
+from ui import data, persist, state
 from ui.format import USD_COLUMN_FORMAT, column_label
 
 SESSION: dict[str, Any] = {"persist_state": "session"}
@@ -19,8 +19,10 @@ DEFAULT_INSTANCE_TYPE = "p4d.24xlarge"
 
 
 def page_start() -> tuple[Catalog, Plan]:
-    """The loaded snapshot and the current plan; shows the message an action left for this run."""
+    """The loaded snapshot and the current plan; saves a changed plan to the plan store (and
+    shows a version conflict); shows the message an action left for this run."""
     catalog = data.catalog()
+    persist.on_page()
     state.show_flash()
     return catalog, state.current_plan()
 

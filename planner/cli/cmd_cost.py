@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from planner.cli.output import add_format_argument
+
+if TYPE_CHECKING:
+    from planner.costing import PlanCost
 
 HELP = "cost a plan file: line items with unit prices, dates and sources, and totals"
 
@@ -22,19 +26,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
-    from planner.cli.output import to_table
-    from planner.costing import TOTAL_FIELDS, cost_plan
-    from planner.export import line_record, plan_cost_json, plan_csv
+    from planner.costing import cost_plan
     from planner.plan import load_plan
 
     plan = load_plan(args.plan)
-    cost = cost_plan(plan, load_catalog())
-    if args.format == "json":
+    write_cost(cost_plan(plan, load_catalog()), args.format)
+    return 0
+
+
+def write_cost(cost: PlanCost, fmt: str) -> None:
+    """Print a plan's cost in ``fmt`` (table, csv or json) on stdout (also ``planner plans show``)."""
+    from planner.cli.output import to_table
+    from planner.costing import TOTAL_FIELDS
+    from planner.export import line_record, plan_cost_json, plan_csv
+
+    plan = cost.plan
+    if fmt == "json":
         sys.stdout.write(plan_cost_json(cost))
-        return 0
-    if args.format == "csv":
+        return
+    if fmt == "csv":
         sys.stdout.write(plan_csv(cost))
-        return 0
+        return
     records = [line_record(line) for line in cost.line_items]
     out = sys.stdout
     out.write(f"{plan.name} — {plan.region}, {plan.duration_months} months, "
@@ -51,4 +63,3 @@ def run(args: argparse.Namespace) -> int:
             "\nincomplete: no price in the snapshot for " + "; ".join(cost.missing)
             + " (run `planner refresh` or set unit_prices in the plan)\n"
         )
-    return 0

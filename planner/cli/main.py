@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "s3-lifecycle": "planner.cli.cmd_s3_lifecycle",
     "rightsize": "planner.cli.cmd_rightsize",
     "refresh": "planner.cli.cmd_refresh",
+    "plans": "planner.cli.cmd_plans",
     "app": "planner.cli.cmd_app",
 }
 """Command name → module."""
