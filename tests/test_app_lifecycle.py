@@ -25,7 +25,12 @@ def test_default_strategies(at):
     # −$25,596.4, and it stays ≤ 0 (month 25: $682,914 − $801,453.9): break-even in month 15
     assert summary.loc["RI 1y baseline + on-demand", "break_even_month"] == "15"
     assert pd.isna(summary.loc["All on-demand", "break_even_month"])  # the baseline itself
-    assert len(at.get("plotly_chart")) >= 3
+    assert len(at.get("plotly_chart")) == 0  # charts are drawn when their tab is opened
+    at.session_state["lifecycle_compute_view"] = "Charts"
+    at.run()
+    assert len(at.get("plotly_chart")) == 2  # cumulative cost, upfront cash
+    open_s3(at)
+    assert len(at.get("plotly_chart")) == 2  # S3: cumulative, by storage class
 
 
 def test_one_month_all_on_demand(at):
@@ -45,15 +50,24 @@ def test_short_horizon_never_breaks_even(at):
     assert summary.loc["Spot-heavy (90% spot)", "break_even_month"] == "1"
 
 
+def open_s3(at):
+    at.session_state["lifecycle_view"] = "S3 lifecycle rules"
+    at.run()
+
+
 def test_s3_rules_out_of_order_is_an_error(at):
+    open_s3(at)
     at.number_input(key="lifecycle_gir").set_value(10).run()
     assert_clean(at)
     assert any("glacier_ir_days (10) must be greater than standard_ia_days (30)" in e
                for e in errors(at)), errors(at)
+    at.session_state["lifecycle_view"] = "Compute purchase strategies"
+    at.run()
     assert "Cheapest strategy" in metrics(at)  # the compute tab still renders
 
 
 def test_s3_lifecycle_beats_all_standard(at):
+    open_s3(at)
     m = metrics(at)
     lifecycle = float(m["With lifecycle rules"].strip("$").replace(",", ""))
     standard = float(m["All Standard"].strip("$").replace(",", ""))

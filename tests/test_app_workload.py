@@ -102,8 +102,13 @@ def test_inference_shows_the_day_and_adds_baseline_and_peaks(at):
     for column in ("ttft_ms", "batch", "output_tokens_per_s_per_instance", "usd_per_1m_requests",
                    "usd_per_1m_tokens", "committed_instances", "committed_usd"):
         assert column in table.columns
-    charts = at.get("plotly_chart")
-    assert len(charts) == 2  # time vs cost, and instances hour by hour
+    assert len(at.get("plotly_chart")) == 0  # charts are drawn when their tab is opened
+    for tab in ("Time vs cost", "Instances over the day"):
+        at.session_state["workload_view"] = tab
+        at.run()
+        assert len(at.get("plotly_chart")) == 1, tab
+    at.session_state["workload_view"] = "Ranked options"
+    at.run()
     blends = table[(table["purchase_option"] == "reserved_1y+on_demand")
                    & table["price_status"].eq("snapshot") & table["fits"]]
     row = blends.iloc[0]
