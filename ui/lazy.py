@@ -36,7 +36,7 @@ def per_session(name: str, inputs: object, compute: Callable[[], T]) -> T:
     slot = _PREFIX + name
     kept = st.session_state.get(slot)
     if kept is not None and kept[0] == inputs:
-        return kept[1]  # type: ignore[no-any-return]
+        return kept[1]
     value = compute()
     st.session_state[slot] = (inputs, value)
     return value
