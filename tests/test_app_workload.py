@@ -134,3 +134,24 @@ def test_picking_a_row_that_does_not_fit_is_an_error(at):
     assert_clean(at)
     assert any("does not fit" in e for e in errors(at)), errors(at)
     assert not at.session_state["plan_current"].items
+
+
+def test_reruns_with_the_same_inputs_reuse_the_comparison(at, monkeypatch):
+    import planner.workload.compare as compare_module
+
+    calls = []
+    original = compare_module.compare
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(compare_module, "compare", counted)
+    at.session_state["workload_view"] = "Memory fit"  # a tab switch reruns the page
+    at.run()
+    at.session_state["workload_view"] = "Ranked options"
+    at.run()
+    assert_clean(at)
+    assert calls == []  # kept in the session since the first run
+    at.number_input(key="workload_tokens").set_value(40.0).run()
+    assert calls == [1]  # new inputs: computed again
