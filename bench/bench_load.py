@@ -60,9 +60,11 @@ const look = () => {
 new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true,
   attributeFilter: ['data-test-script-state']});
 """
-SETTLED = """(runs) => {
+SETTLED = """([runs, since]) => {
   const s = window.__st;
-  if (!s || s.runs <= runs || s.state !== 'notRunning') return false;
+  if (!s || s.state !== 'notRunning') return false;
+  // a run too short to be seen as 'running' counts after a grace period (biased high, not lost)
+  if (s.runs <= runs && performance.now() - since < 3000) return false;
   for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
     if (!c.querySelector('.main-svg')) return false;
   }
@@ -119,7 +121,9 @@ def streamlit_server(script: Path, log: Path) -> Iterator[tuple[str, subprocess.
 
 
 async def settle(page, runs_before: int) -> None:  # type: ignore[no-untyped-def]
-    await page.wait_for_function(SETTLED, arg=runs_before, timeout=ACTION_TIMEOUT_MS, polling=20)
+    since = await page.evaluate("performance.now()")
+    await page.wait_for_function(SETTLED, arg=[runs_before, since], timeout=ACTION_TIMEOUT_MS,
+                                 polling=20)
 
 
 async def runs(page) -> int:  # type: ignore[no-untyped-def]
