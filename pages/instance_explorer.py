@@ -6,7 +6,7 @@ import streamlit as st
 
 from planner import explorer
 from planner.explorer import ACCELERATOR_KINDS, Period, SpecFilter
-from ui import charts, state, widgets
+from ui import charts, lazy, state, widgets
 from ui.errors import user_errors
 from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT
 from ui.widgets import SESSION, zero_means_none
@@ -93,8 +93,8 @@ for key in options:
         f"{explorer.option_label(key)} /{period}", format=price_format
     )
 
-tab_prices, tab_compare, tab_regions = st.tabs(
-    ["Prices", "Compare selected", "Regions side by side"]
+tab_prices, tab_compare, tab_regions = lazy.tabs(
+    ["Prices", "Compare selected", "Regions side by side"], P + "view"
 )
 
 with tab_prices:
@@ -108,40 +108,42 @@ with tab_prices:
                  key=P + "table")
 
 with tab_compare:
-    picked = st.multiselect(
-        "Instances to compare", table["instance_type"].tolist(), key=P + "compare",
-        max_selections=8, **SESSION,
-        default=[t for t in table["instance_type"].head(3)],
-    )
-    if picked:
-        subset = table.loc[table["instance_type"].isin(picked)]
-        st.plotly_chart(
-            charts.option_bars(subset, "instance_type", explorer.option_label, str(period),
-                               f"Price per {period} in {region}"),
-            key=P + "compare_chart",
+    if lazy.is_open(tab_compare):
+        picked = st.multiselect(
+            "Instances to compare", table["instance_type"].tolist(), key=P + "compare",
+            max_selections=8, **SESSION,
+            default=[t for t in table["instance_type"].head(3)],
         )
-        st.dataframe(subset, hide_index=True, column_config=column_config, key=P + "compare_table")
+        if picked:
+            subset = table.loc[table["instance_type"].isin(picked)]
+            st.plotly_chart(
+                charts.option_bars(subset, "instance_type", explorer.option_label, str(period),
+                                   f"Price per {period} in {region}"),
+                key=P + "compare_chart",
+            )
+            st.dataframe(subset, hide_index=True, column_config=column_config, key=P + "compare_table")
 
 with tab_regions:
-    one_type = widgets.instance_type_select(
-        st, catalog, "Instance type", P + "region_type",
-        default=table["instance_type"].iloc[0] if not table.empty else "",
-    )
-    with user_errors():
-        by_region = explorer.regions_side_by_side(catalog, one_type, period, plan.hours_per_month)
-    if by_region.empty:
-        st.info(f"The snapshot has no price for {one_type} in any region.")
-    else:
-        region_config = dict(column_config)
-        region_config["on_demand_vs_cheapest_pct"] = st.column_config.NumberColumn(
-            "On-Demand vs cheapest region", format="+%.1f%%"
+    if lazy.is_open(tab_regions):
+        one_type = widgets.instance_type_select(
+            st, catalog, "Instance type", P + "region_type",
+            default=table["instance_type"].iloc[0] if not table.empty else "",
         )
-        st.plotly_chart(
-            charts.option_bars(by_region, "region", explorer.option_label, str(period),
-                               f"{one_type}: price per {period} by region"),
-            key=P + "region_chart",
-        )
-        st.dataframe(by_region, hide_index=True, column_config=region_config, key=P + "region_table")
+        with user_errors():
+            by_region = explorer.regions_side_by_side(catalog, one_type, period, plan.hours_per_month)
+        if by_region.empty:
+            st.info(f"The snapshot has no price for {one_type} in any region.")
+        else:
+            region_config = dict(column_config)
+            region_config["on_demand_vs_cheapest_pct"] = st.column_config.NumberColumn(
+                "On-Demand vs cheapest region", format="+%.1f%%"
+            )
+            st.plotly_chart(
+                charts.option_bars(by_region, "region", explorer.option_label, str(period),
+                                   f"{one_type}: price per {period} by region"),
+                key=P + "region_chart",
+            )
+            st.dataframe(by_region, hide_index=True, column_config=region_config, key=P + "region_table")
 
 st.subheader("Show calculation / add to plan")
 if table.empty:

@@ -12,7 +12,7 @@ from planner.workload.explain import describe_row, time_text
 from planner.workload.grid import sort_rows
 from planner.workload.plan_items import hourly_instances, plan_items_for_row
 from planner.workload.records import Precision, Sharding, workload_from_dict
-from ui import charts, columns, state, widgets
+from ui import charts, columns, lazy, state, widgets
 from ui.errors import user_errors
 from ui.format import usd
 from ui.presets import MODEL_PRESETS, TRAFFIC_SHAPES
@@ -139,10 +139,10 @@ with st.container(border=True):
 
 with user_errors("Change the field named above; its allowed range is given."):
     parsed = workload_from_dict(workload, source="workload")
-    result = compare(
-        parsed, catalog, region=region,
-        accelerator=None if accelerator == "any" or kind == "cpu" else accelerator,
-        max_budget_usd=budget,
+    chip = None if accelerator == "any" or kind == "cpu" else accelerator
+    result = lazy.per_session(
+        "workload_compare", (catalog, parsed, region, chip, budget),
+        lambda: compare(parsed, catalog, region=region, accelerator=chip, max_budget_usd=budget),
     )
 
 rows = result.rows
@@ -192,7 +192,7 @@ elif descending:
 
 tabs = ["Ranked options", "Time vs cost", "Memory fit"]
 tabs += ["Instances over the day"] if serving else ["Spot with checkpointing"]
-tab_rank, tab_chart, tab_fit, tab_extra = st.tabs(tabs)
+tab_rank, tab_chart, tab_fit, tab_extra = lazy.tabs(tabs, P + "view")
 with tab_rank:
     shown = ["rank", "instance_type", "purchase_option", "instances", "fits", time_col,
              "cost_usd", "committed_usd", unit_col, "meets_target"]
@@ -214,26 +214,28 @@ with tab_rank:
     st.dataframe(shown_rows[shown], hide_index=True, key=P + "ranked", height=360,
                  column_config=columns.column_config(shown, serving=serving))
 with tab_chart:
-    priced = rows.dropna(subset=[time_col, cost_col])
-    priced = priced[priced["fits"]]
-    frontier = priced[priced["pareto"]].sort_values(time_col)
-    st.plotly_chart(
-        charts.scatter(
-            priced.assign(label=priced["instance_type"] + " × "
-                          + priced["instances"].astype(int).astype(str)),
-            time_col, cost_col, "purchase_option", "label",
-            "Time vs cost (lower left is better; dotted: Pareto frontier)",
-            columns.label(time_col, serving=serving), columns.label(cost_col, serving=serving),
-            frontier=frontier, log_x=not serving,
-        ),
-        key=P + "pareto_chart",
-    )
+    if lazy.is_open(tab_chart):
+        priced = rows.dropna(subset=[time_col, cost_col])
+        priced = priced[priced["fits"]]
+        frontier = priced[priced["pareto"]].sort_values(time_col)
+        st.plotly_chart(
+            charts.scatter(
+                priced.assign(label=priced["instance_type"] + " × "
+                              + priced["instances"].astype(int).astype(str)),
+                time_col, cost_col, "purchase_option", "label",
+                "Time vs cost (lower left is better; dotted: Pareto frontier)",
+                columns.label(time_col, serving=serving), columns.label(cost_col, serving=serving),
+                frontier=frontier, log_x=not serving,
+            ),
+            key=P + "pareto_chart",
+        )
 with tab_fit:
-    with user_errors():
-        fit = fit_table(parsed, catalog, result.figures)
-    st.caption("Accelerator memory needed per instance (weights, gradients, optimizer, "
-               "activations or KV cache) against what each instance has.")
-    st.dataframe(fit, hide_index=True, key=P + "fit", height=320)
+    if lazy.is_open(tab_fit):
+        with user_errors():
+            fit = fit_table(parsed, catalog, result.figures)
+        st.caption("Accelerator memory needed per instance (weights, gradients, optimizer, "
+                   "activations or KV cache) against what each instance has.")
+        st.dataframe(fit, hide_index=True, key=P + "fit", height=320)
 
 st.subheader("Add an option to the plan")
 c1, c2 = st.columns([1, 3])
@@ -243,24 +245,25 @@ chosen = result.explained(rows.iloc[[pick - 1]]).iloc[0]
 c2.markdown(f"**{describe_row(chosen)}** — {chosen['calculation']}")
 
 with tab_extra:
-    if serving:
-        hourly = hourly_instances(chosen)
-        st.caption(f"Option #{pick}: {describe_row(chosen)}. Committed instances run every hour of "
-                   "the term; the rest follow the traffic on the peak option.")
-        if hourly.empty:
-            st.info("This option does not fit: no instance count.")
+    if lazy.is_open(tab_extra):
+        if serving:
+            hourly = hourly_instances(chosen)
+            st.caption(f"Option #{pick}: {describe_row(chosen)}. Committed instances run every hour of "
+                       "the term; the rest follow the traffic on the peak option.")
+            if hourly.empty:
+                st.info("This option does not fit: no instance count.")
+            else:
+                st.plotly_chart(charts.hourly_instances(hourly, "Instances hour by hour"),
+                                key=P + "hourly_chart")
         else:
-            st.plotly_chart(charts.hourly_instances(hourly, "Instances hour by hour"),
-                            key=P + "hourly_chart")
-    else:
-        spot = rows[rows["purchase_option"] == "spot"]
-        spot_cols = [c for c in ("instance_type", "instances", "interruption_bucket", "wall_hours",
-                                 "pessimistic_hours", "checkpoint_interval_hours", "cost_usd",
-                                 "meets_target", "note") if c in spot.columns]
-        st.caption("Expected wall-clock with checkpoints at the optimal interval (Young/Daly), "
-                   "and the pessimistic bound where every interruption loses a whole interval.")
-        st.dataframe(spot[spot_cols], hide_index=True, key=P + "spot",
-                     column_config=columns.column_config(spot_cols, serving=False))
+            spot = rows[rows["purchase_option"] == "spot"]
+            spot_cols = [c for c in ("instance_type", "instances", "interruption_bucket", "wall_hours",
+                                     "pessimistic_hours", "checkpoint_interval_hours", "cost_usd",
+                                     "meets_target", "note") if c in spot.columns]
+            st.caption("Expected wall-clock with checkpoints at the optimal interval (Young/Daly), "
+                       "and the pessimistic bound where every interruption loses a whole interval.")
+            st.dataframe(spot[spot_cols], hide_index=True, key=P + "spot",
+                         column_config=columns.column_config(spot_cols, serving=False))
 
 with st.expander("Show calculation (every assumption)"):
     for note in result.notes:

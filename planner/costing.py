@@ -54,7 +54,6 @@ from planner.pricing.compute import (
 )
 from planner.pricing.sagemaker import price_sagemaker
 from planner.pricing.savings_plan import (
-    CommitmentResult,
     CommitmentUsage,
     commitment_upfront_usd,
     cover_with_commitment,
@@ -319,38 +318,51 @@ def _cover_months(
     plan: Plan,
 ) -> _PoolMonths:
     """Apply the pool's commitment month by month: in each month the commitments whose term
-    covers it, against the usage of that month (identical months are computed once)."""
+    covers it, against the usage of that month. Months alike (the same members paying and the
+    same hours) are computed once, so the work grows with the members, not members × months."""
     hours = plan.hours_per_month
     duration = plan.duration_months
-    covered = {m.item.name: np.zeros(duration) for m in priced}
-    overflow = {m.item.name: np.zeros(duration) for m in priced}
-    unused = dict.fromkeys(covered, 0.0)
-    memo: dict[tuple[float, tuple[CommitmentUsage, ...]], CommitmentResult] = {}
+    names = [m.item.name for m in priced]
+    if not priced:
+        return _PoolMonths({}, {}, {})
+    usage = np.array([m.schedule.hours[:duration] for m in priced], dtype=float)
+    paying = np.array([terms[name].covered[:duration] > 0 for name in names], dtype=bool)
+    amounts = [commitments[name] for name in names]
+    covered = np.zeros((len(priced), duration))
+    overflow = np.zeros((len(priced), duration))
+    unused = np.zeros(len(priced))
+    groups: dict[bytes, list[int]] = {}
     for month in range(duration):
-        paying = [m.item.name for m in priced if terms[m.item.name].covered[month]]
-        pool = sum(commitments[name] for name in paying)
+        key = paying[:, month].tobytes() + usage[:, month].tobytes()
+        groups.setdefault(key, []).append(month)
+    for months in groups.values():
+        month = months[0]
+        payers = [int(k) for k in np.flatnonzero(paying[:, month])]
+        pool = sum(amounts[k] for k in payers)
+        running = [int(k) for k in np.flatnonzero(usage[:, month] > 0)]
         usages = tuple(
             CommitmentUsage(
-                name=m.item.name, instances=float(m.item.count), hours=float(m.schedule.hours[month]),
-                on_demand_usd_per_hour=m.quotes.on_demand.price_usd or 0.0,
-                plan_usd_per_hour=m.quotes.hourly.price_usd or 0.0,
+                name=names[k], instances=float(priced[k].item.count), hours=float(usage[k, month]),
+                on_demand_usd_per_hour=priced[k].quotes.on_demand.price_usd or 0.0,
+                plan_usd_per_hour=priced[k].quotes.hourly.price_usd or 0.0,
             )
-            for m in priced if m.schedule.hours[month] > 0
+            for k in running
         )
-        key = (pool, usages)
-        if key not in memo:
-            memo[key] = cover_with_commitment(pool, usages, hours)
-        result = memo[key]
-        for c in result.usages:
-            covered[c.name][month] = c.covered_instance_hours
-            overflow[c.name][month] = c.on_demand_instance_hours
-        for name in paying:
-            if pool:
-                unused[name] += result.unused_commitment_usd * commitments[name] / pool
-    for m in priced:  # term months past the plan's end: paid, unused
-        name = m.item.name
-        unused[name] += commitments[name] * hours * float(terms[name].covered[duration:].sum())
-    return _PoolMonths(covered, overflow, unused)
+        result = cover_with_commitment(pool, usages, hours)
+        cells = np.ix_(np.asarray(running, dtype=np.intp), np.asarray(months, dtype=np.intp))
+        covered[cells] = np.array([c.covered_instance_hours for c in result.usages])[:, None]
+        overflow[cells] = np.array([c.on_demand_instance_hours for c in result.usages])[:, None]
+        if pool:
+            share = result.unused_commitment_usd / pool * len(months)
+            for k in payers:
+                unused[k] += share * amounts[k]
+    for k, name in enumerate(names):  # term months past the plan's end: paid, unused
+        unused[k] += amounts[k] * hours * float(terms[name].covered[duration:].sum())
+    return _PoolMonths(
+        covered_hours=dict(zip(names, covered, strict=True)),
+        overflow_hours=dict(zip(names, overflow, strict=True)),
+        unused_usd={name: float(unused[k]) for k, name in enumerate(names)},
+    )
 
 
 def _one_pool(members: list[_PoolMember], plan: Plan, label: str, term_years: int) -> list[ItemCost]:

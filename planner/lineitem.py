@@ -166,7 +166,12 @@ def _with_months(
 ) -> LineItem:
     where = np.flatnonzero(billed)
     first, last = (int(where[0]) + 1, int(where[-1]) + 1) if len(where) else (0, 0)
-    return replace(
-        line, months_usd=tuple(_clean(float(v)) for v in months), first_month=first,
-        last_month=last,
-    )
+    return replace(line, months_usd=_clean_months(months), first_month=first, last_month=last)
+
+
+def _clean_months(months: npt.NDArray[np.float64]) -> tuple[float, ...]:
+    """:func:`_clean` of every month, at once."""
+    values = np.asarray(months, dtype=float)
+    if not np.isfinite(values).all():
+        raise ValueError(f"non-finite cost {values[~np.isfinite(values)][0]}")
+    return tuple(np.where(np.abs(values) < 1e-9, 0.0, values).tolist())

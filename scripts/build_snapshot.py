@@ -37,9 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from planner.billing import GB_PER_TB, term_hours  # noqa: E402
+from planner.catalog.loader import read_manifest  # noqa: E402
 from planner.catalog.schema import TABLES  # noqa: E402
 from planner.catalog.writer import format_number as fmt  # noqa: E402
-from planner.catalog.writer import write_manifest, write_table  # noqa: E402
+from planner.catalog.writer import write_columnar_copies, write_manifest, write_table  # noqa: E402
 from planner.pricing.ebs import GP3_INCLUDED_THROUGHPUT_MIBPS  # noqa: E402
 from planner.refresh.records import REGION_RE, compute_row  # noqa: E402
 
@@ -595,10 +596,13 @@ def build(reference: Path, out: Path) -> dict[str, object]:
         "sagemaker_rates": build_sagemaker_rates(reference),
     }
     entries = {name: write_table(out, name, rows) for name, rows in tables.items()}
-    return write_manifest(
+    write_manifest(
         out, entries, sources=SOURCE_DETAILS,
         built_from="shared pricing reference (see pricing_data/README.md)",
     )
+    if not write_columnar_copies(out):  # validates the CSVs once; the copies are trusted after
+        raise SystemExit(f"the snapshot written to {out} does not validate: no columnar copies")
+    return read_manifest(out)
 
 
 def main() -> None:

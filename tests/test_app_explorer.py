@@ -62,6 +62,8 @@ def test_add_to_plan_and_state_survives_page_switch(at):
 
 
 def test_regions_side_by_side(at):
+    at.session_state["explorer_view"] = "Regions side by side"  # drawn when opened
+    at.run()
     at.selectbox(key="explorer_region_type").set_value("p4d.24xlarge").run()
     assert_clean(at)
     regions = next(

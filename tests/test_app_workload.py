@@ -102,8 +102,13 @@ def test_inference_shows_the_day_and_adds_baseline_and_peaks(at):
     for column in ("ttft_ms", "batch", "output_tokens_per_s_per_instance", "usd_per_1m_requests",
                    "usd_per_1m_tokens", "committed_instances", "committed_usd"):
         assert column in table.columns
-    charts = at.get("plotly_chart")
-    assert len(charts) == 2  # time vs cost, and instances hour by hour
+    assert len(at.get("plotly_chart")) == 0  # charts are drawn when their tab is opened
+    for tab in ("Time vs cost", "Instances over the day"):
+        at.session_state["workload_view"] = tab
+        at.run()
+        assert len(at.get("plotly_chart")) == 1, tab
+    at.session_state["workload_view"] = "Ranked options"
+    at.run()
     blends = table[(table["purchase_option"] == "reserved_1y+on_demand")
                    & table["price_status"].eq("snapshot") & table["fits"]]
     row = blends.iloc[0]
@@ -129,3 +134,24 @@ def test_picking_a_row_that_does_not_fit_is_an_error(at):
     assert_clean(at)
     assert any("does not fit" in e for e in errors(at)), errors(at)
     assert not at.session_state["plan_current"].items
+
+
+def test_reruns_with_the_same_inputs_reuse_the_comparison(at, monkeypatch):
+    import planner.workload.compare as compare_module
+
+    calls = []
+    original = compare_module.compare
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(compare_module, "compare", counted)
+    at.session_state["workload_view"] = "Memory fit"  # a tab switch reruns the page
+    at.run()
+    at.session_state["workload_view"] = "Ranked options"
+    at.run()
+    assert_clean(at)
+    assert calls == []  # kept in the session since the first run
+    at.number_input(key="workload_tokens").set_value(40.0).run()
+    assert calls == [1]  # new inputs: computed again

@@ -260,7 +260,10 @@ def test_partial_refresh_of_storage_merges_with_the_rest(data_dir: Path):
     )
     after = digests(data_dir)
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == {"storage_rates.csv", "manifest.json"}
+    # the refreshed table, its columnar copy and the manifest; every other file stays as it was
+    assert changed == {"storage_rates.csv", "storage_rates.arrow", "manifest.json"}
+    entry = json.loads((data_dir / "manifest.json").read_text())["tables"]["storage_rates"]
+    assert entry["columnar"]["csv_sha256"] == entry["sha256"]  # the new copy is of the new CSV
     new = rows_of(data_dir, "storage_rates.csv")
     assert [r for r in new if r["region"] != "eu-west-1"] == [r for r in old if r["region"] != "eu-west-1"]
     # Replaced per (region, service, class, dimension) the refresh returned: S3 Standard storage

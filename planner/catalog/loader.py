@@ -3,6 +3,11 @@
 Validation is strict and names the file, column and first bad row (1-based data row, header not
 counted): required columns, numeric columns finite and non-negative, allowed values, unique keys,
 every rate's instance type present in the specs, manifest schema version, row counts and sha256.
+
+A table with a trusted columnar copy (:mod:`planner.catalog.columnar`: its sha256 and the CSV's
+recorded in ``manifest.json``) is read from that copy, which was validated when it was written;
+every other table is read from its CSV and validated here. A CSV changed after its copy was
+written (newer modification time) is hashed against the manifest, so a hand edit is still caught.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.catalog.columnar import columnar_file, read_columnar
 from planner.catalog.schema import OPTIONAL_TABLES, SCHEMA_VERSION, TABLES, TableSpec
 from planner.errors import CatalogError, SnapshotSchemaError
 
@@ -221,10 +227,14 @@ def read_manifest(data_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def load_catalog(data_dir: Path | None = None, *, verify_hashes: bool = True) -> Catalog:
+def load_catalog(
+    data_dir: Path | None = None, *, verify_hashes: bool = True, columnar: bool = True
+) -> Catalog:
     """Read and validate the snapshot at ``data_dir`` (default: :func:`default_data_dir`).
 
-    Raises :class:`SnapshotSchemaError` naming file, column and row for any broken rule.
+    ``columnar=False`` reads and validates every CSV even where a trusted columnar copy exists
+    (how a copy is made). Raises :class:`SnapshotSchemaError` naming file, column and row for any
+    broken rule.
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     manifest = read_manifest(data_dir)
@@ -233,6 +243,7 @@ def load_catalog(data_dir: Path | None = None, *, verify_hashes: bool = True) ->
         raise SnapshotSchemaError("manifest.json: 'tables' must be an object")
     frames: dict[str, pd.DataFrame] = {}
     infos: dict[str, TableInfo] = {}
+    validated: set[str] = set()
     for name, spec in TABLES.items():
         entry = entries.get(name)
         if entry is None and name in OPTIONAL_TABLES:
@@ -241,31 +252,68 @@ def load_catalog(data_dir: Path | None = None, *, verify_hashes: bool = True) ->
         if not isinstance(entry, dict):
             raise SnapshotSchemaError(f"manifest.json: table {name!r} is not listed")
         path = data_dir / spec.file
-        if verify_hashes and path.exists():
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if digest != entry.get("sha256"):
+        frame = read_columnar(data_dir, spec, entry) if columnar else None
+        if frame is not None:
+            if verify_hashes and _changed_since_copy(path, data_dir / columnar_file(spec), spec):
+                _check_sha256(path, spec, entry)
+        else:
+            if verify_hashes and path.exists():
+                _check_sha256(path, spec, entry)
+            frame = _read_table(path, spec)
+            if len(frame) != entry.get("rows"):
                 raise SnapshotSchemaError(
-                    f"{spec.file}: sha256 does not match manifest.json (file edited by hand?)"
+                    f"{spec.file}: {len(frame)} rows but manifest.json says {entry.get('rows')}"
                 )
-        frame = _read_table(path, spec)
-        if len(frame) != entry.get("rows"):
-            raise SnapshotSchemaError(
-                f"{spec.file}: {len(frame)} rows but manifest.json says {entry.get('rows')}"
-            )
+            validated.add(name)
         frames[name] = frame
-        try:
-            infos[name] = TableInfo(
-                name=name,
-                file=spec.file,
-                rows=int(entry["rows"]),
-                sha256=str(entry["sha256"]),
-                as_of=str(entry["as_of"]),
-                as_of_oldest=str(entry.get("as_of_oldest", entry["as_of"])),
-                origin=str(entry.get("origin", "embedded")),
-                source=str(entry.get("source", "")),
-            )
-        except KeyError as exc:
-            raise SnapshotSchemaError(f"manifest.json: table {name!r} lacks {exc}") from None
+        infos[name] = _table_info(name, spec, entry)
+    if validated:
+        _check_across_tables(frames)
+    sources = manifest.get("sources", {})
+    if not isinstance(sources, dict):
+        raise SnapshotSchemaError("manifest.json: 'sources' must be an object")
+    return Catalog(data_dir=data_dir, tables=infos, sources=dict(sources), **frames)
+
+
+def _check_sha256(path: Path, spec: TableSpec, entry: dict[str, Any]) -> None:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != entry.get("sha256"):
+        raise SnapshotSchemaError(
+            f"{spec.file}: sha256 does not match manifest.json (file edited by hand?)"
+        )
+
+
+def _changed_since_copy(csv_path: Path, copy_path: Path, spec: TableSpec) -> bool:
+    """True when the CSV was modified after its columnar copy was written (then it is hashed).
+    A missing CSV is an error, as on the CSV path: the CSV is the snapshot's source."""
+    try:
+        csv_time = csv_path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise SnapshotSchemaError(f"{spec.file}: file is missing from {csv_path.parent}") from None
+    try:
+        return csv_time > copy_path.stat().st_mtime_ns
+    except OSError:
+        return True
+
+
+def _table_info(name: str, spec: TableSpec, entry: dict[str, Any]) -> TableInfo:
+    try:
+        return TableInfo(
+            name=name,
+            file=spec.file,
+            rows=int(entry["rows"]),
+            sha256=str(entry["sha256"]),
+            as_of=str(entry["as_of"]),
+            as_of_oldest=str(entry.get("as_of_oldest", entry["as_of"])),
+            origin=str(entry.get("origin", "embedded")),
+            source=str(entry.get("source", "")),
+        )
+    except KeyError as exc:
+        raise SnapshotSchemaError(f"manifest.json: table {name!r} lacks {exc}") from None
+
+
+def _check_across_tables(frames: dict[str, pd.DataFrame]) -> None:
+    """Rules that join tables: rates name known instance types; reserved terms and fee splits."""
     known = set(frames["instance_specs"]["instance_type"])
     for name in ("compute_rates", "spot_advisor", "spot_price_samples"):
         spec = TABLES[name]
@@ -284,7 +332,3 @@ def load_catalog(data_dir: Path | None = None, *, verify_hashes: bool = True) ->
     if no_term.any():
         raise _bad(TABLES["compute_rates"], "term_years", no_term, "a reserved rate needs a term")
     _check_fee_split(rates, reserved)
-    sources = manifest.get("sources", {})
-    if not isinstance(sources, dict):
-        raise SnapshotSchemaError("manifest.json: 'sources' must be an object")
-    return Catalog(data_dir=data_dir, tables=infos, sources=dict(sources), **frames)

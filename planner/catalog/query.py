@@ -6,10 +6,12 @@ the snapshot lacks is ``None`` here (callers mark it "not in snapshot"), never a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from planner.billing import OfferingClass, PaymentOption, PurchaseOption, SavingsPlanType
@@ -112,7 +114,7 @@ def check_region(catalog: Catalog, region: str) -> str:
 
 
 def check_instance_type(catalog: Catalog, instance_type: str) -> str:
-    if instance_type not in _spec_index(catalog).index:
+    if instance_type not in _spec_records(catalog):
         raise UnknownNameError("instance type", instance_type, catalog.instance_types)
     return instance_type
 
@@ -120,24 +122,7 @@ def check_instance_type(catalog: Catalog, instance_type: str) -> str:
 def instance_spec(catalog: Catalog, instance_type: str) -> InstanceSpec:
     """The spec record of ``instance_type``; raises with suggestions when unknown."""
     check_instance_type(catalog, instance_type)
-    row: dict[Any, Any] = _spec_index(catalog).loc[instance_type].to_dict()
-    network = row["network_gbps"]
-    return InstanceSpec(
-        instance_type=instance_type,
-        family=str(row["family"]),
-        vcpu=int(row["vcpu"]),
-        memory_gib=float(row["memory_gib"]),
-        accelerator_kind=str(row["accelerator_kind"]),
-        accelerator=str(row["accelerator"]),
-        accelerator_count=int(row["accelerator_count"]),
-        accelerator_memory_gib_total=float(row["accelerator_memory_gib_total"]),
-        network_gbps=None if pd.isna(network) else float(network),
-        network_performance=str(row["network_performance"]),
-        efa_supported=row["efa_supported"] == "true",
-        local_storage_gb=float(row["local_storage_gb"]),
-        as_of=str(row["as_of"]),
-        source=str(row["source"]),
-    )
+    return _spec_records(catalog)[instance_type]
 
 
 def compute_rate(
@@ -156,12 +141,12 @@ def compute_rate(
     A reserved row whose source gives only the effective rate (upfront/hourly split unknown) is
     ``None`` here too: the fees an invoice shows cannot be derived from it.
 
-    Region and instance type are checked first (unknown names raise with suggestions).
+    Region and instance type are checked first (unknown names raise with suggestions). The
+    region's rates are built into records on its first look-up; each later one is a dict look-up.
     """
     check_region(catalog, region)
     check_instance_type(catalog, instance_type)
     key = (
-        region,
         instance_type,
         str(option),
         float(term_years),
@@ -169,27 +154,7 @@ def compute_rate(
         str(payment),
         str(plan_type),
     )
-    index = _rate_index(catalog)
-    position = index.get(key)
-    if position is None:
-        return None
-    row = catalog.compute_rates.iloc[position]
-    if pd.isna(row["upfront_usd"]) or pd.isna(row["hourly_usd"]):
-        return None  # only the effective rate is known: its fees cannot be billed, never guessed
-    return ComputeRate(
-        region=region,
-        instance_type=instance_type,
-        purchase_option=PurchaseOption(option),
-        term_years=int(term_years),
-        offering_class=str(offering_class),
-        payment_option=str(payment),
-        plan_type=str(plan_type),
-        upfront_usd=float(row["upfront_usd"]),
-        hourly_usd=float(row["hourly_usd"]),
-        effective_hourly_usd=float(row["effective_hourly_usd"]),
-        as_of=str(row["as_of"]),
-        source=str(row["source"]),
-    )
+    return _region_rates(catalog, region).get(key)
 
 
 def sagemaker_rate(
@@ -212,19 +177,9 @@ def sagemaker_rate(
 
 
 def spot_advice(catalog: Catalog, region: str, instance_type: str) -> SpotAdvice | None:
-    """Spot Advisor figures, or ``None`` where the feed has no row."""
-    index = _advisor_index(catalog)
-    position = index.get((region, instance_type))
-    if position is None:
-        return None
-    row = catalog.spot_advisor.iloc[position]
-    return SpotAdvice(
-        savings_pct_vs_on_demand=float(row["savings_pct_vs_on_demand"]),
-        interruption_bucket=str(row["interruption_bucket"]),
-        interruption_max_pct=float(row["interruption_max_pct"]),
-        as_of=str(row["as_of"]),
-        source=str(row["source"]),
-    )
+    """Spot Advisor figures, or ``None`` where the feed has no row (records built per region on
+    its first look-up)."""
+    return _region_advice(catalog, region).get(instance_type)
 
 
 def storage_rates(
@@ -238,24 +193,85 @@ def storage_rates(
 
 
 @lru_cache(maxsize=8)
-def _spec_index(catalog: Catalog) -> pd.DataFrame:
-    return catalog.instance_specs.set_index("instance_type")
+def _spec_records(catalog: Catalog) -> dict[str, InstanceSpec]:
+    """Every instance type's spec record (built once per loaded catalog)."""
+    frame = catalog.instance_specs
+    columns = [frame[c].tolist() for c in (
+        "instance_type", "family", "vcpu", "memory_gib", "accelerator_kind", "accelerator",
+        "accelerator_count", "accelerator_memory_gib_total", "network_gbps",
+        "network_performance", "efa_supported", "local_storage_gb", "as_of", "source",
+    )]
+    out: dict[str, InstanceSpec] = {}
+    for row in zip(*columns, strict=True):
+        (itype, family, vcpu, memory, kind, chip, count, chip_memory, network, performance,
+         efa, disk, as_of, source) = row
+        out[str(itype)] = InstanceSpec(
+            instance_type=str(itype),
+            family=str(family),
+            vcpu=int(vcpu),
+            memory_gib=float(memory),
+            accelerator_kind=str(kind),
+            accelerator=str(chip),
+            accelerator_count=int(count),
+            accelerator_memory_gib_total=float(chip_memory),
+            network_gbps=None if pd.isna(network) else float(network),
+            network_performance=str(performance),
+            efa_supported=efa == "true",
+            local_storage_gb=float(disk),
+            as_of=str(as_of),
+            source=str(source),
+        )
+    return out
 
 
-@lru_cache(maxsize=8)
-def _rate_index(catalog: Catalog) -> dict[tuple[object, ...], int]:
-    frame = catalog.compute_rates
-    keys = zip(
-        frame["region"],
-        frame["instance_type"],
-        frame["purchase_option"],
-        frame["term_years"],
-        frame["offering_class"],
-        frame["payment_option"],
-        frame["plan_type"],
-        strict=True,
-    )
-    return {key: i for i, key in enumerate(keys)}
+def _region_columns(frame: pd.DataFrame, region: str, columns: tuple[str, ...]) -> list[list[Any]]:
+    """The given columns of ``frame``'s rows in ``region``, as Python lists (one pass each)."""
+    rows = np.flatnonzero((frame["region"] == region).to_numpy(dtype=bool))
+    return [frame[column].take(rows).tolist() for column in columns]
+
+
+_RATE_COLUMNS = (
+    "instance_type", "purchase_option", "term_years", "offering_class", "payment_option",
+    "plan_type", "upfront_usd", "hourly_usd", "effective_hourly_usd", "as_of", "source",
+)
+
+
+@lru_cache(maxsize=128)
+def _region_rates(
+    catalog: Catalog, region: str
+) -> dict[tuple[str, str, float, str, str, str], ComputeRate | None]:
+    """Every compute rate of one region as a record, keyed by (instance type, option, term,
+    class, payment, plan type); ``None`` where only the effective rate is known."""
+    out: dict[tuple[str, str, float, str, str, str], ComputeRate | None] = {}
+    for row in zip(*_region_columns(catalog.compute_rates, region, _RATE_COLUMNS), strict=True):
+        itype, option, term, cls, payment, plan, upfront, hourly, effective, as_of, source = row
+        key = (itype, option, term, cls, payment, plan)
+        if math.isnan(upfront) or math.isnan(hourly):
+            out[key] = None  # only the effective rate is known: its fees cannot be billed
+            continue
+        out[key] = ComputeRate(
+            region=region, instance_type=itype, purchase_option=PurchaseOption(option),
+            term_years=int(term), offering_class=cls, payment_option=payment, plan_type=plan,
+            upfront_usd=float(upfront), hourly_usd=float(hourly),
+            effective_hourly_usd=float(effective), as_of=str(as_of), source=str(source),
+        )
+    return out
+
+
+@lru_cache(maxsize=128)
+def _region_advice(catalog: Catalog, region: str) -> dict[str, SpotAdvice]:
+    """Every Spot Advisor row of one region as a record, keyed by instance type."""
+    columns = ("instance_type", "savings_pct_vs_on_demand", "interruption_bucket",
+               "interruption_max_pct", "as_of", "source")
+    out: dict[str, SpotAdvice] = {}
+    for itype, pct, bucket, max_pct, as_of, source in zip(
+        *_region_columns(catalog.spot_advisor, region, columns), strict=True
+    ):
+        out[itype] = SpotAdvice(
+            savings_pct_vs_on_demand=float(pct), interruption_bucket=str(bucket),
+            interruption_max_pct=float(max_pct), as_of=str(as_of), source=str(source),
+        )
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -263,12 +279,6 @@ def _sagemaker_index(catalog: Catalog) -> dict[tuple[str, str, str], int]:
     frame = catalog.sagemaker_rates
     keys = zip(frame["region"], frame["instance_type"], frame["component"], strict=True)
     return {key: i for i, key in enumerate(keys)}
-
-
-@lru_cache(maxsize=8)
-def _advisor_index(catalog: Catalog) -> dict[tuple[str, str], int]:
-    frame = catalog.spot_advisor
-    return {key: i for i, key in enumerate(zip(frame["region"], frame["instance_type"], strict=True))}
 
 
 @lru_cache(maxsize=8)

@@ -4,6 +4,8 @@ Used by ``scripts/build_snapshot.py`` (the embedded snapshot) and by :mod:`plann
 live refresh). Numbers are written by :func:`format_number` (at most 10 decimals, no trailing
 zeros) so the same price always gives the same bytes, and the manifest records per table its row
 count, sha256, newest and oldest ``as_of`` date, origin (``embedded`` or ``refresh``) and source.
+:func:`write_columnar_copies` then validates the written CSVs once and adds the fast columnar copy
+of each table (:mod:`planner.catalog.columnar`), recorded in the manifest.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from planner.catalog.columnar import arrow_bytes, columnar_entry, columnar_file
 from planner.catalog.schema import SCHEMA_VERSION, TABLES
+from planner.errors import CatalogError
 
 MANIFEST_FILE = "manifest.json"
 ORIGIN_EMBEDDED = "embedded"
@@ -93,3 +98,33 @@ def write_manifest(
     manifest["tables"] = {name: dict(entry) for name, entry in tables.items()}
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def write_columnar_copies(out: Path) -> bool:
+    """Validate the snapshot in ``out`` from its CSVs (every loader rule) and write the columnar
+    copy of each listed table beside its CSV, recording it in ``manifest.json``.
+
+    Returns False and writes nothing when the CSVs do not validate: the snapshot then keeps no
+    trusted copy of a changed table, and loading it reports the broken rule from the CSV.
+    """
+    from planner.catalog.loader import load_catalog, read_manifest
+
+    try:
+        catalog = load_catalog(out, columnar=False)
+    except CatalogError:
+        return False
+    manifest = read_manifest(out)
+    entries: dict[str, dict[str, Any]] = manifest["tables"]
+    for name, info in catalog.tables.items():
+        spec = TABLES[name]
+        data = arrow_bytes(getattr(catalog, name), spec)
+        path = out / columnar_file(spec)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+        entries[name]["columnar"] = columnar_entry(spec, data, info.sha256)
+    text = json.dumps(manifest, indent=2) + "\n"
+    partial = out / (MANIFEST_FILE + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, out / MANIFEST_FILE)
+    return True

@@ -95,30 +95,7 @@ def cover_with_commitment(
             )
         if u.plan_usd_per_hour < 0 or u.on_demand_usd_per_hour < 0:
             raise InputError(f"usage {u.name!r}", "prices must be ≥ 0")
-    order = sorted(range(len(usages)), key=lambda i: (-usages[i].discount, usages[i].name))
-    cuts = sorted({0.0, period_hours, *(u.hours for u in usages if 0 < u.hours < period_hours)})
-    covered = [0.0] * len(usages)
-    uncovered = [0.0] * len(usages)
-    spent = [0.0] * len(usages)
-    unused = 0.0
-    for start, end in pairwise(cuts):
-        span = end - start
-        remaining = commitment_usd_per_hour
-        for i in order:
-            u = usages[i]
-            if u.hours <= start or u.instances == 0:
-                continue
-            need_usd = u.instances * u.plan_usd_per_hour
-            if need_usd == 0:
-                covered[i] += u.instances * span
-                continue
-            used = min(need_usd, remaining)
-            remaining -= used
-            share = used / need_usd
-            covered[i] += u.instances * share * span
-            uncovered[i] += u.instances * (1 - share) * span
-            spent[i] += used * span
-        unused += remaining * span
+    covered, uncovered, spent, unused = _cover(commitment_usd_per_hour, usages, period_hours)
     coverages = tuple(
         UsageCoverage(
             name=u.name,
@@ -137,6 +114,84 @@ def cover_with_commitment(
         on_demand_usd=sum(c.on_demand_usd for c in coverages),
         usages=coverages,
     )
+
+
+COVER_TOLERANCE = 1e-12
+"""Relative slack when a usage's cost meets the commitment left: float rounding of the sums must
+not leave a sliver of an instance uncovered when the commitment is exactly the usage's cost."""
+
+
+def _cover(
+    commitment: float, usages: Sequence[CommitmentUsage], period_hours: float
+) -> tuple[list[float], list[float], list[float], float]:
+    """(covered instance-hours, uncovered instance-hours, commitment spent [USD]) per usage and
+    the unused commitment [USD], in O(n log n) for n usages.
+
+    The usages that need commitment are ranked once, highest discount first. In each segment of
+    the period (cut at each usage's end) the commitment covers a prefix of the ranking still
+    running in full, the next usage in part and the rest not at all. Usages only stop, so the
+    covered prefix only grows: one pointer walks the ranking once over the whole period, and each
+    usage is uncovered until the pointer reaches it, in part while it points at it, and covered
+    from the segment in which it passes it to the usage's end.
+    """
+    n = len(usages)
+    covered, uncovered, spent = [0.0] * n, [0.0] * n, [0.0] * n
+    ranked = []
+    for i, u in enumerate(usages):
+        if u.instances == 0 or u.hours <= 0:
+            continue
+        if u.plan_usd_per_hour == 0:
+            covered[i] = u.instances * u.hours  # costs no commitment: always covered
+        else:
+            ranked.append(i)
+    ranked.sort(key=lambda i: (-usages[i].discount, usages[i].name))
+    need = [usages[i].instances * usages[i].plan_usd_per_hour for i in ranked]
+    ends = sorted(range(len(ranked)), key=lambda k: usages[ranked[k]].hours)
+    running = [True] * len(ranked)
+    reached: list[float | None] = [None] * len(ranked)
+    passed: list[float | None] = [None] * len(ranked)
+    slack = commitment * COVER_TOLERANCE
+    cuts = sorted({0.0, period_hours, *(u.hours for u in usages if 0 < u.hours < period_hours)})
+    pointer, before, total, stopped = 0, 0.0, sum(need), 0
+    unused = 0.0
+    for start, end in pairwise(cuts):
+        span = end - start
+        while stopped < len(ends) and usages[ranked[ends[stopped]]].hours <= start:
+            k = ends[stopped]
+            running[k] = False
+            total -= need[k]
+            if k < pointer:
+                before -= need[k]
+            stopped += 1
+        while pointer < len(ranked) and (
+            not running[pointer] or before + need[pointer] <= commitment + slack
+        ):
+            if running[pointer]:
+                before += need[pointer]
+                passed[pointer] = start
+                if reached[pointer] is None:
+                    reached[pointer] = start
+            pointer += 1
+        if pointer == len(ranked):
+            unused += max(commitment - before, 0.0) * span
+            continue
+        if reached[pointer] is None:
+            reached[pointer] = start
+        i = ranked[pointer]
+        left = max(commitment - before, 0.0)
+        share = left / need[pointer]
+        covered[i] += usages[i].instances * share * span
+        uncovered[i] += usages[i].instances * (1 - share) * span
+        spent[i] += left * span
+    for k, i in enumerate(ranked):
+        u = usages[i]
+        first_reached = reached[k]
+        uncovered[i] += u.instances * (u.hours if first_reached is None else min(first_reached, u.hours))
+        first_passed = passed[k]
+        if first_passed is not None:
+            covered[i] += u.instances * (u.hours - first_passed)
+            spent[i] += need[k] * (u.hours - first_passed)
+    return covered, uncovered, spent, unused
 
 
 def upfront_share(payment: PaymentOption) -> float:

@@ -65,6 +65,39 @@ def _discount(usage: StackUsage, commitment: str) -> float:
     return 1.0 - usage.rates[commitment] / usage.on_demand_usd_per_hour
 
 
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """A commitment's eligible usages as (name, plan rate), highest discount first, ties to the
+    lower rate, then by name; fixed within a period, so it is built once per set of rates."""
+
+    entries: list[tuple[str, float]]
+    last_free: int
+    """Index of the last usage whose plan rate is 0 (covered even when nothing is left); -1 if none."""
+
+
+def _rankings(
+    commitments: Sequence[StackCommitment], usages: Sequence[StackUsage]
+) -> tuple[dict[str, tuple[object, ...]], dict[tuple[object, ...], _Ranking]]:
+    """Each commitment's ranking key, and one ranking per key: commitments with the same rates
+    over the same usages share it (and its cursor past exhausted usages within a segment)."""
+    keys: dict[str, tuple[object, ...]] = {}
+    out: dict[tuple[object, ...], _Ranking] = {}
+    for c in commitments:
+        eligible = [
+            u for u in usages
+            if c.name in u.rates and (c.family is None or c.family == u.family)
+        ]
+        key = tuple((u.name, u.rates[c.name]) for u in eligible)
+        keys[c.name] = key
+        if key in out:
+            continue
+        eligible.sort(key=lambda u: (-_discount(u, c.name), u.rates[c.name], u.name))
+        entries = [(u.name, u.rates[c.name]) for u in eligible]
+        free = [i for i, (_, rate) in enumerate(entries) if rate == 0]
+        out[key] = _Ranking(entries, free[-1] if free else -1)
+    return keys, out
+
+
 def apply_stack(
     commitments: Sequence[StackCommitment], usages: Sequence[StackUsage], period_hours: float
 ) -> StackResult:
@@ -78,31 +111,37 @@ def apply_stack(
     used = dict.fromkeys((c.name for c in commitments), 0.0)
     unused = dict.fromkeys((c.name for c in commitments), 0.0)
     overflow = dict.fromkeys((u.name for u in usages), 0.0)
+    keys, rankings = _rankings(ordered, usages)
     cuts = sorted({0.0, period_hours, *(u.hours for u in usages if 0 < u.hours < period_hours)})
     for start, end in pairwise(cuts):
         span = end - start
         left = {u.name: u.instances for u in usages if u.hours > start}
+        cursors = dict.fromkeys(rankings, 0)
         for c in ordered:
             remaining = c.usd_per_hour
-            eligible = [
-                u for u in usages
-                if u.name in left and c.name in u.rates
-                and (c.family is None or c.family == u.family)
-            ]
-            eligible.sort(key=lambda u: (-_discount(u, c.name), u.rates[c.name], u.name))
-            for u in eligible:
-                rate = u.rates[c.name]
-                if left[u.name] <= 0:
+            key = keys[c.name]
+            ranking = rankings[key]
+            entries = ranking.entries
+            position = cursors[key]
+            while position < len(entries) and left.get(entries[position][0], 0.0) <= 0:
+                position += 1  # exhausted or stopped: so for every later commitment of this ranking
+            cursors[key] = position
+            for index in range(position, len(entries)):
+                name, rate = entries[index]
+                instances = left.get(name, 0.0)
+                if instances <= 0:
                     continue
                 if rate == 0:
-                    covered[c.name][u.name] += left[u.name] * span
-                    left[u.name] = 0.0
+                    covered[c.name][name] += instances * span
+                    left[name] = 0.0
                     continue
-                spend = min(left[u.name] * rate, remaining)
+                if remaining <= 0 and index > ranking.last_free:
+                    break  # nothing left to spend and no usage further on is free
+                spend = min(instances * rate, remaining)
                 remaining -= spend
-                instances = spend / rate
-                left[u.name] -= instances
-                covered[c.name][u.name] += instances * span
+                share = spend / rate
+                left[name] = instances - share
+                covered[c.name][name] += share * span
                 used[c.name] += spend * span
             unused[c.name] += remaining * span
         for name, instances in left.items():

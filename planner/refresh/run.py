@@ -47,6 +47,7 @@ from planner.catalog.writer import (
     MANIFEST_FILE,
     ORIGIN_REFRESH,
     read_table_rows,
+    write_columnar_copies,
     write_manifest,
     write_table,
 )
@@ -276,6 +277,7 @@ def _write_snapshot(
             ),
         },
     )
+    write_columnar_copies(staging)  # validated here once; a snapshot that fails keeps none new
     return counts, replaced, sorted(skipped), warnings
 
 

@@ -40,12 +40,9 @@ class Headlines:
     """One line when no option meets the target, naming the fastest option."""
 
 
-def _usable(rows: pd.DataFrame, cost_col: str) -> pd.DataFrame:
-    return rows[rows["fits"].astype(bool) & rows[cost_col].notna()]
-
-
-def _first(frame: pd.DataFrame) -> dict[str, Any] | None:
-    return None if frame.empty else {str(k): v for k, v in frame.iloc[0].items()}
+def _row(rows: pd.DataFrame, order: npt.NDArray[np.intp]) -> dict[str, Any] | None:
+    """The first row of ``order`` (positions in ``rows``) as a dict; None when empty."""
+    return None if len(order) == 0 else {str(k): v for k, v in rows.iloc[int(order[0])].items()}
 
 
 def time_text(value: float) -> str:
@@ -66,17 +63,22 @@ def headlines(
     rows: pd.DataFrame, *, time_col: str, cost_col: str, unit_col: str, target: str | None,
     time_label: str,
 ) -> Headlines:
-    """Cheapest that meets the target, fastest and best cost per unit of work of ranked ``rows``."""
-    usable = _usable(rows, cost_col)
-    on_time = usable["meets_target"].to_numpy(object) == True  # noqa: E712 (None/bool objects)
+    """Cheapest that meets the target, fastest and best cost per unit of work of ranked ``rows``.
+
+    Picked on the columns' arrays (stable sorts, missing values last); only the chosen rows are
+    turned into dicts."""
+    cost = rows[cost_col].to_numpy(float)
+    usable = np.flatnonzero(rows["fits"].to_numpy(bool) & ~np.isnan(cost))
+    on_time = rows["meets_target"].to_numpy(object)[usable] == True  # noqa: E712 (None/bool objects)
     meeting = usable if target is None else usable[on_time]
-    timed = usable[usable[time_col].notna()]
-    fastest = _first(timed.sort_values([time_col, cost_col], kind="stable"))
-    best_unit = (
-        _first(usable.sort_values([unit_col, time_col], kind="stable"))
-        if unit_col in usable.columns else None
-    )
-    met = None if target is None else not meeting.empty
+    time = rows[time_col].to_numpy(float)
+    timed = usable[~np.isnan(time[usable])]
+    fastest = _row(rows, timed[np.lexsort((cost[timed], time[timed]))]) if len(timed) else None
+    best_unit = None
+    if unit_col in rows.columns and len(usable):
+        unit = rows[unit_col].to_numpy(float)
+        best_unit = _row(rows, usable[np.lexsort((time[usable], unit[usable]))])
+    met = None if target is None else len(meeting) > 0
     message = None
     if met is False:
         message = f"No option meets the {target}" + (
@@ -85,7 +87,7 @@ def headlines(
             if fastest is not None else "; no option has a known time and price."
         )
     return Headlines(
-        cheapest=_first(meeting), fastest=fastest, best_unit_cost=best_unit, target=target,
+        cheapest=_row(rows, meeting), fastest=fastest, best_unit_cost=best_unit, target=target,
         target_met=met, message=message,
     )
 

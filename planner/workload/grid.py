@@ -217,7 +217,7 @@ def rank(frame: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
             group,
         )
     )
-    frame = frame.iloc[order].copy()
+    frame = frame.iloc[order]  # a new frame (copy-on-write): adding a column leaves the input alone
     frame["pareto"] = pareto_front(
         frame[time_col].to_numpy(float), frame[cost_col].to_numpy(float), valid=usable[order],
     )
@@ -301,4 +301,12 @@ def grid_frame(
             data["usd_per_1m_requests"] = cost / (work["requests"] / 1e6)
         if "vcpu_hours" in work:
             data["usd_per_vcpu_hour"] = cost / work["vcpu_hours"]
-    return pd.DataFrame(data)
+    return pd.DataFrame({name: _column(values) for name, values in data.items()})
+
+
+def _column(values: Any) -> Any:
+    """Text arrays stay Python-object columns: inferring Arrow strings for every cell of the grid
+    would cost more than the arithmetic that built it."""
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return pd.Series(values, dtype=object, copy=False)
+    return values

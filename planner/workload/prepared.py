@@ -69,27 +69,36 @@ def prepared(catalog: Catalog) -> Prepared:
     type_codes = {t: i for i, t in enumerate(specs["instance_type"])}
 
     rates = catalog.compute_rates
-    keys = rates[["region", "instance_type"]].drop_duplicates().sort_values(
-        ["region", "instance_type"]
-    ).reset_index(drop=True)
-    keys["_row"] = np.arange(len(keys))
-    regions = sorted(keys["region"].unique())
-    region_code_map = {r: i for i, r in enumerate(regions)}
+    # one row per (region, instance type) with a rate, sorted by region then type: integer pair
+    # codes of the two sorted factorizations, unique'd (no string joins or merges)
+    region_code_of_rate, regions = pd.factorize(rates["region"], sort=True)
+    type_code_of_rate, rate_types = pd.factorize(rates["instance_type"], sort=True)
+    n_types = max(len(rate_types), 1)
+    pair = region_code_of_rate.astype(np.int64) * n_types + type_code_of_rate
+    pairs = np.unique(pair)
+    n = len(pairs)
+    equal: dict[tuple[str, str], npt.NDArray[np.bool_]] = {}
+
+    def where(column: str, value: str) -> npt.NDArray[np.bool_]:
+        if (column, value) not in equal:
+            equal[column, value] = (rates[column] == value).to_numpy(dtype=bool)
+        return equal[column, value]
+
+    term = rates["term_years"].to_numpy(float)
+    numbers = {c: rates[c].to_numpy(float) for c in ("effective_hourly_usd", "upfront_usd", "hourly_usd")}
     option_columns: dict[str, dict[str, np.ndarray]] = {}
-    n = len(keys)
     for option in RATE_OPTIONS:
-        mask = (rates["purchase_option"] == option.purchase_option) & (
-            rates["term_years"] == option.term_years
-        )
+        mask = where("purchase_option", option.purchase_option) & (term == option.term_years)
         if option.offering_class:
-            mask &= rates["offering_class"] == option.offering_class
+            mask &= where("offering_class", option.offering_class)
         if option.payment_option:
-            mask &= rates["payment_option"] == option.payment_option
+            mask &= where("payment_option", option.payment_option)
         if option.purchase_option == "savings_plan":
-            mask &= rates["plan_type"] == "compute"
-        sub = rates.loc[mask].drop_duplicates(["region", "instance_type"])
-        joined = sub.merge(keys, on=["region", "instance_type"], how="inner")
-        rows = joined["_row"].to_numpy(int)
+            mask &= where("plan_type", "compute")
+        selected = np.flatnonzero(mask)
+        found, first = np.unique(pair[selected], return_index=True)  # first row per pair
+        source_rows = selected[first]
+        rows = np.searchsorted(pairs, found)
         cols: dict[str, np.ndarray] = {
             "effective_hourly_usd": np.full(n, np.nan),
             "upfront_usd": np.full(n, np.nan),
@@ -98,27 +107,36 @@ def prepared(catalog: Catalog) -> Prepared:
             "source": np.full(n, None, dtype=object),
         }
         for name in ("effective_hourly_usd", "upfront_usd", "hourly_usd"):
-            cols[name][rows] = joined[name].to_numpy(float)
+            cols[name][rows] = numbers[name][source_rows]
         for name in ("as_of", "source"):
-            cols[name][rows] = joined[name].to_numpy(object)
+            cols[name][rows] = rates[name].take(source_rows).to_numpy(object)
         option_columns[option.name] = cols
-    advisor = catalog.spot_advisor[["region", "instance_type", "interruption_bucket"]]
-    with_bucket = keys.merge(advisor, on=["region", "instance_type"], how="left")
-    bucket = with_bucket["interruption_bucket"].to_numpy(object)
-    spot_rate = np.array(
-        [INTERRUPTIONS_PER_HOUR_BY_BUCKET.get(b, np.nan) if isinstance(b, str) else np.nan
-         for b in bucket],
-        dtype=float,
-    )
-    region_arr = keys["region"].to_numpy(object)
-    region_code = np.array([region_code_map[r] for r in region_arr], dtype=np.int64)
-    type_pos = np.array([type_codes[t] for t in keys["instance_type"]], dtype=np.int64)
-    region_rows = {r: np.flatnonzero(region_code == i) for r, i in region_code_map.items()}
+    region_code = pairs // n_types
+    region_arr = np.asarray(regions, dtype=object)[region_code]
+    type_pos = pd.Index(specs["instance_type"]).get_indexer(np.asarray(rate_types)[pairs % n_types])
+    if (type_pos < 0).any():
+        unknown = np.asarray(rate_types)[pairs % n_types][type_pos < 0][0]
+        raise KeyError(unknown)
+    type_pos = type_pos.astype(np.int64)
+    advisor = catalog.spot_advisor
+    advisor_region = pd.Index(regions).get_indexer(advisor["region"])
+    advisor_type = pd.Index(rate_types).get_indexer(advisor["instance_type"])
+    known = (advisor_region >= 0) & (advisor_type >= 0)
+    advisor_pair = advisor_region[known].astype(np.int64) * n_types + advisor_type[known]
+    at = np.searchsorted(pairs, advisor_pair)
+    hit = at < n
+    hit[hit] &= pairs[at[hit]] == advisor_pair[hit]
+    bucket = np.full(n, np.nan, dtype=object)
+    bucket[at[hit]] = advisor["interruption_bucket"].to_numpy(object)[np.flatnonzero(known)[hit]]
+    spot_rate = np.full(n, np.nan)
+    for name, per_hour in INTERRUPTIONS_PER_HOUR_BY_BUCKET.items():
+        spot_rate[bucket == name] = per_hour
+    region_rows = {str(r): np.flatnonzero(region_code == i) for i, r in enumerate(regions)}
     return Prepared(
         specs=specs,
         type_codes=type_codes,
         rate_region=region_arr,
-        rate_region_code=region_code,
+        rate_region_code=region_code.astype(np.int64),
         rate_type_pos=type_pos,
         region_rows=region_rows,
         option_columns=option_columns,

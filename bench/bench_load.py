@@ -1,0 +1,278 @@
+"""Load bench: concurrent headless-Chromium sessions against a local ``streamlit run``.
+
+Starts the app and a trivial one-page Streamlit app (the reference) on 127.0.0.1, each with
+``server.disconnectedSessionTTL`` short so a closed session is dropped within the run. Then:
+
+1. single session, interleaved repeats: a fresh load of each chart page of the app and of the
+   trivial page, time to settle (script finished, every Plotly chart drawn); median per page and
+   its ratio to the trivial page;
+2. N concurrent sessions (browser contexts) that switch pages and change inputs for a bounded time;
+   p50/p95 time to settle of every action;
+3. server RSS: after a warm-up session (before), with the N sessions open (peak), and after they
+   closed and the server dropped them (after); after/before as a ratio.
+
+    .venv/bin/python bench/bench_load.py [--sessions 8] [--repeats 5] [--seconds 60]
+
+Needs /usr/bin/chromium and Playwright (dev dependency). Nothing listens beyond 127.0.0.1; every
+wait is bounded and both servers are stopped on exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+SESSION_TTL_S = 3
+ACTION_TIMEOUT_MS = 60_000
+CHART_PAGES = {"workload_planner": "", "instance_explorer": "instance_explorer",
+               "lifecycle_savings": "lifecycle_savings", "storage": "storage"}
+TRIVIAL_APP = '''import streamlit as st
+st.title("Trivial page")
+n = st.number_input("A number", value=1)
+st.write(f"{n} squared is {n * n}")
+'''
+# Records the app's script state: runs counts the starts of a script run seen by the page.
+WATCH_SCRIPT = """
+window.__st = {state: null, runs: 0};
+const look = () => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return;
+  const s = app.getAttribute('data-test-script-state');
+  if (s !== window.__st.state) {
+    if (s === 'running') window.__st.runs += 1;
+    window.__st.state = s;
+  }
+};
+new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true,
+  attributeFilter: ['data-test-script-state']});
+"""
+SETTLED = """([runs, since]) => {
+  const s = window.__st;
+  if (!s || s.state !== 'notRunning') return false;
+  // a run too short to be seen as 'running' counts after a grace period (biased high, not lost)
+  if (s.runs <= runs && performance.now() - since < 3000) return false;
+  for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    if (!c.querySelector('.main-svg')) return false;
+  }
+  return !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mib(pid: int) -> float:
+    """Resident set size of a process [MiB] (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+@contextmanager
+def streamlit_server(script: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``streamlit run script`` on a free 127.0.0.1 port until healthy (60 s at most)."""
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+             "--server.disconnectedSessionTTL", str(SESSION_TTL_S)],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not become healthy; see {log}")
+                time.sleep(0.2)
+            yield base, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def settle(page, runs_before: int) -> None:  # type: ignore[no-untyped-def]
+    since = await page.evaluate("performance.now()")
+    await page.wait_for_function(SETTLED, arg=[runs_before, since], timeout=ACTION_TIMEOUT_MS,
+                                 polling=20)
+
+
+async def runs(page) -> int:  # type: ignore[no-untyped-def]
+    return int(await page.evaluate("window.__st ? window.__st.runs : 0"))
+
+
+async def timed_load(context, url: str) -> float:  # type: ignore[no-untyped-def]
+    """A fresh page loads ``url``: seconds until it settled."""
+    page = await context.new_page()
+    try:
+        start = time.perf_counter()
+        await page.goto(url, timeout=ACTION_TIMEOUT_MS)
+        await settle(page, 0)
+        return time.perf_counter() - start
+    finally:
+        await page.close()
+
+
+async def timed(page, action) -> float:  # type: ignore[no-untyped-def]
+    before = await runs(page)
+    start = time.perf_counter()
+    await action()
+    await settle(page, before)
+    return time.perf_counter() - start
+
+
+async def user_session(context, base: str, until: float) -> list[float]:  # type: ignore[no-untyped-def]
+    """One user: open the app, then switch pages and change inputs until ``until``."""
+    page = await context.new_page()
+    samples = [await _first_load(page, base)]
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    steps = [
+        lambda: nav.get_by_text("Instance explorer", exact=True).click(),
+        lambda: page.get_by_role("tab", name="Compare selected").click(),
+        lambda: nav.get_by_text("Lifecycle savings", exact=True).click(),
+        lambda: _fill(page, "Instances in month 1", "6"),
+        lambda: nav.get_by_text("Storage", exact=True).click(),
+        lambda: nav.get_by_text("Workload planner", exact=True).click(),
+        lambda: _fill(page, "Training tokens (billions)", "40"),
+        lambda: page.get_by_role("tab", name="Time vs cost").click(),
+    ]
+    step = 0
+    while time.monotonic() < until:
+        samples.append(await timed(page, steps[step % len(steps)]))
+        step += 1
+    await page.close()
+    return samples
+
+
+async def _first_load(page, base: str) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    await page.goto(base + "/", timeout=ACTION_TIMEOUT_MS)
+    await settle(page, 0)
+    return time.perf_counter() - start
+
+
+async def _fill(page, label: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    field = page.get_by_label(label)
+    await field.fill(value)
+    await field.press("Enter")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def run(args: argparse.Namespace, app: str, trivial: str, app_pid: int) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            warm = await browser.new_context()
+            warm.set_default_timeout(ACTION_TIMEOUT_MS)
+            await warm.add_init_script(WATCH_SCRIPT)
+            for path in CHART_PAGES.values():  # loads the snapshot and every page's imports
+                await timed_load(warm, f"{app}/{path}")
+            await timed_load(warm, trivial)
+            await warm.close()
+            await asyncio.sleep(SESSION_TTL_S + 3)
+            rss_before = rss_mib(app_pid)
+
+            single = await browser.new_context()
+            await single.add_init_script(WATCH_SCRIPT)
+            loads: dict[str, list[float]] = {name: [] for name in ("trivial", *CHART_PAGES)}
+            for _ in range(args.repeats):  # interleaved: each round loads every page once
+                loads["trivial"].append(await timed_load(single, trivial))
+                for name, path in CHART_PAGES.items():
+                    loads[name].append(await timed_load(single, f"{app}/{path}"))
+            await single.close()
+            reference = statistics.median(loads["trivial"])
+            print(f"single session, fresh load to settled (median of {args.repeats} interleaved):")
+            print(f"  {'trivial Streamlit page (reference)':<36}{reference * 1000:8.0f} ms   1.00×")
+            for name in CHART_PAGES:
+                median = statistics.median(loads[name])
+                print(f"  {name:<36}{median * 1000:8.0f} ms  {median / reference:5.2f}×")
+
+            contexts = []
+            for _ in range(args.sessions):
+                context = await browser.new_context()
+                context.set_default_timeout(ACTION_TIMEOUT_MS)
+                await context.add_init_script(WATCH_SCRIPT)
+                contexts.append(context)
+            until = time.monotonic() + args.seconds
+            results = await asyncio.gather(
+                *(user_session(c, app, until) for c in contexts), return_exceptions=True
+            )
+            rss_peak = rss_mib(app_pid)
+            for context in contexts:
+                await context.close()
+            samples = [s for r in results if isinstance(r, list) for s in r]
+            failed = [r for r in results if isinstance(r, BaseException)]
+            await asyncio.sleep(SESSION_TTL_S + 5)
+            rss_after = rss_mib(app_pid)
+        finally:
+            await browser.close()
+    print(f"{args.sessions} concurrent sessions for {args.seconds:g} s: {len(samples)} actions "
+          f"(page switches, tab switches, input changes), {len(failed)} sessions failed")
+    if samples:
+        print(f"  time to settle  p50 {pct(samples, 0.5) * 1000:7.0f} ms   "
+              f"p95 {pct(samples, 0.95) * 1000:7.0f} ms   "
+              f"(p50 / trivial page load {pct(samples, 0.5) / reference:4.2f}×)")
+    for exc in failed[:3]:
+        print(f"  failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    print(f"server RSS: before {rss_before:6.1f} MiB, with the sessions {rss_peak:6.1f} MiB, "
+          f"{SESSION_TTL_S + 5} s after they closed {rss_after:6.1f} MiB "
+          f"(after / before {rss_after / rss_before:4.2f}×)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"skipped: {CHROMIUM} is missing")
+        return 0
+    logs = ROOT / "artifacts"
+    logs.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        trivial_script = Path(tmp) / "trivial_app.py"
+        trivial_script.write_text(TRIVIAL_APP)
+        with streamlit_server(ROOT / "streamlit_app.py", logs / "bench-load-app.log") as (app, proc), \
+                streamlit_server(trivial_script, logs / "bench-load-trivial.log") as (trivial, _):
+            asyncio.run(run(args, app, trivial, proc.pid))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
