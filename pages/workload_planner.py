@@ -6,11 +6,16 @@ from typing import Any
 
 import streamlit as st
 
+from planner.errors import InputError
 from planner.explorer import ACCELERATOR_KINDS
 from planner.workload.compare import compare, fit_table
 from planner.workload.explain import describe_row, time_text
 from planner.workload.grid import sort_rows
-from planner.workload.plan_items import hourly_instances, plan_items_for_row
+from planner.workload.plan_items import (
+    hourly_instances,
+    plan_items_for_row,
+    sagemaker_training_item,
+)
 from planner.workload.records import Precision, Sharding, workload_from_dict
 from ui import charts, columns, lazy, state, widgets
 from ui.errors import user_errors
@@ -271,7 +276,22 @@ with st.expander("Show calculation (every assumption)"):
     st.json(result.assumptions, expanded=1)
 
 what = "the baseline and peak items" if serving else "one job item, billed once"
-if st.button("Add to plan", key=P + "add", type="primary", icon=":material/add:",
+b1, b2 = st.columns([1, 3])
+if kind in ("training", "training_baseline") and b2.button(
+    "Add as a SageMaker training job", key=P + "add_sagemaker", icon=":material/science:",
+    help="The same job on the ml. twin of this instance type, for its on-demand wall-clock, "
+    "billed per second; SageMaker's price comes from the snapshot or a rate you type in the plan.",
+):
+    with user_errors("Pick an option that fits, with a known time of at most 28 days."):
+        on_demand = rows[(rows["instance_type"] == chosen["instance_type"])
+                         & (rows["region"] == chosen["region"])
+                         & (rows["purchase_option"] == "on_demand")]
+        if on_demand.empty:
+            raise InputError("instance type", f"no on-demand row for {chosen['instance_type']}")
+        (added_item,) = state.add_items([sagemaker_training_item(on_demand.iloc[0].to_dict())])
+        state.flash(f"Added {added_item.name} to {plan.name!r} (see Plans & export).")
+        st.rerun()
+if b1.button("Add to plan", key=P + "add", type="primary", icon=":material/add:",
              help=f"Adds {what} to the current plan."):
     with user_errors("This option cannot be added as it is: pick an option that fits."):
         added = state.add_items(plan_items_for_row(

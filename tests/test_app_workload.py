@@ -155,3 +155,17 @@ def test_reruns_with_the_same_inputs_reuse_the_comparison(at, monkeypatch):
     assert calls == []  # kept in the session since the first run
     at.number_input(key="workload_tokens").set_value(40.0).run()
     assert calls == [1]  # new inputs: computed again
+
+
+def test_a_training_job_added_as_a_sagemaker_training_job(at):
+    table = ranked(at)
+    at.button(key="workload_add_sagemaker").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    (item,) = at.session_state["plan_current"].items
+    top = table.iloc[0]
+    od = table[(table["instance_type"] == top["instance_type"])
+               & (table["purchase_option"] == "on_demand")].iloc[0]
+    assert item.kind == "sagemaker" and item.instance_type == "ml." + top["instance_type"]
+    assert item.count == int(od["instances"])
+    assert item.job_seconds == pytest.approx(od["wall_hours"] * 3600, abs=1.0)

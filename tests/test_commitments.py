@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planner.errors import InputError
 from planner.workload.compare import compare
 from planner.workload.explain import headlines
 from planner.workload.options import job_costs, serving_costs
@@ -208,3 +209,20 @@ def test_a_measured_serving_row_ranks_by_its_cost() -> None:
     assert (top["instance_type"], top["purchase_option"]) == ("inf2.xlarge", "spot")
     assert result.headlines.cheapest is not None
     assert result.headlines.cheapest["cost_usd"] == pytest.approx(25.20)
+
+
+def test_a_training_row_as_a_sagemaker_training_job() -> None:
+    from planner.workload.plan_items import sagemaker_training_item
+
+    # 3 × p4d for 21.2 h on-demand → ml.p4d.24xlarge × 3, 21.2 × 3,600 = 76,320 s, billed once
+    item = sagemaker_training_item({"instance_type": "p4d.24xlarge", "instances": 3.0,
+                                    "wall_hours": 21.2, "purchase_option": "on_demand"})
+    assert item["instance_type"] == "ml.p4d.24xlarge" and item["count"] == 3
+    assert item["job_seconds"] == 76_320 and (item["start_month"], item["end_month"]) == (1, 1)
+    with pytest.raises(InputError, match="priced from the on-demand row"):
+        sagemaker_training_item({"instance_type": "p4d.24xlarge", "instances": 3.0,
+                                 "wall_hours": 21.2, "purchase_option": "spot"})
+    # 700 h > 28 days × 24 h = 672 h: SageMaker's longest job
+    with pytest.raises(InputError, match="at most 672 h"):
+        sagemaker_training_item({"instance_type": "p4d.24xlarge", "instances": 3.0,
+                                 "wall_hours": 700.0, "purchase_option": "on_demand"})

@@ -109,3 +109,39 @@ def plan_items_for_row(
             "usage_hours_per_month": round(usage, 3), "purchase": purchase_of(spec.peak),
         })
     return items
+
+
+SAGEMAKER_MAX_JOB_HOURS = 28 * 24.0
+"""Longest SageMaker training job [h]: MaxRuntimeInSeconds allows up to 28 days (SageMaker API
+reference, StoppingCondition)."""
+
+
+def sagemaker_training_item(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The same training job as a SageMaker training job: a ``sagemaker`` plan item on the
+    ``ml.`` twin of the row's instance type, ``count`` instances for the row's failure-free
+    wall-clock (billed per second, once, in the plan's first month). Spot and commitment rows do
+    not carry over (SageMaker bills training on-demand or by managed spot's billable seconds,
+    which only a finished job reports): pass the on-demand row."""
+    count = row.get("instances")
+    if count is None or pd.isna(count):
+        raise InputError("instances", f"{row['instance_type']} does not fit: no instance count")
+    if row.get("purchase_option") != "on_demand":
+        raise InputError(
+            "purchase_option",
+            f"a SageMaker training job is priced from the on-demand row (got {row['purchase_option']})",
+        )
+    hours = float(row["wall_hours"])
+    if not np.isfinite(hours):
+        raise InputError("wall_hours", f"{describe_row(row)} has no known time")
+    if hours > SAGEMAKER_MAX_JOB_HOURS:
+        raise InputError(
+            "wall_hours",
+            f"a SageMaker training job runs at most {SAGEMAKER_MAX_JOB_HOURS:,.0f} h (28 days); "
+            f"{describe_row(row)} needs {hours:,.1f} h: split it or add more instances",
+        )
+    itype = str(row["instance_type"])
+    return {
+        "kind": "sagemaker", "name": f"{itype} SageMaker training", "component": "training",
+        "instance_type": f"ml.{itype}", "count": max(int(count), 1),
+        "job_seconds": float(np.ceil(hours * 3600.0)), "start_month": 1, "end_month": 1,
+    }
