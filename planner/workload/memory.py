@@ -31,6 +31,7 @@ from planner.perf.memory import (
     model_state_split,
     state_bytes,
 )
+from planner.workload.finetune import FROZEN_BYTES_PER_PARAMETER, frozen_precision, trainable_share
 from planner.workload.performance import BYTES_PER_VALUE, GIB, kv_bytes_per_token
 from planner.workload.records import (
     InferenceWorkload,
@@ -74,12 +75,27 @@ class TrainingMemory:
 
 
 def state_bytes_of(workload: TrainingWorkload | TrainingBaselineWorkload) -> StateBytes:
-    """Bytes per parameter of the workload's model states (defaults and its overrides)."""
-    return state_bytes(
+    """Bytes per (base) parameter of the workload's model states (defaults and its overrides).
+
+    LoRA/QLoRA (``planner.workload.finetune``): the overrides and defaults apply to the trainable
+    adapter share r only; the frozen base adds its precision's bytes to the weights.
+    Example: QLoRA, r 0.01, bf16: weights 0.5 + 2·0.01, gradients 0.02, master 0.04, Adam 0.08.
+    """
+    trainable = state_bytes(
         fp32_training=workload.precision in (Precision.FP32, Precision.TF32),
         optimizer=workload.optimizer_bytes_per_parameter,
         weights_override=workload.weight_bytes_per_parameter,
         gradients_override=workload.gradient_bytes_per_parameter,
+    )
+    frozen = frozen_precision(workload.finetune, workload.frozen_weight_precision)
+    if frozen is None:
+        return trainable
+    r = trainable_share(workload.finetune, workload.trainable_fraction)
+    return StateBytes(
+        weights=FROZEN_BYTES_PER_PARAMETER[frozen] + r * trainable.weights,
+        gradients=r * trainable.gradients,
+        master=r * trainable.master,
+        optimizer=r * trainable.optimizer,
     )
 
 

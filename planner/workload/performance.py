@@ -103,13 +103,15 @@ def training_flops(
     layers: int | None = None,
     sequence_length: int | None = None,
     hidden_size: int | None = None,
+    linear_per_parameter: float = 6.0,
 ) -> float:
     """Total training compute [FLOP]: 6·N·D (Kaplan 2020; W7), plus 12·L·s·d per token for
     attention when the shape is given (llm-foundry's definition, no causal discount [S10]).
+    ``linear_per_parameter`` replaces the 6 (LoRA: 4 + 6·r, see ``planner.workload.finetune``).
 
     Example: N = 7e9, D = 2e12 → 6 × 7e9 × 2e12 = 8.4e22 FLOP.
     """
-    flops = 6.0 * float(parameters) * float(tokens)
+    flops = linear_per_parameter * float(parameters) * float(tokens)
     if layers is not None and sequence_length is not None and hidden_size is not None:
         flops += 12.0 * layers * sequence_length * hidden_size * float(tokens)
     return flops
@@ -121,10 +123,12 @@ def flops_per_token(
     layers: int | None = None,
     sequence_length: int | None = None,
     hidden_size: int | None = None,
+    linear_per_parameter: float = 6.0,
 ) -> float:
-    """Training FLOPs per token [FLOP]: 6·N (+ 12·L·s·d with the shape)."""
+    """Training FLOPs per token [FLOP]: 6·N (+ 12·L·s·d with the shape); LoRA (4 + 6·r)·N."""
     return training_flops(
-        parameters, 1.0, layers=layers, sequence_length=sequence_length, hidden_size=hidden_size
+        parameters, 1.0, layers=layers, sequence_length=sequence_length, hidden_size=hidden_size,
+        linear_per_parameter=linear_per_parameter,
     )
 
 

@@ -133,6 +133,28 @@ class _TrainingRun(_Job):
     mfu: Fraction | None = None
     """Model FLOPs utilisation for every chip; default per chip (see performance.DEFAULT_MFU)."""
     multi_node_efficiency: Fraction | None = None
+    finetune: Literal["full", "lora", "qlora"] = "full"
+    """``full`` (every parameter trained), ``lora`` (frozen base + adapters) or ``qlora`` (frozen
+    4-bit NF4 base + adapters); see ``planner.workload.finetune``."""
+    frozen_weight_precision: Literal["bf16", "int8", "int4"] | None = None
+    """LoRA/QLoRA: precision of the frozen base (2 / 1 / 0.5 B/param); default bf16 for LoRA,
+    int4 (NF4) for QLoRA."""
+    trainable_fraction: Annotated[float, _bounded(0, 1)] | None = None
+    """LoRA/QLoRA: adapter parameters as a share of the model; default 0.01 (an assumption, see
+    ``finetune.DEFAULT_TRAINABLE_FRACTION``)."""
+
+    @model_validator(mode="after")
+    def _finetune_fields(self) -> _TrainingRun:
+        if self.finetune == "full":
+            for name in ("frozen_weight_precision", "trainable_fraction"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name}: only with finetune lora or qlora (got finetune full)")
+        if self.finetune == "qlora" and self.frozen_weight_precision not in (None, "int4"):
+            raise ValueError(
+                "frozen_weight_precision: qlora keeps the base in int4 (NF4); "
+                f"got {self.frozen_weight_precision} (use finetune lora)"
+            )
+        return self
 
 
 class TrainingWorkload(_TrainingRun):
@@ -190,18 +212,21 @@ class TrainingWorkload(_TrainingRun):
     def flops_per_token(self) -> float | None:
         """Training FLOPs per token [FLOP] (see performance.flops_per_token); None on the
         samples route (``flops_per_sample`` × ``samples``), which has no per-token figure."""
+        from planner.workload.finetune import linear_flops_per_parameter
         from planner.workload.performance import flops_per_token
 
         if self.tokens is None:
             return None
+        linear = linear_flops_per_parameter(self.finetune, self.trainable_fraction)
         if self.counts_attention:
             return flops_per_token(
                 self.parameters,
                 layers=self.layers,
                 sequence_length=self.sequence_length,
                 hidden_size=self.hidden_size,
+                linear_per_parameter=linear,
             )
-        return flops_per_token(self.parameters)
+        return flops_per_token(self.parameters, linear_per_parameter=linear)
 
     @property
     def total_flops(self) -> float:
