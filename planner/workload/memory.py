@@ -13,7 +13,8 @@ score matrices) plus fp32 logits 4·b·s·vocab [S6]. The comparison searches pa
 Per instance with c accelerators and n instances: need(n) = sharded / n + c · (replicated + act),
 so the fewest instances that fit is ceil(sharded / (usable − c · (replicated + act))).
 
-Inference: one replica per instance (tensor parallel inside it): weights N × bytes/param + the KV
+Inference: one replica per instance (tensor parallel inside it): weights N × bytes/param (the
+stored ``weight_precision`` under weight-only quantisation) + the KV
 cache of at least one full-context sequence must fit; what is left holds more sequences.
 """
 
@@ -32,7 +33,12 @@ from planner.perf.memory import (
     state_bytes,
 )
 from planner.workload.finetune import FROZEN_BYTES_PER_PARAMETER, frozen_precision, trainable_share
-from planner.workload.performance import BYTES_PER_VALUE, GIB, kv_bytes_per_token
+from planner.workload.performance import (
+    BYTES_PER_VALUE,
+    GIB,
+    WEIGHT_BYTES_PER_PARAMETER,
+    kv_bytes_per_token,
+)
 from planner.workload.records import (
     InferenceWorkload,
     Precision,
@@ -247,9 +253,21 @@ def training_fit(
     )
 
 
+def inference_weight_bytes_per_parameter(workload: InferenceWorkload) -> float:
+    """Stored bytes per weight [B/param]: ``weight_precision`` when given (weight-only
+    quantisation), else the compute precision's bytes [S6]."""
+    if workload.weight_precision is not None:
+        return WEIGHT_BYTES_PER_PARAMETER[workload.weight_precision]
+    return BYTES_PER_VALUE[workload.precision]
+
+
 def inference_weight_bytes(workload: InferenceWorkload) -> float:
-    """Model weights at the serving precision [B] = N × bytes/param [S6]."""
-    return workload.parameters * BYTES_PER_VALUE[workload.precision]
+    """Model weights as stored [B] = N × bytes/param [S6]; what the memory fit holds and what a
+    memory-bound decode step reads.
+
+    Example: 7e9 parameters, int4 weights: 7e9 × 0.5 = 3.5e9 B (bf16: 1.4e10 B).
+    """
+    return workload.parameters * inference_weight_bytes_per_parameter(workload)
 
 
 def inference_kv_bytes_per_token(workload: InferenceWorkload) -> float:

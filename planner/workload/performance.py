@@ -50,6 +50,11 @@ BYTES_PER_VALUE: dict[Precision, float] = {
 }
 """Bytes per weight / KV value at each precision [B] [S6 inference/README.md]."""
 
+WEIGHT_BYTES_PER_PARAMETER: dict[str, float] = {"bf16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+"""Stored bytes per weight under weight-only quantisation [B/param]: 16 / 8 / 8 / 4 bits [S6
+inference/README.md, bytes per parameter by dtype]. The per-group scales of int4 schemes (AWQ,
+GPTQ: one 16-bit scale per 128 weights ≈ 0.016 B/param) are left out."""
+
 
 DEFAULT_MFU: dict[str, Sourced] = {
     "NVIDIA H100 SXM 80GB": Sourced(0.40, "S10 H100 BF16 26-46 %; W5 Llama 3 38-43 %"),

@@ -258,6 +258,10 @@ class InferenceWorkload(_Workload):
     precision: Precision = Precision.BF16
     kv_cache_precision: Precision | None = None
     """Default: ``precision`` (fp32/tf32 → 4 B, 16-bit → 2 B, 8-bit → 1 B per value)."""
+    weight_precision: Literal["bf16", "fp8", "int8", "int4"] | None = None
+    """Weight-only quantisation: how the weights are stored (2 / 1 / 1 / 0.5 B/param, see
+    ``performance.WEIGHT_BYTES_PER_PARAMETER``), read per decode step; the maths stays at
+    ``precision``. Default: ``precision``'s bytes."""
     layers: Layers
     hidden_size: Hidden
     attention_heads: Heads | None = None
@@ -295,6 +299,14 @@ class InferenceWorkload(_Workload):
                 f"kv_heads: must be in [1, attention_heads = {self.attention_heads}], "
                 f"got {self.kv_heads}"
             )
+        if self.weight_precision is not None:
+            from planner.workload.performance import BYTES_PER_VALUE, WEIGHT_BYTES_PER_PARAMETER
+
+            if WEIGHT_BYTES_PER_PARAMETER[self.weight_precision] > BYTES_PER_VALUE[self.precision]:
+                raise ValueError(
+                    f"weight_precision: {self.weight_precision} weights are wider than the "
+                    f"{self.precision} compute precision (weight-only quantisation narrows them)"
+                )
         if self.hourly_shape is not None and max(self.hourly_shape) <= 0:
             raise ValueError("hourly_shape: at least one hour must be above 0 (values in [0, 1])")
         return self
