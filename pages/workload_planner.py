@@ -26,6 +26,19 @@ from ui.widgets import SESSION, zero_means_none
 P = "workload_"
 catalog, plan = widgets.page_start()
 
+FINETUNES = {
+    "full": "Full (every parameter)",
+    "lora": "LoRA (bf16 base)",
+    "lora_int8": "LoRA (int8 base)",
+    "qlora": "QLoRA (4-bit NF4 base)",
+}
+FINETUNES_FIELDS: dict[str, dict[str, str]] = {
+    "full": {},
+    "lora": {"finetune": "lora", "frozen_weight_precision": "bf16"},
+    "lora_int8": {"finetune": "lora", "frozen_weight_precision": "int8"},
+    "qlora": {"finetune": "qlora", "frozen_weight_precision": "int4"},
+}
+
 KINDS = {
     "training": "Training (model size and tokens)",
     "training_baseline": "Training (measured baseline)",
@@ -85,6 +98,20 @@ with st.container(border=True):
         )
         workload.update(tokens=tokens_b * 1e9, sequence_length=int(seq), sharding=sharding,
                         deadline_hours=deadline)
+        c1, c2, _, _ = st.columns(4)
+        tune = c1.selectbox(
+            "Fine-tune", list(FINETUNES), format_func=FINETUNES.get, key=P + "finetune", **SESSION,
+            help="LoRA/QLoRA: the base stays frozen (bf16, int8 or 4-bit NF4); only the adapters "
+            "have gradients and optimizer states, and a step skips the base's weight gradients.",
+        )
+        if FINETUNES_FIELDS[tune]:
+            share_pct = c2.number_input(
+                "Trainable share (%)", min_value=0.01, max_value=100.0, value=1.0, step=0.5,
+                key=P + "trainable_pct", **SESSION,
+                help="Adapter parameters as a share of the model (rank 16-64 on every linear "
+                "layer of a 7B model: about 0.6-2.4 %).",
+            )
+            workload.update(**FINETUNES_FIELDS[tune], trainable_fraction=share_pct / 100.0)
     elif kind == "training_baseline":
         c1, c2, c3, c4 = st.columns(4)
         base_type = widgets.instance_type_select(c1, catalog, "Measured on", P + "base_type")
@@ -107,6 +134,15 @@ with st.container(border=True):
         workload.update(requests_per_second=rps, input_tokens=int(tin), output_tokens=int(tout),
                         latency_target_ms_per_output_token=latency,
                         hourly_shape=TRAFFIC_SHAPES[shape], kv_heads=preset.kv_heads)
+        c1, _, _, _, _ = st.columns(5)
+        weights = c1.selectbox(
+            "Weight precision", ["same", "bf16", "fp8", "int8", "int4"], key=P + "weight_precision",
+            format_func=lambda w: "as precision" if w == "same" else w, **SESSION,
+            help="Weight-only quantisation: the weights are stored (and read every decode step) "
+            "at this precision; the maths runs at the precision above.",
+        )
+        if weights != "same":
+            workload.update(weight_precision=weights)
     else:
         c1, c2, c3 = st.columns(3)
         vcpu_hours = c1.number_input("vCPU-hours of work", min_value=0.01, value=2000.0,

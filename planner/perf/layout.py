@@ -82,6 +82,9 @@ class TrainingShape:
     global_batch_tokens: float
     activation_bytes_per_value: float = 2.0
     flash_attention: bool = True
+    trainable_fraction: float = 1.0
+    """Trained parameters per parameter: 1, or the LoRA/QLoRA adapter share r (only the adapters'
+    gradients are reduced; ``planner.workload.finetune``)."""
 
     @property
     def shape_given(self) -> bool:
@@ -215,9 +218,14 @@ def step_efficiency(
         tp_bytes = 4.0 * 2.0 * (t - 1) / t * micro_tokens * d * 2.0 * layers / p
         tp_time = np.where(t > 1, m * tp_bytes / link, 0.0)
         bubble = compute * (p - 1) / m
-        grad_bytes = 2.0 * shape.parameters
+        grad_bytes = 2.0 * shape.parameters * shape.trainable_fraction
         ring = 2.0 * (dp - 1.0) / dp
         zf = ZERO3_COMM_FACTOR.value if layout.zero >= 3 else 1.0
+        if shape.trainable_fraction < 1.0 and layout.zero >= 3:
+            # LoRA under ZeRO-3: reduce-scatter of the adapters' gradients (half an all-reduce)
+            # + two all-gathers of the weights (= 1.5 × 2·N for a full bf16 fine-tune)
+            grad_bytes = 0.5 * grad_bytes + shape.states.weights * shape.parameters
+            zf = 1.0
         held = np.minimum(1.0, hw.chips / (t * p))  # model share an instance holds
         net = hw.network_bytes_per_s * NETWORK_EFFICIENCY.value
         inter = ring * grad_bytes * held * zf / net

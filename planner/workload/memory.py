@@ -13,7 +13,8 @@ score matrices) plus fp32 logits 4·b·s·vocab [S6]. The comparison searches pa
 Per instance with c accelerators and n instances: need(n) = sharded / n + c · (replicated + act),
 so the fewest instances that fit is ceil(sharded / (usable − c · (replicated + act))).
 
-Inference: one replica per instance (tensor parallel inside it): weights N × bytes/param + the KV
+Inference: one replica per instance (tensor parallel inside it): weights N × bytes/param (the
+stored ``weight_precision`` under weight-only quantisation) + the KV
 cache of at least one full-context sequence must fit; what is left holds more sequences.
 """
 
@@ -31,7 +32,13 @@ from planner.perf.memory import (
     model_state_split,
     state_bytes,
 )
-from planner.workload.performance import BYTES_PER_VALUE, GIB, kv_bytes_per_token
+from planner.workload.finetune import FROZEN_BYTES_PER_PARAMETER, frozen_precision, trainable_share
+from planner.workload.performance import (
+    BYTES_PER_VALUE,
+    GIB,
+    WEIGHT_BYTES_PER_PARAMETER,
+    kv_bytes_per_token,
+)
 from planner.workload.records import (
     InferenceWorkload,
     Precision,
@@ -74,12 +81,27 @@ class TrainingMemory:
 
 
 def state_bytes_of(workload: TrainingWorkload | TrainingBaselineWorkload) -> StateBytes:
-    """Bytes per parameter of the workload's model states (defaults and its overrides)."""
-    return state_bytes(
+    """Bytes per (base) parameter of the workload's model states (defaults and its overrides).
+
+    LoRA/QLoRA (``planner.workload.finetune``): the overrides and defaults apply to the trainable
+    adapter share r only; the frozen base adds its precision's bytes to the weights.
+    Example: QLoRA, r 0.01, bf16: weights 0.5 + 2·0.01, gradients 0.02, master 0.04, Adam 0.08.
+    """
+    trainable = state_bytes(
         fp32_training=workload.precision in (Precision.FP32, Precision.TF32),
         optimizer=workload.optimizer_bytes_per_parameter,
         weights_override=workload.weight_bytes_per_parameter,
         gradients_override=workload.gradient_bytes_per_parameter,
+    )
+    frozen = frozen_precision(workload.finetune, workload.frozen_weight_precision)
+    if frozen is None:
+        return trainable
+    r = trainable_share(workload.finetune, workload.trainable_fraction)
+    return StateBytes(
+        weights=FROZEN_BYTES_PER_PARAMETER[frozen] + r * trainable.weights,
+        gradients=r * trainable.gradients,
+        master=r * trainable.master,
+        optimizer=r * trainable.optimizer,
     )
 
 
@@ -231,9 +253,21 @@ def training_fit(
     )
 
 
+def inference_weight_bytes_per_parameter(workload: InferenceWorkload) -> float:
+    """Stored bytes per weight [B/param]: ``weight_precision`` when given (weight-only
+    quantisation), else the compute precision's bytes [S6]."""
+    if workload.weight_precision is not None:
+        return WEIGHT_BYTES_PER_PARAMETER[workload.weight_precision]
+    return BYTES_PER_VALUE[workload.precision]
+
+
 def inference_weight_bytes(workload: InferenceWorkload) -> float:
-    """Model weights at the serving precision [B] = N × bytes/param [S6]."""
-    return workload.parameters * BYTES_PER_VALUE[workload.precision]
+    """Model weights as stored [B] = N × bytes/param [S6]; what the memory fit holds and what a
+    memory-bound decode step reads.
+
+    Example: 7e9 parameters, int4 weights: 7e9 × 0.5 = 3.5e9 B (bf16: 1.4e10 B).
+    """
+    return workload.parameters * inference_weight_bytes_per_parameter(workload)
 
 
 def inference_kv_bytes_per_token(workload: InferenceWorkload) -> float:

@@ -50,6 +50,11 @@ BYTES_PER_VALUE: dict[Precision, float] = {
 }
 """Bytes per weight / KV value at each precision [B] [S6 inference/README.md]."""
 
+WEIGHT_BYTES_PER_PARAMETER: dict[str, float] = {"bf16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+"""Stored bytes per weight under weight-only quantisation [B/param]: 16 / 8 / 8 / 4 bits [S6
+inference/README.md, bytes per parameter by dtype]. The per-group scales of int4 schemes (AWQ,
+GPTQ: one 16-bit scale per 128 weights ≈ 0.016 B/param) are left out."""
+
 
 DEFAULT_MFU: dict[str, Sourced] = {
     "NVIDIA H100 SXM 80GB": Sourced(0.40, "S10 H100 BF16 26-46 %; W5 Llama 3 38-43 %"),
@@ -103,13 +108,15 @@ def training_flops(
     layers: int | None = None,
     sequence_length: int | None = None,
     hidden_size: int | None = None,
+    linear_per_parameter: float = 6.0,
 ) -> float:
     """Total training compute [FLOP]: 6·N·D (Kaplan 2020; W7), plus 12·L·s·d per token for
     attention when the shape is given (llm-foundry's definition, no causal discount [S10]).
+    ``linear_per_parameter`` replaces the 6 (LoRA: 4 + 6·r, see ``planner.workload.finetune``).
 
     Example: N = 7e9, D = 2e12 → 6 × 7e9 × 2e12 = 8.4e22 FLOP.
     """
-    flops = 6.0 * float(parameters) * float(tokens)
+    flops = linear_per_parameter * float(parameters) * float(tokens)
     if layers is not None and sequence_length is not None and hidden_size is not None:
         flops += 12.0 * layers * sequence_length * hidden_size * float(tokens)
     return flops
@@ -121,10 +128,12 @@ def flops_per_token(
     layers: int | None = None,
     sequence_length: int | None = None,
     hidden_size: int | None = None,
+    linear_per_parameter: float = 6.0,
 ) -> float:
-    """Training FLOPs per token [FLOP]: 6·N (+ 12·L·s·d with the shape)."""
+    """Training FLOPs per token [FLOP]: 6·N (+ 12·L·s·d with the shape); LoRA (4 + 6·r)·N."""
     return training_flops(
-        parameters, 1.0, layers=layers, sequence_length=sequence_length, hidden_size=hidden_size
+        parameters, 1.0, layers=layers, sequence_length=sequence_length, hidden_size=hidden_size,
+        linear_per_parameter=linear_per_parameter,
     )
 
 

@@ -133,6 +133,28 @@ class _TrainingRun(_Job):
     mfu: Fraction | None = None
     """Model FLOPs utilisation for every chip; default per chip (see performance.DEFAULT_MFU)."""
     multi_node_efficiency: Fraction | None = None
+    finetune: Literal["full", "lora", "qlora"] = "full"
+    """``full`` (every parameter trained), ``lora`` (frozen base + adapters) or ``qlora`` (frozen
+    4-bit NF4 base + adapters); see ``planner.workload.finetune``."""
+    frozen_weight_precision: Literal["bf16", "int8", "int4"] | None = None
+    """LoRA/QLoRA: precision of the frozen base (2 / 1 / 0.5 B/param); default bf16 for LoRA,
+    int4 (NF4) for QLoRA."""
+    trainable_fraction: Annotated[float, _bounded(0, 1)] | None = None
+    """LoRA/QLoRA: adapter parameters as a share of the model; default 0.01 (an assumption, see
+    ``finetune.DEFAULT_TRAINABLE_FRACTION``)."""
+
+    @model_validator(mode="after")
+    def _finetune_fields(self) -> _TrainingRun:
+        if self.finetune == "full":
+            for name in ("frozen_weight_precision", "trainable_fraction"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name}: only with finetune lora or qlora (got finetune full)")
+        if self.finetune == "qlora" and self.frozen_weight_precision not in (None, "int4"):
+            raise ValueError(
+                "frozen_weight_precision: qlora keeps the base in int4 (NF4); "
+                f"got {self.frozen_weight_precision} (use finetune lora)"
+            )
+        return self
 
 
 class TrainingWorkload(_TrainingRun):
@@ -190,18 +212,21 @@ class TrainingWorkload(_TrainingRun):
     def flops_per_token(self) -> float | None:
         """Training FLOPs per token [FLOP] (see performance.flops_per_token); None on the
         samples route (``flops_per_sample`` × ``samples``), which has no per-token figure."""
+        from planner.workload.finetune import linear_flops_per_parameter
         from planner.workload.performance import flops_per_token
 
         if self.tokens is None:
             return None
+        linear = linear_flops_per_parameter(self.finetune, self.trainable_fraction)
         if self.counts_attention:
             return flops_per_token(
                 self.parameters,
                 layers=self.layers,
                 sequence_length=self.sequence_length,
                 hidden_size=self.hidden_size,
+                linear_per_parameter=linear,
             )
-        return flops_per_token(self.parameters)
+        return flops_per_token(self.parameters, linear_per_parameter=linear)
 
     @property
     def total_flops(self) -> float:
@@ -233,6 +258,10 @@ class InferenceWorkload(_Workload):
     precision: Precision = Precision.BF16
     kv_cache_precision: Precision | None = None
     """Default: ``precision`` (fp32/tf32 → 4 B, 16-bit → 2 B, 8-bit → 1 B per value)."""
+    weight_precision: Literal["bf16", "fp8", "int8", "int4"] | None = None
+    """Weight-only quantisation: how the weights are stored (2 / 1 / 1 / 0.5 B/param, see
+    ``performance.WEIGHT_BYTES_PER_PARAMETER``), read per decode step; the maths stays at
+    ``precision``. Default: ``precision``'s bytes."""
     layers: Layers
     hidden_size: Hidden
     attention_heads: Heads | None = None
@@ -270,6 +299,14 @@ class InferenceWorkload(_Workload):
                 f"kv_heads: must be in [1, attention_heads = {self.attention_heads}], "
                 f"got {self.kv_heads}"
             )
+        if self.weight_precision is not None:
+            from planner.workload.performance import BYTES_PER_VALUE, WEIGHT_BYTES_PER_PARAMETER
+
+            if WEIGHT_BYTES_PER_PARAMETER[self.weight_precision] > BYTES_PER_VALUE[self.precision]:
+                raise ValueError(
+                    f"weight_precision: {self.weight_precision} weights are wider than the "
+                    f"{self.precision} compute precision (weight-only quantisation narrows them)"
+                )
         if self.hourly_shape is not None and max(self.hourly_shape) <= 0:
             raise ValueError("hourly_shape: at least one hour must be above 0 (values in [0, 1])")
         return self

@@ -15,9 +15,9 @@ from planner.workload.memory import (
     FitResult,
     inference_kv_bytes_per_token,
     inference_weight_bytes,
+    inference_weight_bytes_per_parameter,
 )
 from planner.workload.performance import (
-    BYTES_PER_VALUE,
     COMPUTE_EFFICIENCY,
     GIB,
     MEMORY_EFFICIENCY_GPU,
@@ -128,7 +128,15 @@ def serving_type_figures(workload: InferenceWorkload, prep: Prepared) -> TypeFig
                              "source": MEMORY_EFFICIENCY_NEURON.source}}
         ),
         "weights_gib": weight_bytes / GIB,
-        "weight_bytes_per_parameter": BYTES_PER_VALUE[workload.precision],
+        "weight_bytes_per_parameter": inference_weight_bytes_per_parameter(workload),
+        "weight_precision": {
+            "value": workload.weight_precision or str(workload.precision),
+            "rule": (
+                "weights stored at weight_precision (memory fit, bytes read per decode step); "
+                f"matrix maths at the compute precision {workload.precision}"
+                if workload.weight_precision else "weights stored at the compute precision"
+            ),
+        },
         "kv_cache_bytes_per_token": kv,
         "kv_rule": "bytes × 2 × L × d × kv_heads/heads (stas00/ml-engineering inference README)",
         "memory_overhead_fraction": workload.memory_overhead_fraction,

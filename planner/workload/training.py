@@ -26,6 +26,7 @@ from planner.perf.layout import (
     memory_per_chip,
 )
 from planner.perf.mfu import effective_mfu, size_band, table_mfu
+from planner.workload.finetune import linear_flops_per_parameter, trainable_share
 from planner.workload.memory import ZERO_STAGE, recomputation_of, state_bytes_of
 from planner.workload.performance import BYTES_PER_VALUE, DEFAULT_MFU, FP8_MFU
 from planner.workload.records import Precision, TrainingBaselineWorkload, TrainingWorkload
@@ -68,10 +69,13 @@ def mfu_per_type(
 
 
 def _flops_split(workload: TrainingWorkload | TrainingBaselineWorkload) -> tuple[float, float]:
-    """(linear 6·N, attention 12·L·s·d) FLOPs per token; (0, 0) when not known."""
+    """(linear 6·N — LoRA (4 + 6·r)·N —, attention 12·L·s·d) FLOPs per token; (0, 0) when not
+    known."""
     if workload.parameters is None:
         return 0.0, 0.0
-    linear = 6.0 * workload.parameters
+    linear = linear_flops_per_parameter(workload.finetune, workload.trainable_fraction) * (
+        workload.parameters
+    )
     if isinstance(workload, TrainingWorkload) and workload.counts_attention:
         assert workload.layers and workload.sequence_length and workload.hidden_size
         return linear, 12.0 * workload.layers * workload.sequence_length * workload.hidden_size
@@ -87,6 +91,7 @@ def shape_of(workload: TrainingWorkload | TrainingBaselineWorkload) -> TrainingS
         "states": state_bytes_of(workload),
         "global_batch_tokens": workload.global_batch_tokens,
         "activation_bytes_per_value": max(2.0, BYTES_PER_VALUE[workload.precision]),
+        "trainable_fraction": trainable_share(workload.finetune, workload.trainable_fraction),
     }
     if not isinstance(workload, TrainingWorkload):
         return TrainingShape(layers=None, hidden_size=None, attention_heads=None, vocab_size=None,

@@ -11,6 +11,13 @@ import numpy.typing as npt
 
 from planner.errors import InputError, UnknownNameError
 from planner.perf.layout import group_instances, memory_per_chip, valid
+from planner.workload.finetune import (
+    DEFAULT_TRAINABLE_FRACTION,
+    FROZEN_BYTES_PER_PARAMETER,
+    frozen_precision,
+    trainable_share,
+)
+from planner.workload.finetune import flops_rule as finetune_flops_rule
 from planner.workload.memory import (
     TRAINING_OVERHEAD_FRACTION,
     FitResult,
@@ -110,6 +117,9 @@ def training_type_figures(
             flops_rule = "6·N·D + 12·L·s·d·D (attention, llm-foundry definition)"
         else:
             flops_rule = "6·N·D (Kaplan 2020; EleutherAI Transformer Math 101)"
+        lora_rule = finetune_flops_rule(workload.finetune, workload.trainable_fraction)
+        if lora_rule and per_token is not None:
+            flops_rule = f"{flops_rule}; {lora_rule}"
     else:
         base = workload.baseline_instance_type
         if base not in prep.type_codes:
@@ -252,6 +262,26 @@ def _fewest_layout_gib(search: LayoutSearch, cap: int, chips: FloatArray) -> Flo
         return np.asarray(least * chips / GIB, float)
 
 
+def _finetune_assumptions(workload: TrainingWorkload | TrainingBaselineWorkload) -> dict[str, Any]:
+    frozen = frozen_precision(workload.finetune, workload.frozen_weight_precision)
+    if frozen is None:
+        return {"kind": "full", "rule": "every parameter trained"}
+    r = trainable_share(workload.finetune, workload.trainable_fraction)
+    return {
+        "kind": workload.finetune,
+        "frozen_weight_precision": frozen,
+        "frozen_bytes_per_parameter": FROZEN_BYTES_PER_PARAMETER[frozen],
+        "trainable_fraction": r,
+        "trainable_fraction_source": (
+            "workload" if workload.trainable_fraction is not None
+            else DEFAULT_TRAINABLE_FRACTION.source
+        ),
+        "rule": "frozen base at its precision (sharded only under ZeRO-3); gradients, fp32 master "
+        "and Adam states for the adapters only (Hu et al. 2021 arXiv:2106.09685; QLoRA "
+        "arXiv:2305.14314)",
+    }
+
+
 def _memory_assumptions(
     workload: TrainingWorkload | TrainingBaselineWorkload, memory: Any
 ) -> dict[str, Any]:
@@ -265,6 +295,7 @@ def _memory_assumptions(
         "optimizer_bytes_per_parameter": memory.optimizer_bytes / n,
         "source": "ZeRO paper (arXiv:1910.02054) §3.1: 2 + 2 + 12 B/param, sharded by ZeRO stage",
         "sharding": str(workload.sharding) if workload.sharding is not None else "searched",
+        "finetune": _finetune_assumptions(workload),
         "activation_gib_per_accelerator": memory.activation_bytes_per_chip / GIB,
         "activations_counted": memory.activations_counted,
         "activation_rule": "Korthikanti et al. 2022 s·b·d·34/t per layer (FlashAttention: no "
