@@ -6,12 +6,22 @@ import streamlit as st
 
 from planner import explorer
 from planner.explorer import ACCELERATOR_KINDS, Period, SpecFilter
+from planner.plan import ComputeItem, Purchase
+from planner.validation import field_bounds
 from ui import charts, lazy, state, widgets
 from ui.errors import user_errors
 from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT
 from ui.widgets import SESSION, zero_means_none
 
 P = "explorer_"
+
+
+def _bounds(model: type[ComputeItem] | type[Purchase], name: str) -> dict[str, float]:
+    """The form's range for a field: the plan schema's own bounds."""
+    low, high = field_bounds(model, name)
+    return {"low": low, "high": high}
+
+
 catalog, plan = widgets.page_start()
 choices = explorer.spec_choices(catalog)
 
@@ -149,16 +159,22 @@ st.subheader("Show calculation / add to plan")
 if table.empty:
     st.caption("Pick an instance type above first.")
 else:
-    c1, c2, c3, c4 = st.columns([1.3, 1.6, 0.8, 1])
+    c1, c2, c3, c4, c5 = st.columns([1.3, 1.6, 0.8, 1, 1.4])
     chosen = c1.selectbox("Instance type", table["instance_type"].tolist(), key=P + "chosen")
-    option = c2.selectbox("Purchase option", options, format_func=explorer.option_label,
-                          key=P + "option")
-    count = c3.number_input("Count", min_value=1, max_value=100_000, value=1, step=1,
-                            key=P + "count")
-    hours = c4.number_input(
-        "Hours per month each", min_value=1.0, max_value=plan.hours_per_month,
-        value=float(plan.hours_per_month),
-        step=10.0, key=P + "hours",
+    # the plan's options: the snapshot's, plus the savings plans (priced by the rate typed here
+    # when the snapshot has none)
+    option = c2.selectbox("Purchase option", explorer.plan_options(catalog, region),
+                          format_func=explorer.option_label, key=P + "option")
+    count = widgets.checked_number(c3, "Count", P + "count", **_bounds(ComputeItem, "count"),
+                                   value=1, step=1)
+    hours = widgets.checked_number(c4, "Hours per month each", P + "hours", low=1.0,
+                                   high=plan.hours_per_month, value=float(plan.hours_per_month),
+                                   step=10.0)
+    override = widgets.checked_number(
+        c5, explorer.price_override_label(option), P + "override",
+        **_bounds(Purchase, "commitment_usd_per_hour"), value=0.0, step=0.01,
+        help="Replaces the snapshot's hourly price for this item. For a savings plan it is the "
+        "plan rate per instance-hour, and the item's hourly commitment is count × rate.",
     )
     with st.expander("Show calculation", expanded=True), user_errors():
         st.code(
@@ -166,7 +182,16 @@ else:
                                        plan.hours_per_month),
             language=None,
         )
-    if st.button("Add to plan", key=P + "add", type="primary", icon=":material/add:"):
+        if explorer.is_savings_plan(option) and override and count:
+            st.caption(f"Hourly commitment: {int(count)} × ${override:,.6g}/h = "
+                       f"${count * override:,.6g}/h, paid every hour of the term.")
+    ready = None not in (count, hours, override)
+    if not ready:
+        st.info("Add to plan is back once every field above is in its range.",
+                icon=":material/pending:")
+    if st.button("Add to plan", key=P + "add", type="primary", icon=":material/add:",
+                 disabled=not ready):
+        assert count is not None and hours is not None and override is not None
         with user_errors("Check count (1-100,000) and hours (up to the plan's hours per month)."):
             item = state.add_item({
                 "kind": "compute",
@@ -175,6 +200,7 @@ else:
                 "count": int(count),
                 "usage_hours_per_month": float(hours),
                 "purchase": explorer.purchase_for_option(option),
+                "unit_prices": {"hourly_usd": override} if override > 0 else {},
             })
         state.flash(f"Added {item.name} ({explorer.option_label(option)}) to {plan.name!r}.")
         st.rerun()

@@ -400,6 +400,19 @@ SAVINGS_PLAN_OPTIONS = (
 """Savings-plan options offered in plans even when the snapshot has no rate (then: type a price)."""
 
 
+def is_savings_plan(option: str) -> bool:
+    """Whether an option key is a savings plan (its hourly price sets the commitment)."""
+    return option.startswith("savings_plan_")
+
+
+def price_override_label(option: str) -> str:
+    """The label of the hourly price override for ``option``: for a savings plan the price is the
+    plan rate per instance-hour, and the item's hourly commitment defaults to count × that rate."""
+    if is_savings_plan(option):
+        return "Savings plan rate (USD/h each, 0 = snapshot): sets the hourly commitment"
+    return "Price override (USD/h, 0 = snapshot)"
+
+
 def plan_options(catalog: Catalog, region: str) -> list[str]:
     """Options a plan item can use in ``region``: the snapshot's, plus the savings plans."""
     keys = options_in_region(catalog, region)
