@@ -87,7 +87,9 @@ def test_item_hours_are_capped_at_the_plan_hours():
     assert "Must be 1 to 700; got 701." in errors(at)
     assert at.button(key="explorer_add").disabled
     at.switch_page("pages/storage.py").run()
-    assert at.number_input(key="storage_ebs_hours").max == 700.0
+    assert_clean(at)
+    at.number_input(key="storage_ebs_hours").set_value(701.0).run()
+    assert "Must be 1 to 700; got 701." in errors(at)
 
 
 def test_savings_plan_from_the_explorer_with_its_rate(at):
