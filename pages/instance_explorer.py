@@ -11,7 +11,7 @@ from planner.validation import field_bounds
 from ui import charts, lazy, state, widgets
 from ui.errors import user_errors
 from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT
-from ui.widgets import SESSION, zero_means_none
+from ui.widgets import SESSION
 
 P = "explorer_"
 
@@ -48,14 +48,21 @@ with st.container(border=True):
         placeholder="any chip",
     )
     c5, c6, c7, c8, c9 = st.columns(5)
-    min_vcpu = c5.number_input("Min vCPU", min_value=0.0, value=0.0, step=1.0, key=P + "min_vcpu",
-                               **SESSION)
-    max_vcpu = zero_means_none(c6, "Max vCPU (0 = any)", P + "max_vcpu", step=1.0)
-    min_mem = c7.number_input("Min memory (GiB)", min_value=0.0, value=0.0, step=1.0,
-                              key=P + "min_mem", **SESSION)
-    max_mem = zero_means_none(c8, "Max memory (GiB, 0 = any)", P + "max_mem", step=1.0)
-    min_acc_mem = c9.number_input("Min accelerator memory (GiB)", min_value=0.0, value=0.0,
-                                  step=8.0, key=P + "min_acc_mem", **SESSION)
+    limit = {"low": 0.0, "high": explorer.MAX_FILTER_VALUE}
+    min_vcpu = widgets.checked_number(c5, "Min vCPU", P + "min_vcpu", **limit, value=0.0,
+                                      step=1.0)
+    max_vcpu = widgets.checked_number(c6, "Max vCPU (0 = any)", P + "max_vcpu", **limit,
+                                      value=0.0, step=1.0)
+    min_mem = widgets.checked_number(c7, "Min memory (GiB)", P + "min_mem", **limit, value=0.0,
+                                     step=1.0)
+    max_mem = widgets.checked_number(c8, "Max memory (GiB, 0 = any)", P + "max_mem", **limit,
+                                     value=0.0, step=1.0)
+    min_acc_mem = widgets.checked_number(c9, "Min accelerator memory (GiB)", P + "min_acc_mem",
+                                         **limit, value=0.0, step=8.0)
+    if None in (min_vcpu, max_vcpu, min_mem, max_mem, min_acc_mem):
+        st.info("The instance types show again once every filter above is in its range.",
+                icon=":material/pending:")
+        st.stop()
 
 c1, c2 = st.columns([1, 1])
 period = Period(
@@ -75,11 +82,11 @@ with user_errors("Change the filters above: each maximum must be at least its mi
         families=tuple(families),
         accelerator_kinds=tuple(kinds),
         accelerators=tuple(chips),
-        min_vcpu=min_vcpu,
-        max_vcpu=max_vcpu,
-        min_memory_gib=min_mem,
-        max_memory_gib=max_mem,
-        min_accelerator_memory_gib=min_acc_mem,
+        min_vcpu=min_vcpu or 0.0,
+        max_vcpu=max_vcpu or None,
+        min_memory_gib=min_mem or 0.0,
+        max_memory_gib=max_mem or None,
+        min_accelerator_memory_gib=min_acc_mem or 0.0,
     )
     table = explorer.prices_side_by_side(
         catalog, region, spec_filter, period, plan.hours_per_month, basis

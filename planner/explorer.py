@@ -66,6 +66,10 @@ def period_hours(period: Period, hours_per_month: float = HOURS_PER_MONTH_DEFAUL
     return hours_per_month * MONTHS_PER_YEAR
 
 
+MAX_FILTER_VALUE = 1e6
+"""Largest minimum or maximum a spec filter takes (vCPU, GiB): far above any instance type, so a
+bigger number is a typing slip the form flags."""
+
 @dataclass(frozen=True, slots=True)
 class SpecFilter:
     """What instance types to keep. Empty tuples mean "any"; ``None`` maxima mean "no limit"."""

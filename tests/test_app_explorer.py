@@ -120,3 +120,16 @@ def test_out_of_range_count_is_flagged_and_nothing_is_added(at):
     assert at.button(key="explorer_add").disabled
     at.number_input(key="explorer_override").set_value(-1.0).run()
     assert "Must be 0 to 1e+09; got -1." in errors(at)
+
+
+def test_out_of_range_filter_is_flagged_and_no_old_table_stays(at):
+    assert len(at.dataframe) == 1
+    at.number_input(key="explorer_min_vcpu").set_value(-1.0).run()
+    assert_clean(at)
+    assert "Must be 0 to 1e+06; got -1." in errors(at)
+    assert len(at.dataframe) == 0  # no table of the last valid filters
+    assert any("every filter above is in its range" in i.value for i in at.info)
+    at.number_input(key="explorer_min_vcpu").set_value(96.0).run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert len(table) > 0 and (table["vcpu"] >= 96).all()
