@@ -133,3 +133,11 @@ def test_out_of_range_filter_is_flagged_and_no_old_table_stays(at):
     assert_clean(at)
     table = at.dataframe[0].value
     assert len(table) > 0 and (table["vcpu"] >= 96).all()
+
+
+def test_typed_rate_survives_switching_to_a_savings_plan(at):
+    at.number_input(key="explorer_override").set_value(15.0).run()
+    at.selectbox(key="explorer_option").set_value("savings_plan_compute_1y_no_upfront").run()
+    assert_clean(at)
+    override = at.number_input(key="explorer_override")
+    assert "sets the hourly commitment" in override.label and override.value == 15.0
