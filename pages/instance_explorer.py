@@ -6,12 +6,22 @@ import streamlit as st
 
 from planner import explorer
 from planner.explorer import ACCELERATOR_KINDS, Period, SpecFilter
+from planner.plan import ComputeItem, Purchase
+from planner.validation import field_bounds
 from ui import charts, lazy, state, widgets
 from ui.errors import user_errors
 from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT
-from ui.widgets import SESSION, zero_means_none
+from ui.widgets import SESSION
 
 P = "explorer_"
+
+
+def _bounds(model: type[ComputeItem] | type[Purchase], name: str) -> dict[str, float]:
+    """The form's range for a field: the plan schema's own bounds."""
+    low, high = field_bounds(model, name)
+    return {"low": low, "high": high}
+
+
 catalog, plan = widgets.page_start()
 choices = explorer.spec_choices(catalog)
 
@@ -38,14 +48,21 @@ with st.container(border=True):
         placeholder="any chip",
     )
     c5, c6, c7, c8, c9 = st.columns(5)
-    min_vcpu = c5.number_input("Min vCPU", min_value=0.0, value=0.0, step=1.0, key=P + "min_vcpu",
-                               **SESSION)
-    max_vcpu = zero_means_none(c6, "Max vCPU (0 = any)", P + "max_vcpu", step=1.0)
-    min_mem = c7.number_input("Min memory (GiB)", min_value=0.0, value=0.0, step=1.0,
-                              key=P + "min_mem", **SESSION)
-    max_mem = zero_means_none(c8, "Max memory (GiB, 0 = any)", P + "max_mem", step=1.0)
-    min_acc_mem = c9.number_input("Min accelerator memory (GiB)", min_value=0.0, value=0.0,
-                                  step=8.0, key=P + "min_acc_mem", **SESSION)
+    limit = {"low": 0.0, "high": explorer.MAX_FILTER_VALUE}
+    min_vcpu = widgets.checked_number(c5, "Min vCPU", P + "min_vcpu", **limit, value=0.0,
+                                      step=1.0)
+    max_vcpu = widgets.checked_number(c6, "Max vCPU (0 = any)", P + "max_vcpu", **limit,
+                                      value=0.0, step=1.0)
+    min_mem = widgets.checked_number(c7, "Min memory (GiB)", P + "min_mem", **limit, value=0.0,
+                                     step=1.0)
+    max_mem = widgets.checked_number(c8, "Max memory (GiB, 0 = any)", P + "max_mem", **limit,
+                                     value=0.0, step=1.0)
+    min_acc_mem = widgets.checked_number(c9, "Min accelerator memory (GiB)", P + "min_acc_mem",
+                                         **limit, value=0.0, step=8.0)
+    if None in (min_vcpu, max_vcpu, min_mem, max_mem, min_acc_mem):
+        st.info("The instance types show again once every filter above is in its range.",
+                icon=":material/pending:")
+        st.stop()
 
 c1, c2 = st.columns([1, 1])
 period = Period(
@@ -65,11 +82,11 @@ with user_errors("Change the filters above: each maximum must be at least its mi
         families=tuple(families),
         accelerator_kinds=tuple(kinds),
         accelerators=tuple(chips),
-        min_vcpu=min_vcpu,
-        max_vcpu=max_vcpu,
-        min_memory_gib=min_mem,
-        max_memory_gib=max_mem,
-        min_accelerator_memory_gib=min_acc_mem,
+        min_vcpu=min_vcpu or 0.0,
+        max_vcpu=max_vcpu or None,
+        min_memory_gib=min_mem or 0.0,
+        max_memory_gib=max_mem or None,
+        min_accelerator_memory_gib=min_acc_mem or 0.0,
     )
     table = explorer.prices_side_by_side(
         catalog, region, spec_filter, period, plan.hours_per_month, basis
@@ -149,16 +166,22 @@ st.subheader("Show calculation / add to plan")
 if table.empty:
     st.caption("Pick an instance type above first.")
 else:
-    c1, c2, c3, c4 = st.columns([1.3, 1.6, 0.8, 1])
+    c1, c2, c3, c4, c5 = st.columns([1.3, 1.6, 0.8, 1, 1.4])
     chosen = c1.selectbox("Instance type", table["instance_type"].tolist(), key=P + "chosen")
-    option = c2.selectbox("Purchase option", options, format_func=explorer.option_label,
-                          key=P + "option")
-    count = c3.number_input("Count", min_value=1, max_value=100_000, value=1, step=1,
-                            key=P + "count")
-    hours = c4.number_input(
-        "Hours per month each", min_value=1.0, max_value=plan.hours_per_month,
-        value=float(plan.hours_per_month),
-        step=10.0, key=P + "hours",
+    # the plan's options: the snapshot's, plus the savings plans (priced by the rate typed here
+    # when the snapshot has none)
+    option = c2.selectbox("Purchase option", explorer.plan_options(catalog, region),
+                          format_func=explorer.option_label, key=P + "option")
+    count = widgets.checked_number(c3, "Count", P + "count", **_bounds(ComputeItem, "count"),
+                                   value=1, step=1)
+    hours = widgets.checked_number(c4, "Hours per month each", P + "hours", low=1.0,
+                                   high=plan.hours_per_month, value=float(plan.hours_per_month),
+                                   step=10.0)
+    override = widgets.checked_number(
+        c5, explorer.price_override_label(option), P + "override",
+        **_bounds(Purchase, "commitment_usd_per_hour"), value=0.0, step=0.01,
+        help="Replaces the snapshot's hourly price for this item. For a savings plan it is the "
+        "plan rate per instance-hour, and the item's hourly commitment is count × rate.",
     )
     with st.expander("Show calculation", expanded=True), user_errors():
         st.code(
@@ -166,7 +189,16 @@ else:
                                        plan.hours_per_month),
             language=None,
         )
-    if st.button("Add to plan", key=P + "add", type="primary", icon=":material/add:"):
+        if explorer.is_savings_plan(option) and override and count:
+            st.caption(f"Hourly commitment: {int(count)} × ${override:,.6g}/h = "
+                       f"${count * override:,.6g}/h, paid every hour of the term.")
+    ready = None not in (count, hours, override)
+    if not ready:
+        st.info("Add to plan is back once every field above is in its range.",
+                icon=":material/pending:")
+    if st.button("Add to plan", key=P + "add", type="primary", icon=":material/add:",
+                 disabled=not ready):
+        assert count is not None and hours is not None and override is not None
         with user_errors("Check count (1-100,000) and hours (up to the plan's hours per month)."):
             item = state.add_item({
                 "kind": "compute",
@@ -175,6 +207,7 @@ else:
                 "count": int(count),
                 "usage_hours_per_month": float(hours),
                 "purchase": explorer.purchase_for_option(option),
+                "unit_prices": {"hourly_usd": override} if override > 0 else {},
             })
         state.flash(f"Added {item.name} ({explorer.option_label(option)}) to {plan.name!r}.")
         st.rerun()

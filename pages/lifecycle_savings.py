@@ -17,9 +17,17 @@ from planner.lifecycle import (
     profile_from_dict,
     run_lifecycle,
 )
-from planner.s3_lifecycle import policy_from_dict, simulate_s3_lifecycle
+from planner.s3_lifecycle import (
+    CLASS_LABELS,
+    Dataset,
+    S3LifecycleResult,
+    monthly_csv,
+    plan_items,
+    policy_from_dict,
+    simulate_s3_lifecycle,
+)
 from planner.validation import field_bounds
-from ui import charts, widgets
+from ui import charts, state, widgets
 from ui.errors import user_errors
 from ui.format import usd
 from ui.widgets import SESSION
@@ -200,14 +208,21 @@ with tab_s3:
                           key=P + "gda", **SESSION)
     expire = c5.number_input("Expire after days (0 = never)", min_value=0, value=0,
                              key=P + "expire", **SESSION)
-    read_pct = st.number_input("Share of Standard data read each month (%)", min_value=0.0,
+    c1, c2 = st.columns(2)
+    read_pct = c1.number_input("Share of S3 Standard data read each month (%)", min_value=0.0,
                                max_value=100.0, value=10.0, key=P + "read_pct", **SESSION)
+    initial = widgets.checked_number(
+        c2, "Data already stored on day one (GB)", P + "initial_gb",
+        **_bounds(Dataset, "initial_gb"), value=0.0, step=1000.0,
+        help="Ages through the rules from day 0, like the first month's new data; it pays no "
+        "PUT requests.")
     policy = {
         "region": s3_region,
         "months": int(months),
         "datasets": [{
             "name": "data",
             "monthly_ingest_gb": ingest,
+            "initial_gb": initial,
             "average_object_kb": object_kb,
             "rules": {
                 "standard_ia_days": ia or None, "glacier_ir_days": gir or None,
@@ -217,21 +232,29 @@ with tab_s3:
             "read_pct_per_month": {"standard": read_pct},
         }],
     }
-    with user_errors("Change the rule named above: classes follow Standard → IA → Glacier "
-                     "Instant → Flexible → Deep Archive, each later than the one before.",
-                     stop=False, labels={
-                         "months": "Months", "datasets[].monthly_ingest_gb": "New data per month (GB)",
-                         "datasets[].average_object_kb": "Average object size (KB)",
-                         "datasets[].rules.standard_ia_days": "→ Standard-IA after days",
-                         "datasets[].rules.glacier_ir_days": "→ Glacier Instant Retrieval after days",
-                         "datasets[].rules.glacier_flexible_days": "→ Glacier Flexible Retrieval after days",
-                         "datasets[].rules.deep_archive_days": "→ Glacier Deep Archive after days",
-                         "datasets[].rules.expire_days": "Expire after days",
-                         "datasets[].read_pct_per_month['standard']":
-                             "Share of Standard data read each month (%)",
-                     }) as s3_outcome:
-        s3 = simulate_s3_lifecycle(catalog, policy_from_dict(policy, source="S3 lifecycle"))
-    if not s3_outcome.failed:
+    s3: S3LifecycleResult | None = None
+    if initial is None:
+        st.info("The results show again once every field above is in its range.",
+                icon=":material/pending:")
+    else:
+        s3_labels = {
+            "months": "Months", "datasets[].monthly_ingest_gb": "New data per month (GB)",
+            "datasets[].initial_gb": "Data already stored on day one (GB)",
+            "datasets[].average_object_kb": "Average object size (KB)",
+            "datasets[].rules.standard_ia_days": "→ Standard-IA after days",
+            "datasets[].rules.glacier_ir_days": "→ Glacier Instant Retrieval after days",
+            "datasets[].rules.glacier_flexible_days": "→ Glacier Flexible Retrieval after days",
+            "datasets[].rules.deep_archive_days": "→ Glacier Deep Archive after days",
+            "datasets[].rules.expire_days": "Expire after days",
+            "datasets[].read_pct_per_month['standard']":
+                "Share of S3 Standard data read each month (%)",
+        }
+        with user_errors("Change the rule named above: classes follow S3 Standard → Standard-IA → "
+                         "Glacier Instant Retrieval → Glacier Flexible Retrieval → Glacier Deep "
+                         "Archive, each later than the one before.",
+                         stop=False, labels=s3_labels):
+            s3 = simulate_s3_lifecycle(catalog, policy_from_dict(policy, source="S3 lifecycle"))
+    if s3 is not None:
         totals = s3.totals()
         m = st.columns(3)
         m[0].metric("With lifecycle rules", usd(totals["lifecycle"]))
@@ -252,7 +275,8 @@ with tab_s3:
                          "Intelligent-Tiering", "month"),
             key=P + "s3_cumulative",
         )
-        breakdown = s3.breakdown[s3.breakdown["scenario"] == "lifecycle"]
+        breakdown = s3.breakdown[s3.breakdown["scenario"] == "lifecycle"].assign(
+            storage_class=lambda f: f["storage_class"].map(CLASS_LABELS))
         st.plotly_chart(
             charts.stacked_bars(breakdown, "month", "usd", "storage_class",
                                 "Monthly cost with lifecycle rules, by storage class", "USD",
@@ -262,7 +286,8 @@ with tab_s3:
         with st.expander("Show calculation (prices used and notes)"):
             for price in s3.prices:
                 st.markdown(
-                    f"- {price.storage_class} · {price.dimension}: "
+                    f"- {CLASS_LABELS.get(price.storage_class, price.storage_class)} · "
+                    f"{price.dimension}: "
                     + (f"${price.price_usd:,.6g} per {price.unit}" if price.price_usd is not None
                        else "not in snapshot")
                     + (" (volume tiers)" if price.tiered else "")
@@ -270,3 +295,21 @@ with tab_s3:
                 )
             for note in s3.notes:
                 st.markdown(f"- {note}")
+        c1, c2 = st.columns(2)
+        c1.download_button(
+            "Download months as CSV", monthly_csv(s3), file_name="s3-lifecycle.csv",
+            mime="text/csv", key=P + "s3_csv", icon=":material/download:")
+        to_add = plan_items(s3)
+        if c2.button("Add to plan", key=P + "s3_add", type="primary", icon=":material/add:",
+                     disabled=not to_add,
+                     help="Adds the storage the rules keep in each class, at its average over "
+                     f"the {int(months)} months; requests, transitions and reads are not added."):
+            with user_errors():
+                added = state.add_items(to_add)
+            state.flash(f"Added {', '.join(item.name for item in added)} to {plan.name!r}.")
+            st.rerun()
+        if s3_region != plan.region:
+            st.caption(
+                f"The plan {plan.name!r} is priced in {plan.region}, not {s3_region}: change its "
+                "region on Plans & export if you want these prices."
+            )

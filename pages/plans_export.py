@@ -167,10 +167,13 @@ if plan.items:
             )
             option = e3.selectbox("Purchase option", options, index=options.index(current_option),
                                   format_func=explorer.option_label, key=edit_key("option"))
+            # the form sends its values on Apply, so the label follows the item's saved option
             override = e4.number_input(
-                "Price override (USD/h, 0 = snapshot)", min_value=0.0, max_value=1e6,
+                explorer.price_override_label(current_option), min_value=0.0, max_value=1e6,
                 value=min(float(unit_prices.get("hourly_usd", 0.0)), 1e6),
                 step=0.01, format="%.6f", key=edit_key("override"),
+                help="Replaces the snapshot's hourly price. For a savings plan it is the plan "
+                "rate per instance-hour, and the item's hourly commitment is count × rate.",
             )
             w1, w2, w3 = st.columns(3)
             start = w1.number_input("Start month", min_value=1, max_value=plan.duration_months,

@@ -66,6 +66,10 @@ def period_hours(period: Period, hours_per_month: float = HOURS_PER_MONTH_DEFAUL
     return hours_per_month * MONTHS_PER_YEAR
 
 
+MAX_FILTER_VALUE = 1e6
+"""Largest minimum or maximum a spec filter takes (vCPU, GiB): far above any instance type, so a
+bigger number is a typing slip the form flags."""
+
 @dataclass(frozen=True, slots=True)
 class SpecFilter:
     """What instance types to keep. Empty tuples mean "any"; ``None`` maxima mean "no limit"."""
@@ -398,6 +402,19 @@ SAVINGS_PLAN_OPTIONS = (
     "savings_plan_ec2_instance_3y_no_upfront",
 )
 """Savings-plan options offered in plans even when the snapshot has no rate (then: type a price)."""
+
+
+def is_savings_plan(option: str) -> bool:
+    """Whether an option key is a savings plan (its hourly price sets the commitment)."""
+    return option.startswith("savings_plan_")
+
+
+def price_override_label(option: str) -> str:
+    """The label of the hourly price override for ``option``: for a savings plan the price is the
+    plan rate per instance-hour, and the item's hourly commitment defaults to count × that rate."""
+    if is_savings_plan(option):
+        return "Savings plan rate (USD/h each, 0 = snapshot): sets the hourly commitment"
+    return "Price override (USD/h, 0 = snapshot)"
 
 
 def plan_options(catalog: Catalog, region: str) -> list[str]:

@@ -52,8 +52,23 @@ def line_items_frame(cost: PlanCost) -> pd.DataFrame:
     return pd.DataFrame([line_record(line) for line in cost.line_items], columns=list(LINE_COLUMNS))
 
 
+SAVINGS_FIELD = "savings_vs_on_demand_usd"
+"""The one total that is a difference of two sums: with a price missing it would compare a partial
+bill with a partial on-demand equivalent, so it is reported as missing instead."""
+
+
+def total_or_missing(cost: PlanCost, field: str) -> float | None:
+    """A total of ``cost``, or ``None`` for the saving vs on-demand when a price is missing (the
+    saving would depend on the missing price; the sums themselves are shown, marked incomplete)."""
+    if field == SAVINGS_FIELD and not cost.totals.complete:
+        return None
+    return float(getattr(cost.totals, field))
+
+
 def totals_record(cost: PlanCost) -> dict[str, Any]:
-    record: dict[str, Any] = {f: getattr(cost.totals, f) for f in TOTAL_FIELDS}
+    """The totals as JSON prints them: ``savings_vs_on_demand_usd`` is ``None`` (``null``) when
+    ``complete`` is false."""
+    record: dict[str, Any] = {f: total_or_missing(cost, f) for f in TOTAL_FIELDS}
     record["complete"] = cost.totals.complete
     record["missing_prices"] = list(cost.missing)
     return record
@@ -118,12 +133,12 @@ def plan_csv(cost: PlanCost) -> str:
     # the money columns empty, so summing upfront_usd, monthly_usd or total_usd down the file gives
     # the lines' sum.
     for field in TOTAL_FIELDS:
-        value = getattr(cost.totals, field)
+        value = total_or_missing(cost, field)
         row = [neutralise(v) for v in prefix] + [""] * len(LINE_COLUMNS)
         row[columns.index("item")] = "TOTAL"
         row[columns.index("dimension")] = field
         row[columns.index("unit")] = "USD"
-        row[columns.index("quantity")] = _cents(value)
+        row[columns.index("quantity")] = "" if value is None else _cents(value)
         row[columns.index("price_missing")] = "false" if cost.totals.complete else "true"
         writer.writerow(row)
     for month in month_records(cost):

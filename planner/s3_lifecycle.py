@@ -1,7 +1,9 @@
 """S3 lifecycle simulation: cohorts of data moving through storage classes month by month.
 
 Each month's ingest is a cohort that arrives on the first day of its month and ages through the
-classes its lifecycle rules name (days after creation), until it expires or the horizon ends. The
+classes its lifecycle rules name (days after creation), until it expires or the horizon ends. Data
+already stored on day one (``initial_gb``) is one more cohort that ages from day 0 like the first
+month's ingest; it was written before the horizon, so it pays no PUT requests. The
 simulation is a convolution of the monthly ingest with each class's per-age residence profile, so a
 60-month run costs a handful of numpy calls per class.
 
@@ -37,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -86,6 +88,24 @@ LIFECYCLE_CLASSES: tuple[str, ...] = (
 """The waterfall order in which lifecycle rules may move objects."""
 
 SCENARIOS = ("lifecycle", "all_standard", "intelligent_tiering")
+
+MONTHLY_COLUMNS = (
+    "month", "lifecycle_usd", "all_standard_usd", "intelligent_tiering_usd",
+    "lifecycle_cumulative_usd", "all_standard_cumulative_usd",
+    "intelligent_tiering_cumulative_usd", "savings_vs_standard_cumulative_usd",
+    "savings_vs_intelligent_tiering_cumulative_usd",
+)
+"""Columns of the month-by-month results (CSV export and ``planner s3-lifecycle``)."""
+
+CLASS_LABELS = {
+    "standard": "S3 Standard",
+    "standard_ia": "S3 Standard-IA",
+    "onezone_ia": "S3 One Zone-IA",
+    "glacier_ir": "S3 Glacier Instant Retrieval",
+    "glacier_flexible": "S3 Glacier Flexible Retrieval",
+    "deep_archive": "S3 Glacier Deep Archive",
+}
+"""The storage classes as AWS names them (the Glacier classes are three different ones)."""
 
 PRICED_DIMENSIONS = frozenset({
     "storage", "requests_put", "requests_get", "transition_requests", "retrieval_gb",
@@ -162,6 +182,9 @@ class Dataset(_Record):
     name: str = Field(default="data", min_length=1, max_length=80)
     monthly_ingest_gb: Gb | Annotated[list[Gb], Field(max_length=MAX_MONTHS)]
     """GB written per month: one figure for every month, or one per month of the horizon."""
+    initial_gb: Gb = 0.0
+    """GB already stored on day one: ages from day 0 like the first month's ingest (same object
+    size), no PUT requests (written before the horizon)."""
     objects_per_month: Objects | Annotated[list[Objects], Field(max_length=MAX_MONTHS)] | None = None
     average_object_kb: Annotated[float, Field(gt=0, le=5e9, allow_inf_nan=False)] | None = None
     """Give either the objects written per month (one figure or one per month) or the average
@@ -286,7 +309,11 @@ def _cohorts(ingest: np.ndarray, profile: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, slots=True)
 class _DatasetShape:
     ingest_gb: np.ndarray
+    """GB arriving in each month; month 1 includes the data already stored on day one."""
     objects: np.ndarray
+    """Objects arriving in each month (as ``ingest_gb``)."""
+    put_objects: np.ndarray
+    """Objects written in each month (the PUTs): the ingest without the day-one data."""
     object_kb: float
     objects_per_gb: float
 
@@ -305,7 +332,11 @@ def _shape(ds: Dataset, months: int) -> _DatasetShape:
             total_gb * KIB_PER_GIB / total_objects if total_gb > 0 else LIFECYCLE_MIN_TRANSITION_KB
         )
     objects_per_gb = KIB_PER_GIB / object_kb
-    return _DatasetShape(gb, gb * objects_per_gb, object_kb, objects_per_gb)
+    arriving = gb.copy()
+    arriving[0] += float(ds.initial_gb)
+    return _DatasetShape(
+        arriving, arriving * objects_per_gb, gb * objects_per_gb, object_kb, objects_per_gb
+    )
 
 
 def _lifecycle_quantities(
@@ -364,7 +395,7 @@ def _lifecycle_quantities(
                 q.add((cls, f"retrieval_requests_{tier}"), "retrieval", requests_k)
             elif cls != "standard":
                 q.add((cls, "retrieval_gb"), "retrieval", read_gb)
-    q.add(("standard", "requests_put"), "put_requests", shape.objects / 1000.0)
+    q.add(("standard", "requests_put"), "put_requests", shape.put_objects / 1000.0)
     return gb_months
 
 
@@ -390,7 +421,7 @@ def _standard_quantities(
     end = float(ds.rules.expire_days) if ds.rules.expire_days is not None else np.inf
     stored = _cohorts(shape.ingest_gb, _window_overlap(0.0, end, q.months))
     q.add(("standard", "storage"), "storage", stored)
-    q.add(("standard", "requests_put"), "put_requests", shape.objects / 1000.0)
+    q.add(("standard", "requests_put"), "put_requests", shape.put_objects / 1000.0)
     q.add(("standard", "requests_get"), "get_requests", reads_k)
 
 
@@ -421,7 +452,7 @@ def _intelligent_tiering_quantities(
         q.add((it, dim), "storage", stored)
     if monitored:
         q.add((it, "monitoring"), "monitoring", total * shape.objects_per_gb / 1000.0)
-    q.add((it, "requests_put"), "put_requests", shape.objects / 1000.0)
+    q.add((it, "requests_put"), "put_requests", shape.put_objects / 1000.0)
     q.add((it, "requests_get"), "get_requests", reads_k)
 
 
@@ -505,12 +536,14 @@ class S3LifecycleResult:
     ``<scenario>_cumulative_usd`` for each scenario, and cumulative savings of the policy against
     all-Standard and Intelligent-Tiering. ``breakdown``: long form (scenario, month, storage_class,
     component, usd). A cost that needs a missing price is NaN and the price is listed in
-    ``missing``.
+    ``missing``. ``stored``: what the lifecycle rules keep in each class, long form (dataset,
+    storage_class, month, gb, objects), GB-months and object-months in that month.
     """
 
     policy: S3Policy
     monthly: pd.DataFrame
     breakdown: pd.DataFrame
+    stored: pd.DataFrame
     prices: tuple[PriceUsed, ...]
     missing: tuple[str, ...]
     notes: tuple[str, ...]
@@ -529,9 +562,16 @@ def simulate_s3_lifecycle(catalog: Catalog, policy: S3Policy) -> S3LifecycleResu
     months = policy.months
     notes: list[str] = []
     quantities = {s: _Quantities(months) for s in SCENARIOS}
+    stored_labels: list[tuple[str, str]] = []
+    stored_gb: list[np.ndarray] = []
+    stored_objects: list[np.ndarray] = []
     for ds in policy.datasets:
         shape = _shape(ds, months)
         gb_months = _lifecycle_quantities(ds, shape, quantities["lifecycle"], notes)
+        for cls, gb in gb_months.items():
+            stored_labels.append((ds.name, cls))
+            stored_gb.append(gb)
+            stored_objects.append(gb * shape.objects_per_gb)
         reads_k = _read_requests_k(ds, gb_months, shape.objects_per_gb)
         _standard_quantities(ds, shape, quantities["all_standard"], reads_k)
         _intelligent_tiering_quantities(ds, shape, quantities["intelligent_tiering"], reads_k)
@@ -566,10 +606,13 @@ def simulate_s3_lifecycle(catalog: Catalog, policy: S3Policy) -> S3LifecycleResu
             f"not in snapshot for {policy.region}: {', '.join(missing)} — enter them in"
             " unit_prices to complete the comparison"
         )
+    stored = _long_frame(stored_labels, stored_gb, months, ("dataset", "storage_class"), "gb")
+    stored["objects"] = np.concatenate(stored_objects) if stored_objects else np.zeros(0)
     return S3LifecycleResult(
         policy=policy,
         monthly=pd.DataFrame(monthly),
         breakdown=breakdown,
+        stored=stored,
         prices=prices,
         missing=missing,
         notes=tuple(notes),
@@ -590,3 +633,46 @@ def _long_frame(
             data["month"] = np.tile(np.arange(1, months + 1), n)
     data[value_column] = np.concatenate(series) if series else np.zeros(0)
     return pd.DataFrame(data)
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+def monthly_csv(result: S3LifecycleResult) -> str:
+    """The month-by-month results as CSV (``MONTHLY_COLUMNS``; a missing price leaves the cell
+    empty), as the page's download and ``planner s3-lifecycle --format csv`` write it."""
+    from planner.cli.output import frame_records, to_csv
+
+    return to_csv(frame_records(result.monthly[list(MONTHLY_COLUMNS)]), MONTHLY_COLUMNS)
+
+
+def plan_items(result: S3LifecycleResult) -> list[dict[str, Any]]:
+    """The S3 storage the lifecycle rules imply, as plan items (plan-file field names): one per
+    dataset and class the data stays in, at the average GB and objects stored over the horizon
+    (a plan item bills the same every month). Requests, transitions, reads and early-deletion fees
+    are not carried over; objects are given so the plan bills minimum object sizes and Glacier
+    per-object overhead as the simulation does. A price override of a class's storage is carried
+    over."""
+    policy = result.policy
+    averages = (
+        result.stored.groupby(["dataset", "storage_class"], sort=False)[["gb", "objects"]].sum()
+        / policy.months
+    )
+    items: list[dict[str, Any]] = []
+    for key, row in averages.iterrows():
+        dataset, cls = (str(part) for part in cast(tuple[str, str], key))
+        gb = float(row["gb"])
+        if gb <= 0:
+            continue
+        item: dict[str, Any] = {
+            "kind": "s3",
+            "name": f"{dataset} · {CLASS_LABELS[cls]}",
+            "storage_class": cls,
+            "gb_month": gb,
+            "object_count": float(row["objects"]),
+        }
+        override = policy.unit_prices.get(f"{cls}.storage")
+        if override is not None:
+            item["unit_prices"] = {"storage": override}
+        items.append(item)
+    return items

@@ -81,6 +81,63 @@ def test_item_hours_are_capped_at_the_plan_hours():
     at.switch_page(PAGE).run()
     assert_clean(at)
     hours = at.number_input(key="explorer_hours")
-    assert (hours.value, hours.max) == (700.0, 700.0)
+    assert hours.value == 700.0
+    hours.set_value(701.0).run()
+    assert_clean(at)
+    assert "Must be 1 to 700; got 701." in errors(at)
+    assert at.button(key="explorer_add").disabled
     at.switch_page("pages/storage.py").run()
-    assert at.number_input(key="storage_ebs_hours").max == 700.0
+    assert_clean(at)
+    at.number_input(key="storage_ebs_hours").set_value(701.0).run()
+    assert "Must be 1 to 700; got 701." in errors(at)
+
+
+def test_savings_plan_from_the_explorer_with_its_rate(at):
+    at.multiselect(key="explorer_families").set_value(["p4d"]).run()
+    override = at.number_input(key="explorer_override")
+    assert override.label == "Price override (USD/h, 0 = snapshot)"
+    at.selectbox(key="explorer_option").set_value("savings_plan_compute_1y_no_upfront").run()
+    assert_clean(at)
+    override = at.number_input(key="explorer_override")
+    assert "sets the hourly commitment" in override.label
+    at.number_input(key="explorer_count").set_value(2).run()
+    at.number_input(key="explorer_override").set_value(15.0).run()
+    assert_clean(at)
+    # commitment = 2 instances × $15/h plan rate = $30/h
+    assert any("Hourly commitment: 2 × $15/h = $30/h" in c.value for c in at.caption)
+    at.button(key="explorer_add").click().run()
+    assert_clean(at)
+    item = at.session_state["plan_current"].items[0]
+    assert (item.purchase.option, item.purchase.plan_type, item.purchase.term_years) == (
+        "savings_plan", "compute", 1)
+    assert item.unit_prices == {"hourly_usd": 15.0} and item.count == 2
+
+
+def test_out_of_range_count_is_flagged_and_nothing_is_added(at):
+    at.number_input(key="explorer_count").set_value(0).run()
+    assert_clean(at)
+    assert "Must be 1 to 100000; got 0." in errors(at)
+    assert at.button(key="explorer_add").disabled
+    at.number_input(key="explorer_override").set_value(-1.0).run()
+    assert "Must be 0 to 1e+09; got -1." in errors(at)
+
+
+def test_out_of_range_filter_is_flagged_and_no_old_table_stays(at):
+    assert len(at.dataframe) == 1
+    at.number_input(key="explorer_min_vcpu").set_value(-1.0).run()
+    assert_clean(at)
+    assert "Must be 0 to 1e+06; got -1." in errors(at)
+    assert len(at.dataframe) == 0  # no table of the last valid filters
+    assert any("every filter above is in its range" in i.value for i in at.info)
+    at.number_input(key="explorer_min_vcpu").set_value(96.0).run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert len(table) > 0 and (table["vcpu"] >= 96).all()
+
+
+def test_typed_rate_survives_switching_to_a_savings_plan(at):
+    at.number_input(key="explorer_override").set_value(15.0).run()
+    at.selectbox(key="explorer_option").set_value("savings_plan_compute_1y_no_upfront").run()
+    assert_clean(at)
+    override = at.number_input(key="explorer_override")
+    assert "sets the hourly commitment" in override.label and override.value == 15.0

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pandas as pd
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from tests.app_fixtures import assert_clean, errors, metrics, open_app
 
@@ -91,3 +95,56 @@ def test_errors_name_the_field_on_screen(at):
     assert any(e.startswith("**Hours used per month**: must be in (0, 730], got 0")
                for e in shown), shown
     assert not any("usage_hours_per_month" in e for e in shown)
+
+
+@pytest.fixture
+def served(monkeypatch) -> dict[str, bytes]:
+    """Bytes the app hands to Streamlit's media storage (download buttons), by their URL."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        files[self.get_url(file_id)] = self.get_file(file_id).content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    return files
+
+
+def _day_one_only(at) -> None:
+    """1,000 GB stored on day one, nothing new, Standard-IA from day 30, 3 months, no reads."""
+    for key, value in (("ingest", 0.0), ("initial_gb", 1000.0), ("months", 3), ("gir", 0),
+                       ("gda", 0), ("read_pct", 0.0)):
+        at.number_input(key="lifecycle_" + key).set_value(value)
+    at.run()
+    assert_clean(at)
+
+
+def test_s3_day_one_data_csv_and_add_to_plan(served):
+    at = open_app(PAGE)
+    _day_one_only(at)
+    # All Standard: 1,000 GB × $0.023 × 3 months = $69.00; the day-one data pays no PUTs
+    assert metrics(at)["All Standard"] == "$69.00"
+    button = next(b for b in at.get("download_button") if b.key == "lifecycle_s3_csv")
+    rows = list(csv.DictReader(io.StringIO(served[button.proto.url].decode())))
+    assert [float(r["all_standard_usd"]) for r in rows] == pytest.approx([23.0, 23.0, 23.0])
+    at.button(key="lifecycle_s3_add").click().run()
+    assert_clean(at)
+    # S3 Standard: 30/30.41667 × 1,000 = 986.3014 GB in month 1 only → 328.7671 on average;
+    # Standard-IA: 13.6986 + 1,000 + 1,000 → 671.2329; objects of 4,096 KB: 256 per GB
+    items = {i.name: i for i in at.session_state["plan_current"].items}
+    assert set(items) == {"data · S3 Standard", "data · S3 Standard-IA"}
+    assert items["data · S3 Standard"].gb_month == pytest.approx(328.7671, rel=1e-6)
+    assert items["data · S3 Standard-IA"].storage_class == "standard_ia"
+    assert items["data · S3 Standard-IA"].gb_month == pytest.approx(671.2329, rel=1e-6)
+    assert items["data · S3 Standard-IA"].object_count == pytest.approx(671.2329 * 256, rel=1e-6)
+
+
+def test_s3_day_one_data_out_of_range_is_flagged_and_no_old_result_stays(at):
+    assert "All Standard" in metrics(at)
+    at.number_input(key="lifecycle_initial_gb").set_value(-5.0).run()
+    assert_clean(at)
+    assert "Must be 0 to 1e+12; got -5." in errors(at)
+    assert "All Standard" not in metrics(at)
+    assert "Cheapest strategy" in metrics(at)  # the compute tab still renders

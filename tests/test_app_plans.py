@@ -100,6 +100,7 @@ def test_price_override_is_used_and_marked():
     at.button(key="plans_edit_apply").click().run()
     # the snapshot has no savings-plan rates: totals are incomplete and say what is missing
     assert any("not in the snapshot" in w.value for w in at.warning)
+    assert "sets the hourly commitment" in at.number_input(key=edit_key(at, "override")).label
     at.number_input(key=edit_key(at, "override")).set_value(15.0)
     at.button(key="plans_edit_apply").click().run()
     assert_clean(at)

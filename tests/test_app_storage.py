@@ -62,3 +62,26 @@ def test_add_storage_to_plan(at):
     item = at.session_state["plan_current"].items[0]
     assert (item.kind, item.gb_month) == ("efs", 500.0)
     assert metrics(at)  # the page still renders after the rerun
+
+
+@pytest.mark.parametrize(("key", "value", "shown", "left"), [
+    # EBS size above the 65,536 GB a volume may have: flagged at the field, no EBS cost
+    ("storage_ebs_gb", 70_000.0, "Must be 1 to 65536; got 70000.", ["$23.00", "$150.00"]),
+    ("storage_ebs_iops", 300_000.0, "Must be 0 to 256000; got 300000.", ["$23.00", "$150.00"]),
+    ("storage_s3_gb", -1.0, "Must be 0 to 1e+12; got -1.", ["$80.00", "$150.00"]),
+    ("storage_efs_reads", -5.0, "Must be 0 to 1e+12; got -5.", ["$23.00", "$80.00"]),
+])
+def test_out_of_range_is_flagged_at_the_field_and_no_old_cost_stays(at, key, value, shown, left):
+    at.number_input(key=key).set_value(value).run()
+    assert_clean(at)
+    assert shown in errors(at)
+    assert monthly(at) == left
+    assert any("once every field above is in its range" in i.value for i in at.info)
+
+
+def test_back_in_range_shows_the_new_cost_not_the_old(at):
+    at.number_input(key="storage_s3_gb").set_value(-1.0).run()
+    at.number_input(key="storage_s3_gb").set_value(2000.0).run()
+    assert_clean(at)
+    # 2,000 GB-month × $0.023 = $46.00
+    assert monthly(at)[0] == "$46.00"

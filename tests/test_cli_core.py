@@ -66,6 +66,53 @@ def test_cost_table(capsys) -> None:
     assert code == 0 and "duration_total_usd" in out
 
 
+SP_MISSING = {
+    "schema_version": 1, "name": "SP", "region": "us-east-1", "duration_months": 12,
+    "hours_per_month": 730,
+    "items": [{"kind": "compute", "name": "sp", "instance_type": "p5e.48xlarge",
+               "purchase": {"option": "savings_plan", "term_years": 1}}],
+}
+"""The snapshot has no savings-plan rate for p5e.48xlarge: the plan's totals are incomplete."""
+
+
+def test_cost_json_missing_price_claims_no_saving(capsys, tmp_path) -> None:
+    # The one line has no price, so the bill sums to $0 of a bill that is not $0: any saving
+    # computed from it would be invented. It is null, and complete stays false.
+    path = tmp_path / "sp.json"
+    path.write_text(json.dumps(SP_MISSING))
+    code, out, _ = run(capsys, "cost", str(path), "--format", "json")
+    assert code == 0
+    totals = json.loads(out)["totals"]
+    assert totals["complete"] is False
+    assert totals["savings_vs_on_demand_usd"] is None
+    assert "sp: commitment_usd_per_hour" in totals["missing_prices"]
+    assert totals["duration_total_usd"] == 0.0
+
+
+def test_cost_table_and_csv_missing_price_show_saving_as_missing(capsys, tmp_path) -> None:
+    path = tmp_path / "sp.json"
+    path.write_text(json.dumps(SP_MISSING))
+    code, out, _ = run(capsys, "cost", str(path))
+    assert code == 0
+    saving = [line for line in out.splitlines() if line.startswith("savings_vs_on_demand_usd")]
+    assert saving[0].split() == ["savings_vs_on_demand_usd", "—"]
+    assert "incomplete: no price in the snapshot for sp: commitment_usd_per_hour" in out
+    assert "savings_vs_on_demand_usd" in out and "0.00" in out  # the sums are still shown
+    code, out, _ = run(capsys, "cost", str(path), "--format", "csv")
+    rows = [r for r in csv.DictReader(io.StringIO(out))
+            if r["dimension"] == "savings_vs_on_demand_usd"]
+    assert rows[0]["quantity"] == "" and rows[0]["price_missing"] == "true"
+
+
+def test_cost_json_complete_plan_keeps_its_saving(capsys) -> None:
+    # Every price known: the saving is a number (on-demand equivalent − duration total).
+    code, out, _ = run(capsys, "cost", str(EXAMPLE), "--format", "json")
+    totals = json.loads(out)["totals"]
+    assert code == 0 and totals["complete"] is True
+    assert totals["savings_vs_on_demand_usd"] == pytest.approx(
+        totals["on_demand_equivalent_usd"] - totals["duration_total_usd"])
+
+
 def _bad(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "plan.json"
     path.write_text(text)

@@ -123,6 +123,17 @@ def test_s3_lifecycle_json_on_snapshot(tmp_path: Path, capsys) -> None:
     assert data["missing"] == []
 
 
+def test_s3_lifecycle_csv_with_data_stored_on_day_one(tmp_path: Path, capsys) -> None:
+    # the same 1,000 GB, already stored on day one: $23.00 a month and no PUTs
+    policy = {**POLICY, "datasets": [{"monthly_ingest_gb": 0, "initial_gb": 1000,
+                                      "average_object_kb": 1024, "rules": {}}]}
+    code, out, _ = run(capsys, "s3-lifecycle", _write(tmp_path, policy), "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [float(r["all_standard_usd"]) for r in rows] == pytest.approx([23.0, 23.0])
+    assert float(rows[-1]["lifecycle_cumulative_usd"]) == pytest.approx(46.0)
+
+
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("s3_policy_*.json")))
 def test_s3_policy_examples_run(example: Path, capsys) -> None:
     code, out, _ = run(capsys, "s3-lifecycle", str(example), "--by-class")

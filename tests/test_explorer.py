@@ -185,3 +185,16 @@ def test_prices_scale_with_period_and_respect_filters(catalog, low, span, period
     np.testing.assert_allclose(
         table["on_demand_usd"].to_numpy(float), hourly["on_demand_usd"].to_numpy(float) * factor
     )
+
+
+def test_savings_plans_are_plan_options_and_their_price_sets_the_commitment(catalog) -> None:
+    # the snapshot has on-demand rates only; the four savings plans are offered all the same
+    options = explorer.plan_options(catalog, "us-east-1")
+    assert options[0] == "on_demand"
+    assert set(explorer.SAVINGS_PLAN_OPTIONS) <= set(options)
+    assert explorer.purchase_for_option("savings_plan_ec2_instance_3y_no_upfront") == {
+        "option": "savings_plan", "plan_type": "ec2_instance", "term_years": 3,
+        "payment": "no_upfront"}
+    assert "sets the hourly commitment" in explorer.price_override_label(
+        "savings_plan_compute_1y_no_upfront")
+    assert "commitment" not in explorer.price_override_label("reserved_1y_standard_all_upfront")

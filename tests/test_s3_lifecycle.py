@@ -6,6 +6,8 @@ month k (0-based) spans [k·D, (k+1)·D) days. 1 GB = 1,048,576 KB.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 
 import numpy as np
@@ -14,9 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.catalog.query import storage_rates
+from planner.costing import cost_plan
 from planner.errors import PlanFileError
+from planner.plan import plan_from_dict
 from planner.pricing.tiers import tiered_cost, tiered_costs
 from planner.s3_lifecycle import (
+    MONTHLY_COLUMNS,
+    monthly_csv,
+    plan_items,
     policy_from_dict,
     simulate_s3_lifecycle,
 )
@@ -300,3 +307,62 @@ def test_shipped_snapshot_runs_for_us_east_1() -> None:
     totals = r.totals()
     assert totals["lifecycle"] is not None and totals["all_standard"] is not None
     assert totals["lifecycle"] < totals["all_standard"]
+
+
+def test_data_stored_on_day_one_ages_like_the_first_month_but_pays_no_puts() -> None:
+    # 1,000 GB already stored on day one is the month-1 cohort of the first test without its
+    # PUTs: month 1 = 19.726027 (Standard) + 0.136986 (IA) + 10.24 (transition) = 30.103013;
+    # months 2 and 3 as there. All-Standard: 1,000 GB × 0.02 = $20 every month, no PUTs.
+    catalog = make_catalog(storage_rates=BASE)
+    rules = {"standard_ia_days": 30, "glacier_flexible_days": 45}
+    written = simulate_s3_lifecycle(catalog, _policy(3, [1000, 0, 0], rules))
+    stored = simulate_s3_lifecycle(catalog, _policy(3, 0, rules, initial_gb=1000))
+    assert stored.monthly.lifecycle_usd[0] == pytest.approx(30.103013, rel=1e-6)
+    assert list(stored.monthly.lifecycle_usd[1:]) == pytest.approx(
+        list(written.monthly.lifecycle_usd[1:]))
+    assert list(stored.monthly.all_standard_usd) == pytest.approx([20.0, 20.0, 20.0])
+    assert _cost(stored, "lifecycle", 1, "standard", "put_requests") == 0.0
+
+
+def test_day_one_data_adds_to_the_monthly_ingest() -> None:
+    # 100 GB a month plus 500 GB on day one, all Standard: month m holds 500 + 100·m GB, so
+    # 600, 700 GB × $0.02 = $12, $14, plus the month's PUTs: 100 GB × 1,024 objects/GB = 102,400
+    # objects = 102.4 thousand × $0.005 = $0.512 each month (the day-one data pays none).
+    r = simulate_s3_lifecycle(make_catalog(storage_rates=BASE), _policy(2, 100, {}, initial_gb=500))
+    assert list(r.monthly.all_standard_usd) == pytest.approx([12.512, 14.512])
+
+
+def test_initial_gb_out_of_range_names_the_field() -> None:
+    with pytest.raises(PlanFileError, match="initial_gb"):
+        _policy(3, 0, {}, initial_gb=-1)
+
+
+def test_plan_items_hold_the_average_storage_by_class() -> None:
+    # 1,000 GB on day one, Standard-IA from day 30, 3 months, 1,024 objects per GB:
+    # Standard holds 30/30.41667 × 1,000 = 986.3014 GB in month 1 and none after: 328.7671 on
+    # average; Standard-IA 13.6986 + 1,000 + 1,000 = 2,013.6986 → 671.2329 on average.
+    r = simulate_s3_lifecycle(
+        make_catalog(storage_rates=BASE),
+        _policy(3, 0, {"standard_ia_days": 30}, initial_gb=1000, name="logs"),
+    )
+    items = {item["storage_class"]: item for item in plan_items(r)}
+    assert set(items) == {"standard", "standard_ia"}
+    assert items["standard"]["name"] == "logs · S3 Standard"
+    assert items["standard_ia"]["name"] == "logs · S3 Standard-IA"
+    assert items["standard"]["gb_month"] == pytest.approx(328.7671, rel=1e-6)
+    assert items["standard_ia"]["gb_month"] == pytest.approx(671.2329, rel=1e-6)
+    assert items["standard_ia"]["object_count"] == pytest.approx(671.2329 * 1024, rel=1e-6)
+    # they make a valid plan: its storage bill is 328.7671 × 0.02 + 671.2329 × 0.01 = $13.2877
+    plan = plan_from_dict({"name": "p", "region": R, "items": list(items.values())})
+    cost = cost_plan(plan, make_catalog(storage_rates=BASE))
+    assert cost.totals.complete
+    assert cost.totals.monthly_usd == pytest.approx(13.287671, rel=1e-6)
+
+
+def test_monthly_csv_has_one_row_per_month() -> None:
+    r = simulate_s3_lifecycle(make_catalog(storage_rates=BASE), _policy(2, 0, {}, initial_gb=1000))
+    rows = list(csv.DictReader(io.StringIO(monthly_csv(r))))
+    assert tuple(rows[0]) == MONTHLY_COLUMNS
+    # all Standard: 1,000 GB × $0.02 = $20 a month; Intelligent-Tiering is not priced: empty
+    assert [float(row["all_standard_usd"]) for row in rows] == [20.0, 20.0]
+    assert rows[0]["intelligent_tiering_usd"] == ""

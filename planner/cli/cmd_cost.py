@@ -38,7 +38,7 @@ def write_cost(cost: PlanCost, fmt: str) -> None:
     """Print a plan's cost in ``fmt`` (table, csv or json) on stdout (also ``planner plans show``)."""
     from planner.cli.output import to_table
     from planner.costing import TOTAL_FIELDS
-    from planner.export import line_record, plan_cost_json, plan_csv
+    from planner.export import line_record, plan_cost_json, plan_csv, total_or_missing
 
     plan = cost.plan
     if fmt == "json":
@@ -57,7 +57,9 @@ def write_cost(cost: PlanCost, fmt: str) -> None:
         out.write(f"  {line.item} · {line.dimension}: {line.formula}\n")
     out.write("\n")
     for field in TOTAL_FIELDS:
-        out.write(f"{field:28s} {getattr(cost.totals, field):>16,.2f}\n")
+        value = total_or_missing(cost, field)
+        shown = "—" if value is None else f"{value:,.2f}"
+        out.write(f"{field:28s} {shown:>16s}\n")
     if cost.missing:
         out.write(
             "\nincomplete: no price in the snapshot for " + "; ".join(cost.missing)

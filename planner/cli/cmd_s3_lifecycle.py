@@ -9,12 +9,6 @@ from planner.cli.output import add_format_argument
 
 HELP = "simulate S3 lifecycle rules month by month against all-Standard and Intelligent-Tiering"
 
-MONTHLY_COLUMNS = (
-    "month", "lifecycle_usd", "all_standard_usd", "intelligent_tiering_usd",
-    "lifecycle_cumulative_usd", "all_standard_cumulative_usd",
-    "intelligent_tiering_cumulative_usd", "savings_vs_standard_cumulative_usd",
-    "savings_vs_intelligent_tiering_cumulative_usd",
-)
 TABLE_COLUMNS = (
     "month", "lifecycle_usd", "all_standard_usd", "intelligent_tiering_usd",
     "savings_vs_standard_cumulative_usd", "savings_vs_intelligent_tiering_cumulative_usd",
@@ -33,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
-    from planner.cli.output import frame_records, to_csv, to_json, to_table
-    from planner.s3_lifecycle import load_policy, simulate_s3_lifecycle
+    from planner.cli.output import frame_records, to_json, to_table
+    from planner.s3_lifecycle import MONTHLY_COLUMNS, load_policy, monthly_csv, simulate_s3_lifecycle
 
     policy = load_policy(args.policy)
     result = simulate_s3_lifecycle(load_catalog(), policy)
@@ -64,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         }))
         return 0
     if args.format == "csv":
-        sys.stdout.write(to_csv(monthly, MONTHLY_COLUMNS))
+        sys.stdout.write(monthly_csv(result))
         return 0
     out = sys.stdout
     out.write(f"{policy.name} — {policy.region}, {policy.months} months,"
