@@ -152,7 +152,7 @@ def hourly_instances(frame: pd.DataFrame, title: str) -> go.Figure:
             hovertemplate=f"hour %{{x}}: %{{y}} {name}<extra></extra>",
         ))
     fig.update_layout(barmode="stack")
-    fig = _layout(fig, title, "hour of the day", "instances")
-    fig.update_yaxes(tickprefix="", rangemode="tozero")
+    fig = _layout(fig, title, "hour of the day", "instances", money=False)
+    fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes(dtick=2)
     return fig

@@ -11,6 +11,7 @@ from planner.estimate import cost_estimate, estimate_comparison, estimate_csv
 from planner.plan import Plan
 from ui import charts, widgets
 from ui.errors import user_errors
+from ui.format import column_label
 
 TOTALS_SHOWN = ["upfront_usd", "monthly_usd", "first_year_usd", "duration_total_usd"]
 
@@ -28,9 +29,11 @@ def show_estimate(name: str, plans: Sequence[Plan], catalog: Catalog, key: str,
     if outcome.failed:
         return
     table = estimate_comparison(estimate)
-    st.dataframe(table, hide_index=True, key=f"{key}_table",
-                 column_config=widgets.usd_columns(table.columns))
+    config = {c: column_label(c) for c in table.columns}
+    config.update(widgets.usd_columns(table.columns))
+    st.dataframe(table, hide_index=True, key=f"{key}_table", column_config=config)
     long = table.melt(id_vars=["plan"], value_vars=TOTALS_SHOWN, var_name="total", value_name="usd")
+    long["total"] = long["total"].map(column_label)
     st.plotly_chart(
         charts.stacked_bars(long, "total", "usd", "plan", f"{name}: plans side by side", "USD",
                             barmode="group"),
