@@ -20,9 +20,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from timing import samples_ms  # noqa: E402
 
 from planner.catalog import load_catalog  # noqa: E402
-from planner.lifecycle import profile_from_dict, run_lifecycle  # noqa: E402
-from planner.rightsizing import RightsizeRequest, Utilisation, rightsize  # noqa: E402
-from planner.s3_lifecycle import policy_from_dict, simulate_s3_lifecycle  # noqa: E402
+from planner.savings.lifecycle import run_lifecycle  # noqa: E402
+from planner.savings.profile import profile_from_dict  # noqa: E402
+from planner.savings.rightsizing import RightsizeRequest, Utilisation, rightsize  # noqa: E402
+from planner.savings.s3_lifecycle import simulate_s3_lifecycle  # noqa: E402
+from planner.savings.s3_policy import policy_from_dict  # noqa: E402
 
 REPEATS = 30
 TARGET_MS = 50.0

@@ -8,24 +8,24 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planner.lifecycle import (
+from planner.savings.lifecycle import (
     BILLING_HOURS,
     ReservedPart,
     SavingsPlanPart,
     SpotPart,
     Usage,
-    profile_from_dict,
     run_lifecycle,
 )
-from planner.s3_lifecycle import (
+from planner.savings.profile import profile_from_dict
+from planner.savings.s3_lifecycle import (
     CLASS_LABELS,
     Dataset,
     S3LifecycleResult,
     monthly_csv,
     plan_items,
-    policy_from_dict,
     simulate_s3_lifecycle,
 )
+from planner.savings.s3_policy import policy_from_dict
 from planner.validation import field_bounds
 from ui import charts, state, widgets
 from ui.errors import user_errors

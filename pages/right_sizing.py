@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.catalog.query import instance_spec
-from planner.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
+from planner.savings.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
 from ui import state, widgets
 from ui.errors import user_errors
 from ui.format import number, usd

@@ -211,7 +211,7 @@ def test_error_with_control_characters_is_one_escaped_line(capsys, tmp_path) -> 
     ],
 )
 def test_union_list_and_mapping_messages(policy_change, message) -> None:
-    from planner.s3_lifecycle import policy_from_dict
+    from planner.savings.s3_policy import policy_from_dict
 
     dataset = {"monthly_ingest_gb": 1, "average_object_kb": 512, **policy_change}
     with pytest.raises(PlanFileError, match=message):
@@ -279,7 +279,7 @@ def test_table_wraps_names_and_text_instead_of_cutting() -> None:
 
 
 def test_field_bounds_are_the_schema_bounds() -> None:
-    from planner.lifecycle import SavingsPlanPart, Usage
+    from planner.savings.lifecycle import SavingsPlanPart, Usage
     from planner.validation import field_bounds
 
     assert field_bounds(Usage, "count") == (0, 100_000)

@@ -11,13 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.errors import PlanFileError
-from planner.lifecycle import (
-    ON_DEMAND,
-    LifecycleResult,
-    break_even_month,
-    profile_from_dict,
-    run_lifecycle,
-)
+from planner.savings.lifecycle import ON_DEMAND, LifecycleResult, break_even_month, run_lifecycle
+from planner.savings.profile import profile_from_dict
 from tests.catalog_fixtures import make_catalog, on_demand, reserved, spec_row, spot
 
 R = "r1"
@@ -298,7 +293,7 @@ def test_break_even_months_hand_worked() -> None:
     # strategy: 2,000 upfront then 500 a month; baseline: 800 a month, no upfront.
     # Cumulative difference after month m: 2,000 − 300 m: +200 after month 6, −100 after month 7
     # → month 7 is the first month at or below; crossing 6 + 200 / (200 + 100) = 6.6667 months
-    from planner.lifecycle import break_even_month, break_even_months
+    from planner.savings.lifecycle import break_even_month, break_even_months
 
     months = 12
     cost = np.full(months, 500.0)
@@ -321,7 +316,7 @@ def test_break_even_months_hand_worked() -> None:
 
 
 def test_spot_service_fleet_has_no_checkpoint_overhead() -> None:
-    from planner.lifecycle import SpotPart, Usage, _spot_rate
+    from planner.savings.lifecycle import SpotPart, Usage, _spot_rate
 
     usage = Usage(instance_type="m5.xlarge", region="us-east-1", count=4)
     job = SpotPart(share_pct=50, discount_pct=60, interruption_bucket=">20%")

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from planner.errors import InputError
-from planner.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
+from planner.savings.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
 from tests.catalog_fixtures import make_catalog, on_demand, reserved, spec_row, spot
 
 R = "r1"

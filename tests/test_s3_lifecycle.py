@@ -20,13 +20,8 @@ from planner.costing import cost_plan
 from planner.errors import PlanFileError
 from planner.plan import plan_from_dict
 from planner.pricing.tiers import tiered_cost, tiered_costs
-from planner.s3_lifecycle import (
-    MONTHLY_COLUMNS,
-    monthly_csv,
-    plan_items,
-    policy_from_dict,
-    simulate_s3_lifecycle,
-)
+from planner.savings.s3_lifecycle import MONTHLY_COLUMNS, monthly_csv, plan_items, simulate_s3_lifecycle
+from planner.savings.s3_policy import policy_from_dict
 from tests.catalog_fixtures import make_catalog, storage_row
 
 R = "r1"

@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
     from planner.cli.output import frame_records, to_csv, to_json, to_table
-    from planner.lifecycle import load_profile, run_lifecycle
+    from planner.savings.lifecycle import run_lifecycle
+    from planner.savings.profile import load_profile
 
     profile = load_profile(args.profile)
     result = run_lifecycle(load_catalog(), profile)

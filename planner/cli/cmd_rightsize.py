@@ -48,7 +48,7 @@ def _headroom(text: str) -> float:
     """The headroom percentage; the domain checks it against MAX_HEADROOM_PCT."""
     value = _finite(text)
     if value is None:
-        from planner.rightsizing import MAX_HEADROOM_PCT  # here only: pandas is slow to import
+        from planner.savings.rightsizing import MAX_HEADROOM_PCT  # here only: pandas is slow to import
 
         raise argparse.ArgumentTypeError(f"{text!r} is not a number (0–{MAX_HEADROOM_PCT:g})")
     return value
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
     from planner.cli.output import frame_records, to_csv, to_json, to_table
     from planner.errors import InputError
-    from planner.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
+    from planner.savings.rightsizing import RightsizeRequest, SizeOn, Utilisation, rightsize
 
     def use(peak: float | None, average: float | None) -> Utilisation | None:
         return None if peak is None else Utilisation(peak, average)

@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
     from planner.cli.output import frame_records, to_json, to_table
-    from planner.s3_lifecycle import MONTHLY_COLUMNS, load_policy, monthly_csv, simulate_s3_lifecycle
+    from planner.savings.s3_lifecycle import MONTHLY_COLUMNS, monthly_csv, simulate_s3_lifecycle
+    from planner.savings.s3_policy import load_policy
 
     policy = load_policy(args.policy)
     result = simulate_s3_lifecycle(load_catalog(), policy)
