@@ -7,7 +7,6 @@ import io
 
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from tests.app_fixtures import assert_clean, errors, metrics, open_app
 
@@ -95,21 +94,6 @@ def test_errors_name_the_field_on_screen(at):
     assert any(e.startswith("**Hours used per month**: must be in (0, 730], got 0")
                for e in shown), shown
     assert not any("usage_hours_per_month" in e for e in shown)
-
-
-@pytest.fixture
-def served(monkeypatch) -> dict[str, bytes]:
-    """Bytes the app hands to Streamlit's media storage (download buttons), by their URL."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        files[self.get_url(file_id)] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    return files
 
 
 def _day_one_only(at) -> None:

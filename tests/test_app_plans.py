@@ -7,7 +7,6 @@ import io
 import json
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from planner.plan import plan_from_dict, plan_to_json
 from planner.share import decode_plan
@@ -27,20 +26,6 @@ def edit_key(at, field: str, item: str = "trainer") -> str:
     """Key of an item-edit widget: per item and plan revision."""
     return key(at, f"edit_{field}:{item}")
 
-
-@pytest.fixture
-def served(monkeypatch) -> dict[str, bytes]:
-    """Bytes the app hands to Streamlit's media storage (download buttons), by their URL."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        files[self.get_url(file_id)] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    return files
 
 RESERVED_PLAN = {
     "name": "Fine-tune Q1", "region": "us-east-1", "duration_months": 12,

@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
 def headlines_record(result: Any) -> dict[str, Any]:
     """The comparison's headlines for JSON: each as its ranked row (or null)."""
-    from planner.cli.output import frame_records
+    from planner.cli.output import plain_record
 
     heads = result.headlines
     out: dict[str, Any] = {
@@ -125,11 +125,5 @@ def headlines_record(result: Any) -> dict[str, Any]:
     }
     for name in ("cheapest", "fastest", "best_unit_cost"):
         row = getattr(heads, name)
-        out[name] = None if row is None else frame_records(_one_row_frame(row))[0]
+        out[name] = None if row is None else plain_record(row)
     return out
-
-
-def _one_row_frame(row: dict[str, Any]) -> Any:
-    import pandas as pd
-
-    return pd.DataFrame([row])

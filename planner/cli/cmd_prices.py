@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from planner.cli.output import add_format_argument
 
@@ -41,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from planner.catalog import load_catalog
-    from planner.cli.output import frame_records, to_csv, to_json, to_table
+    from planner.cli.output import frame_records
     from planner.prices import PRICE_COLUMNS, is_sagemaker_type, price_table
 
     catalog = load_catalog()
@@ -51,22 +52,13 @@ def run(args: argparse.Namespace) -> int:
         catalog, region=args.region, family=args.family, instance_type=args.instance,
         option=args.option,
     )
-    records = frame_records(table)
-    if args.format == "json":
-        sys.stdout.write(to_json({"prices": records, "rows": len(records)}))
-    elif args.format == "csv":
-        sys.stdout.write(to_csv(records, PRICE_COLUMNS))
-    else:
-        if not records:
-            sys.stdout.write("no prices match (the snapshot lacks this combination)\n")
-            return 0
-        sys.stdout.write(to_table(records, TABLE_COLUMNS))
-        sys.stdout.write(f"{len(records)} rows; snapshot as of {catalog.as_of}\n")
-    return 0
+    return _write(args.format, frame_records(table), key="prices", csv_columns=PRICE_COLUMNS,
+                  table_columns=TABLE_COLUMNS, what="prices",
+                  footer=f"snapshot as of {catalog.as_of}")
 
 
 def _sagemaker(args: argparse.Namespace, catalog: Catalog) -> int:
-    from planner.cli.output import frame_records, to_csv, to_json, to_table
+    from planner.cli.output import frame_records
     from planner.errors import InputError
     from planner.prices import SAGEMAKER_COLUMNS, sagemaker_table
 
@@ -76,14 +68,24 @@ def _sagemaker(args: argparse.Namespace, catalog: Catalog) -> int:
         catalog, region=args.region, family=args.family, instance_type=args.instance,
         component=args.component,
     )
-    records = frame_records(table)
-    if args.format == "json":
-        sys.stdout.write(to_json({"sagemaker_prices": records, "rows": len(records)}))
-    elif args.format == "csv":
-        sys.stdout.write(to_csv(records, SAGEMAKER_COLUMNS))
+    return _write(args.format, frame_records(table), key="sagemaker_prices",
+                  csv_columns=SAGEMAKER_COLUMNS, table_columns=SAGEMAKER_COLUMNS,
+                  what="SageMaker prices",
+                  footer=f"USD per instance-hour; snapshot as of {catalog.as_of}")
+
+
+def _write(fmt: str, records: list[dict[str, Any]], *, key: str, csv_columns: Sequence[str],
+           table_columns: Sequence[str], what: str, footer: str) -> int:
+    """Print price records as JSON (``{key: [...], "rows": n}``), CSV or a table."""
+    from planner.cli.output import to_csv, to_json, to_table
+
+    if fmt == "json":
+        sys.stdout.write(to_json({key: records, "rows": len(records)}))
+    elif fmt == "csv":
+        sys.stdout.write(to_csv(records, csv_columns))
     elif not records:
-        sys.stdout.write("no SageMaker prices match (the snapshot lacks this combination)\n")
+        sys.stdout.write(f"no {what} match (the snapshot lacks this combination)\n")
     else:
-        sys.stdout.write(to_table(records, SAGEMAKER_COLUMNS))
-        sys.stdout.write(f"{len(records)} rows; USD per instance-hour; snapshot as of {catalog.as_of}\n")
+        sys.stdout.write(to_table(records, table_columns))
+        sys.stdout.write(f"{len(records)} rows; {footer}\n")
     return 0

@@ -129,9 +129,12 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def frame_records(frame: Any) -> list[dict[str, Any]]:
     """DataFrame rows as plain dicts: numpy scalars → Python, NaN/inf → None (shown as missing)."""
-    return [
-        {str(c): _finite(_plain(v)) for c, v in row.items()} for row in frame.to_dict("records")
-    ]
+    return [plain_record(row) for row in frame.to_dict("records")]
+
+
+def plain_record(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """One row as a plain dict: numpy scalars → Python, NaN/inf → None (shown as missing)."""
+    return {str(c): _finite(_plain(v)) for c, v in row.items()}
 
 
 def _finite(value: Any) -> Any:

@@ -158,8 +158,8 @@ def serving_grid(
     base_source, peak_source = cat(baseline_of, "source"), cat(peak_of, "source")
     as_of = np.where(has_base, base_as_of, peak_as_of)
     source = np.array(
-        [s if not hb else (bs if (ps is None or ps == bs) else f"{bs}; peaks: {ps}")
-         for hb, bs, ps, s in zip(has_base, base_source, peak_source, peak_source, strict=True)],
+        [ps if not hb else (bs if (ps is None or ps == bs) else f"{bs}; peaks: {ps}")
+         for hb, bs, ps in zip(has_base, base_source, peak_source, strict=True)],
         dtype=object,
     )
     return {
