@@ -27,7 +27,7 @@ from planner.savings.s3_lifecycle import (
 )
 from planner.savings.s3_policy import policy_from_dict
 from planner.validation import field_bounds
-from ui import charts, state, widgets
+from ui import charts, lazy, state, widgets
 from ui.errors import user_errors
 from ui.format import usd
 from ui.widgets import SESSION
@@ -43,9 +43,9 @@ def _bounds(model: Any, name: str) -> dict[str, float]:
 catalog, plan = widgets.page_start()
 
 st.title("Lifecycle savings")
-tab_compute, tab_s3 = st.tabs(["Compute purchase strategies", "S3 lifecycle rules"])
 
-with tab_compute:
+
+def _compute_strategies() -> None:
     st.caption(
         "The same capacity bought several ways, month by month: cumulative cash out, the month "
         "a commitment breaks even against all on-demand, and the upfront cash it needs."
@@ -184,7 +184,8 @@ with tab_compute:
                     for note in strategy.notes:
                         st.markdown(f"- {note}")
 
-with tab_s3:
+
+def _s3_rules() -> None:
     st.caption(
         "Monthly data growth moving through storage classes by lifecycle rules, against keeping "
         "everything in S3 Standard and against Intelligent-Tiering."
@@ -313,3 +314,14 @@ with tab_s3:
                 f"The plan {plan.name!r} is priced in {plan.region}, not {s3_region}: change its "
                 "region on Plans & export if you want these prices."
             )
+
+
+# Only the open tab runs: the other's widgets keep their values (persist_state), and its charts
+# cost neither a figure nor a first paint.
+tab_compute, tab_s3 = lazy.tabs(["Compute purchase strategies", "S3 lifecycle rules"], P + "view")
+with tab_compute:
+    if lazy.is_open(tab_compute):
+        _compute_strategies()
+with tab_s3:
+    if lazy.is_open(tab_s3):
+        _s3_rules()

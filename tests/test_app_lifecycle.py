@@ -38,7 +38,31 @@ def test_default_strategies(at):
     assert ("RI 1y baseline + on-demand is at or below all on-demand from month 8, goes above it "
             "again in month 13") in captions
     assert "stays at or below it only from month 15 on" in captions
-    assert len(at.get("plotly_chart")) >= 3
+    # only the open tab is drawn: its two charts (cumulative cost, upfront cash)
+    assert {c.key for c in at.get("plotly_chart")} == {"lifecycle_timeline", "lifecycle_upfront"}
+    assert "With lifecycle rules" not in metrics(at)
+    s3_tab(at)
+    assert {c.key for c in at.get("plotly_chart")} == {"lifecycle_s3_cumulative",
+                                                       "lifecycle_s3_stacked"}
+    assert "Cheapest strategy" not in metrics(at)
+
+
+def s3_tab(at) -> None:
+    """Open the S3 lifecycle tab (a tab switch reruns the page)."""
+    at.session_state["lifecycle_view"] = "S3 lifecycle rules"
+    at.run()
+    assert_clean(at)
+
+
+def test_inputs_survive_a_tab_switch(at):
+    at.number_input(key="lifecycle_horizon").set_value(1).run()
+    s3_tab(at)
+    at.number_input(key="lifecycle_months").set_value(7).run()
+    at.session_state["lifecycle_view"] = "Compute purchase strategies"
+    at.run()
+    assert at.number_input(key="lifecycle_horizon").value == 1
+    s3_tab(at)
+    assert at.number_input(key="lifecycle_months").value == 7
 
 
 def test_one_month_all_on_demand(at):
@@ -59,14 +83,15 @@ def test_short_horizon_never_breaks_even(at):
 
 
 def test_s3_rules_out_of_order_is_an_error(at):
+    s3_tab(at)
     at.number_input(key="lifecycle_gir").set_value(10).run()
     assert_clean(at)
     assert any("glacier_ir_days (10) must be greater than standard_ia_days (30)" in e
                for e in errors(at)), errors(at)
-    assert "Cheapest strategy" in metrics(at)  # the compute tab still renders
 
 
 def test_s3_lifecycle_beats_all_standard(at):
+    s3_tab(at)
     m = metrics(at)
     lifecycle = float(m["With lifecycle rules"].strip("$").replace(",", ""))
     standard = float(m["All Standard"].strip("$").replace(",", ""))
@@ -81,8 +106,7 @@ def test_out_of_range_is_flagged_at_the_field_and_no_old_result_stays(at):
     assert_clean(at)
     assert "Must be 0 to 100000; got 200000." in errors(at)
     assert len(at.dataframe) == 0
-    charts = {c.key for c in at.get("plotly_chart")}
-    assert "lifecycle_timeline" not in charts and "lifecycle_s3_cumulative" in charts
+    assert "lifecycle_timeline" not in {c.key for c in at.get("plotly_chart")}
 
 
 def test_errors_name_the_field_on_screen(at):
@@ -98,6 +122,7 @@ def test_errors_name_the_field_on_screen(at):
 
 def _day_one_only(at) -> None:
     """1,000 GB stored on day one, nothing new, Standard-IA from day 30, 3 months, no reads."""
+    s3_tab(at)
     for key, value in (("ingest", 0.0), ("initial_gb", 1000.0), ("months", 3), ("gir", 0),
                        ("gda", 0), ("read_pct", 0.0)):
         at.number_input(key="lifecycle_" + key).set_value(value)
@@ -126,9 +151,9 @@ def test_s3_day_one_data_csv_and_add_to_plan(served):
 
 
 def test_s3_day_one_data_out_of_range_is_flagged_and_no_old_result_stays(at):
+    s3_tab(at)
     assert "All Standard" in metrics(at)
     at.number_input(key="lifecycle_initial_gb").set_value(-5.0).run()
     assert_clean(at)
     assert "Must be 0 to 1e+12; got -5." in errors(at)
     assert "All Standard" not in metrics(at)
-    assert "Cheapest strategy" in metrics(at)  # the compute tab still renders
