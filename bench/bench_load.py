@@ -6,8 +6,11 @@ Starts the app and a trivial one-page Streamlit app (the reference) on 127.0.0.1
 1. single session, interleaved repeats: a fresh load of each chart page of the app and of the
    trivial page, time to settle (script finished, every Plotly chart drawn); median per page and
    its ratio to the trivial page;
-2. N concurrent sessions (browser contexts) that switch pages and change inputs for a bounded time;
-   p50/p95 time to settle of every action;
+2. N concurrent sessions (browser contexts) on the trivial page that change its input for a
+   bounded time (the reference: what this machine's browser and Streamlit do under that load),
+   then N concurrent sessions on the app that switch pages and change inputs for the same time;
+   p50/p95 time to settle of every action, each as a ratio to the trivial sessions', and the CPU
+   seconds the server and the browser spent in each phase (who the load waits for);
 3. server RSS: after a warm-up session (before), with the N sessions open (peak), and after they
    closed and the server dropped them (after); after/before as a ratio.
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import socket
 import statistics
 import subprocess
@@ -186,12 +190,85 @@ async def _fill(page, label: str, value: str) -> None:  # type: ignore[no-untype
     await field.press("Enter")
 
 
+async def trivial_session(context, base: str, until: float) -> list[float]:  # type: ignore[no-untyped-def]
+    """One user of the trivial page: open it, then change its number until ``until``."""
+    page = await context.new_page()
+    samples = [await _first_load(page, base)]
+    step = 0
+    while time.monotonic() < until:
+        step += 1
+        samples.append(await timed(page, lambda n=step: _fill(page, "A number", str(n))))
+    await page.close()
+    return samples
+
+
+def cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of ``pids`` so far (Linux /proc; gone processes count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def browser_pids() -> list[int]:
+    """This bench's descendants (Playwright's driver and the Chromium it launched)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    mine, grew = {os.getpid()}, True
+    while grew:
+        new = {pid for pid, parent in parents.items() if parent in mine} - mine
+        mine |= new
+        grew = bool(new)
+    servers = {pid for pid in mine if b"streamlit" in _cmdline(pid)}
+    return [pid for pid in mine - {os.getpid()} - servers]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+async def concurrent(browser, sessions: int, seconds: float, user, base: str,  # type: ignore[no-untyped-def]
+                     server_pid: int) -> tuple[list[float], list[BaseException], float, float]:
+    """``sessions`` users in their own browser contexts for ``seconds``: every action's time to
+    settle, the failures, and the CPU seconds of the server and of the browser meanwhile."""
+    contexts = []
+    for _ in range(sessions):
+        context = await browser.new_context()
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        await context.add_init_script(WATCH_SCRIPT)
+        contexts.append(context)
+    server0, browser0 = cpu_s([server_pid]), cpu_s(browser_pids())
+    until = time.monotonic() + seconds
+    results = await asyncio.gather(*(user(c, base, until) for c in contexts),
+                                   return_exceptions=True)
+    server1, browser1 = cpu_s([server_pid]), cpu_s(browser_pids())
+    for context in contexts:
+        await context.close()
+    samples = [s for r in results if isinstance(r, list) for s in r]
+    failed = [r for r in results if isinstance(r, BaseException)]
+    return samples, failed, server1 - server0, browser1 - browser0
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def run(args: argparse.Namespace, app: str, trivial: str, app_pid: int) -> None:
+async def run(args: argparse.Namespace, app: str, trivial: str, app_pid: int,
+              trivial_pid: int) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -222,33 +299,33 @@ async def run(args: argparse.Namespace, app: str, trivial: str, app_pid: int) ->
                 median = statistics.median(loads[name])
                 print(f"  {name:<36}{median * 1000:8.0f} ms  {median / reference:5.2f}×")
 
-            contexts = []
-            for _ in range(args.sessions):
-                context = await browser.new_context()
-                context.set_default_timeout(ACTION_TIMEOUT_MS)
-                await context.add_init_script(WATCH_SCRIPT)
-                contexts.append(context)
-            until = time.monotonic() + args.seconds
-            results = await asyncio.gather(
-                *(user_session(c, app, until) for c in contexts), return_exceptions=True
-            )
+            ref_samples, ref_failed, ref_server_s, ref_browser_s = await concurrent(
+                browser, args.sessions, args.seconds, trivial_session, trivial, trivial_pid)
+            await asyncio.sleep(SESSION_TTL_S + 3)
+            samples, failed, server_s, browser_s = await concurrent(
+                browser, args.sessions, args.seconds, user_session, app, app_pid)
             rss_peak = rss_mib(app_pid)
-            for context in contexts:
-                await context.close()
-            samples = [s for r in results if isinstance(r, list) for s in r]
-            failed = [r for r in results if isinstance(r, BaseException)]
             await asyncio.sleep(SESSION_TTL_S + 5)
             rss_after = rss_mib(app_pid)
         finally:
             await browser.close()
-    print(f"{args.sessions} concurrent sessions for {args.seconds:g} s: {len(samples)} actions "
-          f"(page switches, tab switches, input changes), {len(failed)} sessions failed")
-    if samples:
-        print(f"  time to settle  p50 {pct(samples, 0.5) * 1000:7.0f} ms   "
-              f"p95 {pct(samples, 0.95) * 1000:7.0f} ms   "
-              f"(p50 / trivial page load {pct(samples, 0.5) / reference:4.2f}×)")
-    for exc in failed[:3]:
-        print(f"  failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    print(f"{args.sessions} concurrent sessions for {args.seconds:g} s each (time to settle of "
+          "every action):")
+    ref50, ref95 = (pct(ref_samples, 0.5), pct(ref_samples, 0.95)) if ref_samples else (0, 0)
+    for name, got, bad, server_cpu, browser_cpu in (
+        ("trivial page (reference)", ref_samples, ref_failed, ref_server_s, ref_browser_s),
+        ("app: page, tab and input changes", samples, failed, server_s, browser_s),
+    ):
+        if not got:
+            print(f"  {name}: no action finished")
+            continue
+        p50, p95 = pct(got, 0.5), pct(got, 0.95)
+        ratio = f"{p50 / ref50:5.2f}× / {p95 / ref95:5.2f}×" if ref50 and ref95 else ""
+        print(f"  {name:<34} {len(got):4d} actions  p50 {p50 * 1000:6.0f} ms  "
+              f"p95 {p95 * 1000:6.0f} ms  {ratio}  CPU: server {server_cpu:5.1f} s, "
+              f"browser {browser_cpu:5.1f} s, {len(bad)} sessions failed")
+        for exc in bad[:3]:
+            print(f"    failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
     print(f"server RSS: before {rss_before:6.1f} MiB, with the sessions {rss_peak:6.1f} MiB, "
           f"{SESSION_TTL_S + 5} s after they closed {rss_after:6.1f} MiB "
           f"(after / before {rss_after / rss_before:4.2f}×)")
@@ -269,8 +346,8 @@ def main() -> int:
         trivial_script = Path(tmp) / "trivial_app.py"
         trivial_script.write_text(TRIVIAL_APP)
         with streamlit_server(ROOT / "streamlit_app.py", logs / "bench-load-app.log") as (app, proc), \
-                streamlit_server(trivial_script, logs / "bench-load-trivial.log") as (trivial, _):
-            asyncio.run(run(args, app, trivial, proc.pid))
+                streamlit_server(trivial_script, logs / "bench-load-trivial.log") as (trivial, tproc):
+            asyncio.run(run(args, app, trivial, proc.pid, tproc.pid))
     return 0
 
 

@@ -19,6 +19,7 @@ from planner.savings.lifecycle import (
 from planner.savings.profile import profile_from_dict
 from planner.savings.s3_lifecycle import (
     CLASS_LABELS,
+    MONTHLY_COLUMNS,
     Dataset,
     S3LifecycleResult,
     monthly_csv,
@@ -39,6 +40,23 @@ def _bounds(model: Any, name: str) -> dict[str, float]:
     """The form's range for a field: the profile schema's own bounds."""
     low, high = field_bounds(model, name)
     return {"low": low, "high": high}
+
+def _timeline_figure(result: Any) -> Any:
+    """Cumulative cost by strategy, break-even marked (◆)."""
+    # The baseline has no break-even month (it is what the others are measured against).
+    cumulative = result.monthly.set_index(["strategy", "month"])["cumulative_usd"]
+    markers = [
+        (float(s.break_even_month), float(cumulative[(s.name, s.break_even_month)]),
+         f"{s.name}: break-even in month {s.break_even_month}"
+         + (f" ({s.break_even_months:.1f} months)" if s.break_even_months is not None else "")
+         + "; from here on at or below all on-demand")
+        for s in result.summary
+        if s.break_even_month is not None
+    ]
+    return charts.lines(result.monthly, "month", "cumulative_usd", "strategy",
+                        "Cumulative cost by strategy (◆ break-even: from there on at or below "
+                        "all on-demand)", "month", "cumulative USD", markers=markers)
+
 
 catalog, plan = widgets.page_start()
 
@@ -125,23 +143,37 @@ def _compute_strategies() -> None:
                 m = st.columns(2)
                 m[0].metric(f"Total over {int(horizon)} months", usd(best.total_usd))
                 m[1].metric("Savings vs all on-demand", usd(best.savings_vs_on_demand_usd))
-            # The baseline has no break-even month (it is what the others are measured against).
-            cumulative = result.monthly.set_index(["strategy", "month"])["cumulative_usd"]
-            markers = [
-                (float(s.break_even_month), float(cumulative[(s.name, s.break_even_month)]),
-                 f"{s.name}: break-even in month {s.break_even_month}"
-                 + (f" ({s.break_even_months:.1f} months)" if s.break_even_months is not None
-                    else "")
-                 + "; from here on at or below all on-demand")
-                for s in result.summary
-                if s.break_even_month is not None
-            ]
-            st.plotly_chart(
-                charts.lines(result.monthly, "month", "cumulative_usd", "strategy",
-                             "Cumulative cost by strategy (◆ break-even: from there on at or below "
-                             "all on-demand)", "month", "cumulative USD", markers=markers),
-                key=P + "timeline",
-            )
+            view_table, view_chart, view_upfront = lazy.tabs(
+                ["Strategies", "Cumulative cost chart", "Upfront cash chart"], P + "compute_view")
+            with view_table:
+                if lazy.is_open(view_table):
+                    st.dataframe(
+                        summary, hide_index=True, key=P + "summary",
+                        column_config={
+                            **widgets.labelled_columns(summary.columns),
+                            "name": "Strategy",
+                            "break_even_months": st.column_config.NumberColumn(
+                                "Break-even (months)", format="%.1f",
+                                help="Months from the start at which the strategy reaches all "
+                                "on-demand for good (6.8 = 80 % into month 7)"),
+                            "break_even_month": "Break-even month",
+                        },
+                    )
+            with view_chart:
+                if lazy.is_open(view_chart):
+                    st.plotly_chart(_timeline_figure(result), key=P + "timeline")
+            with view_upfront:
+                if lazy.is_open(view_upfront):
+                    upfront = result.monthly[result.monthly["upfront_usd"] > 0]
+                    if upfront.empty:
+                        st.info("No strategy pays anything upfront.")
+                    else:
+                        st.plotly_chart(
+                            charts.stacked_bars(upfront, "month", "upfront_usd", "strategy",
+                                                "Upfront cash by month", "USD", "month",
+                                                barmode="group", height=260),
+                            key=P + "upfront",
+                        )
             st.caption(
                 "Break-even is the first month from which a strategy stays at or below all "
                 "on-demand to the end, and in months from the start (6.8 = 80 % into month 7): "
@@ -149,26 +181,6 @@ def _compute_strategies() -> None:
                 "Lines can cross earlier and part again when a new term is paid for."
                 + "".join(f"  \n- {s.break_even_note}." for s in result.summary
                           if s.break_even_note)
-            )
-            upfront = result.monthly[result.monthly["upfront_usd"] > 0]
-            if not upfront.empty:
-                st.plotly_chart(
-                    charts.stacked_bars(upfront, "month", "upfront_usd", "strategy",
-                                        "Upfront cash by month", "USD", "month", barmode="group",
-                                        height=260),
-                    key=P + "upfront",
-                )
-            st.dataframe(
-                summary, hide_index=True, key=P + "summary",
-                column_config={
-                    **widgets.labelled_columns(summary.columns),
-                    "name": "Strategy",
-                    "break_even_months": st.column_config.NumberColumn(
-                        "Break-even (months)", format="%.1f",
-                        help="Months from the start at which the strategy reaches all on-demand for "
-                        "good (6.8 = 80 % into month 7)"),
-                    "break_even_month": "Break-even month",
-                },
             )
             with st.expander("Show calculation (rates used and notes)"):
                 for strategy in result.strategies:
@@ -263,27 +275,38 @@ def _s3_rules() -> None:
         m[2].metric("Intelligent-Tiering", usd(totals["intelligent_tiering"]))
         if s3.missing:
             st.warning("Not in snapshot: " + "; ".join(s3.missing))
-        cumulative = s3.monthly.melt(
-            id_vars=["month"],
-            value_vars=[f"{s}_cumulative_usd" for s in
-                        ("lifecycle", "all_standard", "intelligent_tiering")],
-            var_name="scenario", value_name="usd",
-        )
-        cumulative["scenario"] = cumulative["scenario"].str.removesuffix("_cumulative_usd")
-        st.plotly_chart(
-            charts.lines(cumulative, "month", "usd", "scenario",
-                         "Cumulative S3 cost: lifecycle rules vs all Standard vs "
-                         "Intelligent-Tiering", "month"),
-            key=P + "s3_cumulative",
-        )
-        breakdown = s3.breakdown[s3.breakdown["scenario"] == "lifecycle"].assign(
-            storage_class=lambda f: f["storage_class"].map(CLASS_LABELS))
-        st.plotly_chart(
-            charts.stacked_bars(breakdown, "month", "usd", "storage_class",
-                                "Monthly cost with lifecycle rules, by storage class", "USD",
-                                "month"),
-            key=P + "s3_stacked",
-        )
+        view_months, view_cumulative, view_classes = lazy.tabs(
+            ["Months", "Cumulative cost chart", "By storage class chart"], P + "s3_view")
+        with view_months:
+            if lazy.is_open(view_months):
+                st.dataframe(s3.monthly[list(MONTHLY_COLUMNS)], hide_index=True,
+                             key=P + "s3_months",
+                             column_config=widgets.labelled_columns(MONTHLY_COLUMNS))
+        with view_cumulative:
+            if lazy.is_open(view_cumulative):
+                cumulative = s3.monthly.melt(
+                    id_vars=["month"],
+                    value_vars=[f"{s}_cumulative_usd" for s in
+                                ("lifecycle", "all_standard", "intelligent_tiering")],
+                    var_name="scenario", value_name="usd",
+                )
+                cumulative["scenario"] = cumulative["scenario"].str.removesuffix("_cumulative_usd")
+                st.plotly_chart(
+                    charts.lines(cumulative, "month", "usd", "scenario",
+                                 "Cumulative S3 cost: lifecycle rules vs all Standard vs "
+                                 "Intelligent-Tiering", "month"),
+                    key=P + "s3_cumulative",
+                )
+        with view_classes:
+            if lazy.is_open(view_classes):
+                breakdown = s3.breakdown[s3.breakdown["scenario"] == "lifecycle"].assign(
+                    storage_class=lambda f: f["storage_class"].map(CLASS_LABELS))
+                st.plotly_chart(
+                    charts.stacked_bars(breakdown, "month", "usd", "storage_class",
+                                        "Monthly cost with lifecycle rules, by storage class",
+                                        "USD", "month"),
+                    key=P + "s3_stacked",
+                )
         with st.expander("Show calculation (prices used and notes)"):
             for price in s3.prices:
                 st.markdown(

@@ -20,7 +20,7 @@ from planner.plan import (
     item_hours,
 )
 from planner.validation import field_bounds
-from ui import state, widgets
+from ui import lazy, state, widgets
 from ui.errors import user_errors
 from ui.format import USD_COLUMN_FORMAT, USD_RATE_COLUMN_FORMAT, usd
 from ui.widgets import SESSION
@@ -92,9 +92,7 @@ def show_cost(kind: str, item: dict[str, Any], label: str, *, ready: bool = True
         )
 
 
-tab_s3, tab_ebs, tab_efs = st.tabs(["S3", "EBS", "EFS"])
-
-with tab_s3:
+def _s3() -> None:
     c1, c2, c3, c4 = st.columns(4)
     s3_class = c1.selectbox("Storage class", [c.value for c in S3StorageClass], key=P + "s3_class",
                             **SESSION)
@@ -121,7 +119,7 @@ with tab_s3:
     show_cost("s3", s3_item, "S3",
               ready=None not in (gb, objects, days, puts, gets, retrieval))
 
-with tab_ebs:
+def _ebs() -> None:
     c1, c2, c3, c4 = st.columns(4)
     volume = c1.selectbox("Volume type", [v.value for v in EbsVolumeType], key=P + "ebs_type",
                           index=list(EbsVolumeType).index(EbsVolumeType.GP3),
@@ -151,7 +149,7 @@ with tab_ebs:
     }
     show_cost("ebs", ebs_item, "EBS", ready=None not in ebs_values)
 
-with tab_efs:
+def _efs() -> None:
     c1, c2, c3 = st.columns(3)
     efs_class = c1.selectbox("Storage class", [c.value for c in EfsStorageClass],
                              key=P + "efs_class", **SESSION)
@@ -172,3 +170,11 @@ with tab_efs:
         "write_gb": writes,
     }
     show_cost("efs", efs_item, "EFS", ready=None not in (efs_gb, provisioned, reads, writes))
+
+
+# Only the open tab runs and is drawn; the others keep their inputs (persist_state).
+tab_s3, tab_ebs, tab_efs = lazy.tabs(["S3", "EBS", "EFS"], P + "view")
+for tab, draw in ((tab_s3, _s3), (tab_ebs, _ebs), (tab_efs, _efs)):
+    with tab:
+        if lazy.is_open(tab):
+            draw()

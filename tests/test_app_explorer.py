@@ -86,7 +86,9 @@ def test_item_hours_are_capped_at_the_plan_hours():
     assert_clean(at)
     assert "Must be 1 to 700; got 701." in errors(at)
     assert at.button(key="explorer_add").disabled
-    at.switch_page("pages/storage.py").run()
+    at.switch_page("pages/storage.py")
+    at.session_state["storage_view"] = "EBS"  # the EBS tab open
+    at.run()
     assert_clean(at)
     at.number_input(key="storage_ebs_hours").set_value(701.0).run()
     assert "Must be 1 to 700; got 701." in errors(at)

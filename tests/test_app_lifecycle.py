@@ -38,13 +38,30 @@ def test_default_strategies(at):
     assert ("RI 1y baseline + on-demand is at or below all on-demand from month 8, goes above it "
             "again in month 13") in captions
     assert "stays at or below it only from month 15 on" in captions
-    # only the open tab is drawn: its two charts (cumulative cost, upfront cash)
-    assert {c.key for c in at.get("plotly_chart")} == {"lifecycle_timeline", "lifecycle_upfront"}
+    # only what is on screen is drawn: the strategies table first, each chart when its view opens
+    assert charts(at) == set()
     assert "With lifecycle rules" not in metrics(at)
+    for view, chart in (("Cumulative cost chart", "lifecycle_timeline"),
+                        ("Upfront cash chart", "lifecycle_upfront")):
+        at.session_state["lifecycle_compute_view"] = view
+        at.run()
+        assert_clean(at)
+        assert charts(at) == {chart}
+        assert len(at.dataframe) == 0
     s3_tab(at)
-    assert {c.key for c in at.get("plotly_chart")} == {"lifecycle_s3_cumulative",
-                                                       "lifecycle_s3_stacked"}
     assert "Cheapest strategy" not in metrics(at)
+    assert charts(at) == set()
+    assert list(at.dataframe[0].value.columns[:3]) == ["month", "lifecycle_usd", "all_standard_usd"]
+    for view, chart in (("Cumulative cost chart", "lifecycle_s3_cumulative"),
+                        ("By storage class chart", "lifecycle_s3_stacked")):
+        at.session_state["lifecycle_s3_view"] = view
+        at.run()
+        assert_clean(at)
+        assert charts(at) == {chart}
+
+
+def charts(at) -> set[str]:
+    return {c.key for c in at.get("plotly_chart")}
 
 
 def s3_tab(at) -> None:
@@ -106,7 +123,9 @@ def test_out_of_range_is_flagged_at_the_field_and_no_old_result_stays(at):
     assert_clean(at)
     assert "Must be 0 to 100000; got 200000." in errors(at)
     assert len(at.dataframe) == 0
-    assert "lifecycle_timeline" not in {c.key for c in at.get("plotly_chart")}
+    at.session_state["lifecycle_compute_view"] = "Cumulative cost chart"
+    at.run()
+    assert charts(at) == set()  # no chart of old results either
 
 
 def test_errors_name_the_field_on_screen(at):

@@ -18,31 +18,52 @@ def monthly(at) -> list[str]:
     return [m.value for m in at.metric if m.label == "Monthly"]
 
 
+def open_tab(at, tab: str) -> None:
+    """Open the S3, EBS or EFS tab (a tab switch reruns the page; only the open tab runs)."""
+    at.session_state["storage_view"] = tab
+    at.run()
+    assert_clean(at)
+
+
+def all_monthly(at) -> list[str]:
+    """The Monthly figure of each tab in turn (a tab whose inputs are out of range shows none)."""
+    shown = []
+    for tab in ("S3", "EBS", "EFS"):
+        open_tab(at, tab)
+        shown += monthly(at)
+    return shown
+
+
 def test_defaults(at):
     # S3 Standard 1,000 GB-month × $0.023 = $23.00; EBS gp3 1,000 GB × $0.08 = $80.00;
     # EFS Standard 500 GB-month × $0.30 = $150.00 (us-east-1)
-    assert monthly(at) == ["$23.00", "$80.00", "$150.00"]
+    assert monthly(at) == ["$23.00"]  # the S3 tab is open: only it is drawn
+    assert all_monthly(at) == ["$23.00", "$80.00", "$150.00"]
 
 
 def test_gp3_with_extra_iops_and_throughput(at):
+    open_tab(at, "EBS")
     at.number_input(key="storage_ebs_iops").set_value(6000.0).run()
     at.number_input(key="storage_ebs_throughput").set_value(250.0).run()
     at.number_input(key="storage_ebs_count").set_value(2).run()
     assert_clean(at)
     # per volume: 1,000 GB × $0.08 = $80; (6,000 − 3,000 included) IOPS × $0.005 = $15;
     # (250 − 125 included) MiB/s × $0.04 = $5 → $100 × 2 volumes = $200.00
-    assert monthly(at)[1] == "$200.00"
-    lines = at.dataframe[1].value.set_index("dimension")
+    assert monthly(at) == ["$200.00"]
+    lines = at.dataframe[0].value.set_index("dimension")
     assert lines.loc["iops", "monthly_usd"] == pytest.approx(30.0)
     assert lines.loc["throughput", "monthly_usd"] == pytest.approx(10.0)
 
 
 def test_iops_on_st1_is_an_error_other_tabs_still_render(at):
+    open_tab(at, "EBS")
     at.selectbox(key="storage_ebs_type").set_value("st1").run()
     at.number_input(key="storage_ebs_iops").set_value(6000.0).run()
     assert_clean(at)
     assert any("st1 volumes have no provisioned IOPS" in e for e in errors(at))
-    assert monthly(at) == ["$23.00", "$150.00"]  # S3 and EFS still priced
+    assert all_monthly(at) == ["$23.00", "$150.00"]  # S3 and EFS still priced
+    open_tab(at, "EBS")  # the inputs were kept across the tab switches
+    assert any("st1 volumes have no provisioned IOPS" in e for e in errors(at))
 
 
 def test_s3_infrequent_access_with_retrieval(at):
@@ -56,6 +77,7 @@ def test_s3_infrequent_access_with_retrieval(at):
 
 
 def test_add_storage_to_plan(at):
+    open_tab(at, "EFS")
     at.button(key="storage_efs_add").click().run()
     assert_clean(at)
     assert any("Added efs-standard" in s for s in successes(at))
@@ -72,11 +94,14 @@ def test_add_storage_to_plan(at):
     ("storage_efs_reads", -5.0, "Must be 0 to 1e+12; got -5.", ["$23.00", "$80.00"]),
 ])
 def test_out_of_range_is_flagged_at_the_field_and_no_old_cost_stays(at, key, value, shown, left):
+    tab = key.split("_")[1].upper()
+    open_tab(at, tab)
     at.number_input(key=key).set_value(value).run()
     assert_clean(at)
     assert shown in errors(at)
-    assert monthly(at) == left
+    assert monthly(at) == []
     assert any("once every field above is in its range" in i.value for i in at.info)
+    assert all_monthly(at) == left
 
 
 def test_back_in_range_shows_the_new_cost_not_the_old(at):

@@ -167,6 +167,21 @@ def test_pages_workload_plan_csv_and_share_link(server: str, browser, tmp_path: 
         assert "Price dates" in page.locator('[data-testid="stSidebar"]').inner_text()
         _shot(page, slug)
 
+    # lifecycle: the strategies table first, the break-even chart one tab away; S3 rules likewise
+    _go(page, "Lifecycle savings")
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+    page.get_by_role("tab", name="Cumulative cost chart").click()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=RUN_TIMEOUT_MS)
+    _settle(page)
+    assert "break-even" in page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+    _shot(page, "lifecycle_savings_chart")
+    page.get_by_role("tab", name="S3 lifecycle rules").click()
+    _settle(page)
+    page.get_by_role("tab", name="By storage class chart").click()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=RUN_TIMEOUT_MS)
+    _settle(page)
+    _shot(page, "lifecycle_s3_by_class")
+
     # inference: headlines, the day's instance counts as a chart
     _go(page, "Workload planner")
     page.get_by_text("Inference (LLM serving)", exact=True).click()
