@@ -77,9 +77,11 @@ with st.sidebar:
             + ". Prices may have changed: refresh on **Price data**.",
             icon=":material/schedule:",
         )
-    with st.expander("Snapshot dates and sources"):
-        for info in catalog.tables.values():
-            st.caption(f"**{info.name}** · {info.as_of} · {info.origin}  \n{info.source}")
+    with st.expander("Snapshot dates and sources"):  # one element: every rerun redraws it
+        st.caption("\n\n".join(
+            f"**{info.name}** · {info.as_of} · {info.origin}  \n{info.source}"
+            for info in catalog.tables.values()
+        ))
     plan = state.current_plan()
     st.divider()
     st.markdown(f"**Current plan:** {plan.name}")

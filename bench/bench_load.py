@@ -1,13 +1,20 @@
 """Load bench: concurrent headless-Chromium sessions against a local ``streamlit run``.
 
 Starts the app and a trivial one-page Streamlit app (the reference) on 127.0.0.1, each with
-``server.disconnectedSessionTTL`` short so a closed session is dropped within the run. Then:
+``server.disconnectedSessionTTL`` short so a closed session is dropped within the run. The app is
+served from a temporary folder that links to this one and adds one page to its navigation, a
+blank page drawing what the trivial app draws: the app's own shell (navigation, sidebar, plan
+state) around nothing, the floor of any page of the app. Then:
 
-1. single session, interleaved repeats: a fresh load of each chart page of the app and of the
-   trivial page, time to settle (script finished, every Plotly chart drawn); median per page and
-   its ratio to the trivial page;
-2. N concurrent sessions (browser contexts) on the trivial page that change its input for a
-   bounded time (the reference: what this machine's browser and Streamlit do under that load),
+1. single session, interleaved repeats: a fresh load of each chart page of the app, of the blank
+   page and of the trivial app, time to settle (script finished, every Plotly chart drawn);
+   median per page and its ratio to the trivial page and to the blank page; then, in one open
+   session, a switch to each page from the sidebar (what a user does most), against a switch to
+   the blank page;
+2. N concurrent sessions (each in a Chromium of its own, as N people have; ``--shared-browser``
+   for contexts of one Chromium, whose browser process then serialises them) on the trivial page
+   that change its input for a bounded time (the reference: what this machine's browsers and
+   Streamlit do under that load),
    then N concurrent sessions on the app that switch pages and change inputs for the same time;
    p50/p95 time to settle of every action, each as a ratio to the trivial sessions', and the CPU
    seconds the server and the browser spent in each phase (who the load waits for);
@@ -44,6 +51,9 @@ SESSION_TTL_S = 3
 ACTION_TIMEOUT_MS = 60_000
 CHART_PAGES = {"workload_planner": "", "instance_explorer": "instance_explorer",
                "lifecycle_savings": "lifecycle_savings", "storage": "storage"}
+CHART_TITLES = ["Workload planner", "Instance explorer", "Lifecycle savings", "Storage"]
+BLANK_TITLE = "Blank (bench)"
+LINKED = ("pages", "ui", "planner", "pricing_data", ".streamlit")
 TRIVIAL_APP = '''import streamlit as st
 st.title("Trivial page")
 n = st.number_input("A number", value=1)
@@ -126,8 +136,14 @@ def streamlit_server(script: Path, log: Path) -> Iterator[tuple[str, subprocess.
 
 async def settle(page, runs_before: int) -> None:  # type: ignore[no-untyped-def]
     since = await page.evaluate("performance.now()")
-    await page.wait_for_function(SETTLED, arg=[runs_before, since], timeout=ACTION_TIMEOUT_MS,
-                                 polling=20)
+    try:
+        await page.wait_for_function(SETTLED, arg=[runs_before, since],
+                                     timeout=ACTION_TIMEOUT_MS, polling=20)
+    except Exception as exc:
+        seen = await page.evaluate(
+            "[window.__st, !!document.querySelector('[data-testid=\"stSkeleton\"]'), "
+            "document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length, location.href]")
+        raise RuntimeError(f"not settled (runs before {runs_before}): {seen}") from exc
 
 
 async def runs(page) -> int:  # type: ignore[no-untyped-def]
@@ -240,13 +256,18 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-async def concurrent(browser, sessions: int, seconds: float, user, base: str,  # type: ignore[no-untyped-def]
-                     server_pid: int) -> tuple[list[float], list[BaseException], float, float]:
-    """``sessions`` users in their own browser contexts for ``seconds``: every action's time to
-    settle, the failures, and the CPU seconds of the server and of the browser meanwhile."""
+async def concurrent(playwright, browser, sessions: int, seconds: float, user, base: str,  # type: ignore[no-untyped-def]
+                     server_pid: int, shared: bool) -> tuple[list[float], list[BaseException], float, float]:
+    """``sessions`` users for ``seconds``, each with a browser of their own (as people have), or
+    with ``shared`` each in a context of one browser: every action's time to settle, the
+    failures, and the CPU seconds of the server and of the browsers meanwhile."""
+    own = [] if shared else [
+        await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(sessions)
+    ]
     contexts = []
-    for _ in range(sessions):
-        context = await browser.new_context()
+    for i in range(sessions):
+        context = await (browser if shared else own[i]).new_context()
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         await context.add_init_script(WATCH_SCRIPT)
         contexts.append(context)
@@ -257,9 +278,28 @@ async def concurrent(browser, sessions: int, seconds: float, user, base: str,  #
     server1, browser1 = cpu_s([server_pid]), cpu_s(browser_pids())
     for context in contexts:
         await context.close()
+    for b in own:
+        await b.close()
     samples = [s for r in results if isinstance(r, list) for s in r]
     failed = [r for r in results if isinstance(r, BaseException)]
     return samples, failed, server1 - server0, browser1 - browser0
+
+
+async def page_switches(context, app: str, repeats: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """In one open session, switch from the sidebar to each chart page and to the blank page,
+    ``repeats`` interleaved rounds: seconds to settle per page title."""
+    page = await context.new_page()
+    await _first_load(page, app)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    titles = [BLANK_TITLE, *CHART_TITLES]
+    for title in titles:  # every page's elements loaded once, as a user's first visit does
+        await timed(page, lambda t=title: nav.get_by_text(t, exact=True).click())
+    out: dict[str, list[float]] = {title: [] for title in titles}
+    for _ in range(repeats):
+        for title in titles:
+            out[title].append(await timed(page, lambda t=title: nav.get_by_text(t, exact=True).click()))
+    await page.close()
+    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -286,31 +326,47 @@ async def run(args: argparse.Namespace, app: str, trivial: str, app_pid: int,
 
             single = await browser.new_context()
             await single.add_init_script(WATCH_SCRIPT)
-            loads: dict[str, list[float]] = {name: [] for name in ("trivial", *CHART_PAGES)}
+            urls = {"trivial": trivial, "blank": f"{app}/blank",
+                    **{name: f"{app}/{path}" for name, path in CHART_PAGES.items()}}
+            loads: dict[str, list[float]] = {name: [] for name in urls}
             for _ in range(args.repeats):  # interleaved: each round loads every page once
-                loads["trivial"].append(await timed_load(single, trivial))
-                for name, path in CHART_PAGES.items():
-                    loads[name].append(await timed_load(single, f"{app}/{path}"))
+                for name, url in urls.items():
+                    loads[name].append(await timed_load(single, url))
+            switches = await page_switches(single, app, args.repeats)
             await single.close()
             reference = statistics.median(loads["trivial"])
-            print(f"single session, fresh load to settled (median of {args.repeats} interleaved):")
-            print(f"  {'trivial Streamlit page (reference)':<36}{reference * 1000:8.0f} ms   1.00×")
+            blank = statistics.median(loads["blank"])
+            print(f"single session, fresh load to settled (median of {args.repeats} interleaved; "
+                  "ratio to the trivial app, and to the app's blank page):")
+            print(f"  {'trivial Streamlit app (reference)':<36}{reference * 1000:8.0f} ms   1.00×")
+            print(f"  {'app shell + blank page (floor)':<36}{blank * 1000:8.0f} ms  "
+                  f"{blank / reference:5.2f}×  1.00×")
             for name in CHART_PAGES:
                 median = statistics.median(loads[name])
-                print(f"  {name:<36}{median * 1000:8.0f} ms  {median / reference:5.2f}×")
+                print(f"  {name:<36}{median * 1000:8.0f} ms  {median / reference:5.2f}×  "
+                      f"{median / blank:5.2f}×")
+            to_blank = statistics.median(switches[BLANK_TITLE])
+            print(f"single session, switch from the sidebar to settled (median of {args.repeats}; "
+                  "ratio to a switch to the blank page):")
+            for name, got in switches.items():
+                median = statistics.median(got)
+                print(f"  {name:<36}{median * 1000:8.0f} ms  {median / to_blank:5.2f}×")
 
             ref_samples, ref_failed, ref_server_s, ref_browser_s = await concurrent(
-                browser, args.sessions, args.seconds, trivial_session, trivial, trivial_pid)
+                p, browser, args.sessions, args.seconds, trivial_session, trivial, trivial_pid,
+                args.shared_browser)
             await asyncio.sleep(SESSION_TTL_S + 3)
             samples, failed, server_s, browser_s = await concurrent(
-                browser, args.sessions, args.seconds, user_session, app, app_pid)
+                p, browser, args.sessions, args.seconds, user_session, app, app_pid,
+                args.shared_browser)
             rss_peak = rss_mib(app_pid)
             await asyncio.sleep(SESSION_TTL_S + 5)
             rss_after = rss_mib(app_pid)
         finally:
             await browser.close()
-    print(f"{args.sessions} concurrent sessions for {args.seconds:g} s each (time to settle of "
-          "every action):")
+    how = "contexts of one Chromium" if args.shared_browser else "each in its own Chromium"
+    print(f"{args.sessions} concurrent sessions ({how}) for {args.seconds:g} s each (time to "
+          "settle of every action):")
     ref50, ref95 = (pct(ref_samples, 0.5), pct(ref_samples, 0.95)) if ref_samples else (0, 0)
     for name, got, bad, server_cpu, browser_cpu in (
         ("trivial page (reference)", ref_samples, ref_failed, ref_server_s, ref_browser_s),
@@ -331,11 +387,29 @@ async def run(args: argparse.Namespace, app: str, trivial: str, app_pid: int,
           f"(after / before {rss_after / rss_before:4.2f}×)")
 
 
+def app_with_blank_page(folder: Path) -> Path:
+    """The app in ``folder`` (links to this checkout) with the blank page added to its navigation."""
+    folder.mkdir()
+    for name in LINKED:
+        (folder / name).symlink_to(ROOT / name)
+    (folder / "blank.py").write_text(TRIVIAL_APP.replace("Trivial page", "Blank page"))
+    entry = (ROOT / "streamlit_app.py").read_text()
+    anchor = '"Data": ['
+    if anchor not in entry:
+        raise RuntimeError(f"streamlit_app.py has no {anchor!r} section to add the blank page to")
+    entry = entry.replace(anchor, f'{anchor}st.Page("blank.py", title="{BLANK_TITLE}"), ')
+    (folder / "streamlit_app.py").write_text(entry)
+    return folder / "streamlit_app.py"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--shared-browser", action="store_true",
+                        help="all sessions as contexts of one Chromium (its browser process then "
+                        "serialises their work) instead of a Chromium each")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"skipped: {CHROMIUM} is missing")
@@ -345,7 +419,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         trivial_script = Path(tmp) / "trivial_app.py"
         trivial_script.write_text(TRIVIAL_APP)
-        with streamlit_server(ROOT / "streamlit_app.py", logs / "bench-load-app.log") as (app, proc), \
+        app_script = app_with_blank_page(Path(tmp) / "app")
+        with streamlit_server(app_script, logs / "bench-load-app.log") as (app, proc), \
                 streamlit_server(trivial_script, logs / "bench-load-trivial.log") as (trivial, tproc):
             asyncio.run(run(args, app, trivial, proc.pid, tproc.pid))
     return 0
