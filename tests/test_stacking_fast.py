@@ -15,19 +15,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.billing import SavingsPlanType
+from planner.costing import cost_plan
 from planner.errors import InputError
+from planner.plan import ComputeItem, Plan, plan_from_dict
+from planner.pricing.compute import compute_quotes
+from planner.pricing.stacked_cost import Usage, _commitments, _rate
 from planner.pricing.stacking import (
+    RankedStack,
     StackCommitment,
     StackResult,
     StackUsage,
     apply_stack,
     stack_period,
 )
+from planner.schedule import item_schedule
+from tests.catalog_fixtures import make_catalog, spec_row
 
 COMPUTE = SavingsPlanType.COMPUTE
 EC2 = SavingsPlanType.EC2_INSTANCE
@@ -168,6 +176,21 @@ def _assert_same(case: Case) -> None:
     for u in pooled_u:
         assert close(got.on_demand_instance_hours[u.name], want.on_demand_instance_hours[u.name],
                      hours_scale), u
+    # the costing path (no pairs) gives the same figures, and each pool covered of each usage
+    # what its commitments' pairs add up to
+    stack = RankedStack.build(pooled_c, pooled_u)
+    cover = stack.period(np.array([u.hours for u in pooled_u]), np.ones(len(pooled_c), dtype=bool),
+                         period)
+    assert cover.used_usd.tolist() == [got.used_usd[c.name] for c in pooled_c]
+    assert cover.unused_usd.tolist() == [got.unused_usd[c.name] for c in pooled_c]
+    assert cover.on_demand_instance_hours.tolist() == [
+        got.on_demand_instance_hours[u.name] for u in pooled_u]
+    for pool, (usages, instance_hours) in zip(stack.pools, cover.pool_instance_hours, strict=True):
+        by_usage = dict(zip(usages.tolist(), instance_hours.tolist(), strict=True))
+        for i in pool.ranked.tolist():
+            pairs = sum(got.covered_instance_hours[pooled_c[j].name][pooled_u[i].name]
+                        for j in pool.members.tolist())
+            assert close(by_usage.get(i, 0.0), pairs, hours_scale), (pool, i)
 
 
 FAMILIES = ["c5", "m5", "p4d"]
@@ -354,3 +377,99 @@ def test_commitments_without_eligible_usage_and_bad_input() -> None:
         stack_period([], [], 0.0)
     with pytest.raises(InputError, match="needs a family"):
         stack_period([StackCommitment("e", EC2, 1.0)], [], 730.0)
+
+
+# --- whole plans: cost_plan against the reference applied month by month ------------------------
+
+PLAN_TYPES = ["m5.xlarge", "c5.xlarge", "r5.xlarge"]
+PLAN_CATALOG = make_catalog(
+    instance_specs=[spec_row(t, 4, 16) for t in PLAN_TYPES],
+    compute_rates=[
+        {"region": "us-east-1", "instance_type": t, "purchase_option": "on_demand",
+         "hourly_usd": od, "upfront_usd": 0.0, "effective_hourly_usd": od, "term_years": 0.0}
+        for t, od in zip(PLAN_TYPES, (0.2, 0.17, 0.25), strict=True)
+    ] + [
+        {"region": "us-east-1", "instance_type": t, "purchase_option": "savings_plan",
+         "term_years": term, "payment_option": "no_upfront", "plan_type": plan_type,
+         "hourly_usd": rate, "upfront_usd": 0.0, "effective_hourly_usd": rate}
+        for t, od in zip(PLAN_TYPES, (0.2, 0.17, 0.25), strict=True)
+        for plan_type, term, rate in (("compute", 1.0, od * 0.7), ("compute", 3.0, od * 0.5),
+                                      ("ec2_instance", 1.0, od * 0.6))
+    ],
+)
+CLASSES = [("compute", 1), ("compute", 3), ("ec2_instance", 1)]
+
+
+def _random_plan(rng: random.Random) -> Plan:
+    """Compute items (on-demand and no-upfront savings plans in one block per class, each with
+    its own hours, start and window) and plan-level plans of the last class or of a new one."""
+    months = rng.choice([3, 12])
+    classes = rng.sample(CLASSES, rng.randint(1, 3))
+    items = []
+    blocks: list[tuple[str, int] | None] = [*classes, None]  # None: on-demand items only
+    for block in blocks:
+        for _ in range(rng.randint(1, 6)):
+            item: dict = {
+                "kind": "compute", "name": f"i{len(items)}", "instance_type": rng.choice(PLAN_TYPES),
+                "count": rng.randint(1, 3), "start_month": rng.randint(1, months),
+                "usage_hours_per_month": rng.choice([730, 365, round(rng.uniform(1, 730), 1)]),
+            }
+            if block is not None and rng.random() < 0.7:
+                item["purchase"] = {"option": "savings_plan", "term_years": block[1],
+                                    "plan_type": block[0]}
+                if rng.random() < 0.5:
+                    item["purchase"]["commitment_usd_per_hour"] = rng.choice([0.0, 0.1, 0.3])
+            if rng.random() < 0.2:
+                item["unit_prices"] = {"compute_sp_hourly_usd": rng.choice([0.0, 0.08])}
+            items.append(item)
+    plan_type, term = rng.choice([classes[-1], *[c for c in CLASSES if c not in classes]])
+    savings_plans: list[dict] = [
+        {"name": f"sp{j}", "plan_type": plan_type, "term_years": term,
+         "commitment_usd_per_hour": rng.choice([0.2, 0.5, 1.5]),
+         "start_month": rng.randint(1, months)}
+        for j in range(rng.randint(1, 3))
+    ]
+    for sp in savings_plans:
+        if plan_type == "ec2_instance":
+            sp["instance_family"] = rng.choice(["m5", "c5", "r5"])
+    return plan_from_dict({"name": "r", "region": "us-east-1", "duration_months": months,
+                           "hours_per_month": 730, "items": items, "savings_plans": savings_plans})
+
+
+def _reference_months_usd(plan: Plan) -> dict[str, list[float]]:
+    """Each compute item's bill per month [USD]: its no-upfront commitment in the months its
+    terms cover, plus what the reference leaves uncovered × its on-demand price."""
+    usages = [Usage(i, compute_quotes(i, PLAN_CATALOG, plan.region), item_schedule(i, plan))
+              for i in plan.items if isinstance(i, ComputeItem)]
+    commitments = _commitments(plan, usages)
+    rates = {u.item.name: {c.name: r for c in commitments
+                           if (r := _rate(u, c, PLAN_CATALOG, plan.region)) is not None}
+             for u in usages}
+    out = {}
+    for u in usages:
+        own = next((c for c in commitments if c.owner == u.item.name), None)
+        out[u.item.name] = [own.usd_per_hour * plan.hours_per_month * own.terms.covered[m]
+                            if own else 0.0 for m in range(plan.duration_months)]
+    for m in range(plan.duration_months):
+        active = [StackCommitment(c.name, c.plan_type, c.usd_per_hour, c.family)
+                  for c in commitments if c.terms.covered[m]]
+        running = [StackUsage(u.item.name, u.item.instance_type.split(".")[0],
+                              float(u.item.count), float(u.schedule.hours[m]),
+                              u.quotes.on_demand.price_usd or 0.0, rates[u.item.name])
+                   for u in usages if u.schedule.hours[m] > 0]
+        result = reference_apply_stack(active, running, plan.hours_per_month)
+        for s in running:
+            out[s.name][m] += result.on_demand_instance_hours[s.name] * s.on_demand_usd_per_hour
+    return out
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_whole_plans_equal_the_reference_month_by_month(seed: int) -> None:
+    # classes are not interleaved, so pooling must not change any figure: every compute item's
+    # bill in every month of the plan is the reference's, to 1e-9 of the item's largest month
+    plan = _random_plan(random.Random(seed))
+    expected = _reference_months_usd(plan)
+    got = {i.name: i.months_usd for i in cost_plan(plan, PLAN_CATALOG).items}
+    for name, months in expected.items():
+        scale = max(1.0, *map(abs, months))
+        assert got[name][: len(months)] == pytest.approx(months, rel=1e-9, abs=1e-9 * scale), name
