@@ -335,7 +335,9 @@ def _apply_pool(
     seg = np.flatnonzero(full < len(tail))
     at = full[seg]
     before = np.where(at > 0, cum[seg, np.maximum(at - 1, 0)], base[seg])
-    part = (amount - before) / tail_rates[at]  # instances the rest of the pool covers of usage `at`
+    # instances the rest of the pool covers of usage `at` (never more than is left of it: the
+    # running count of full prefixes is kept from falling back on a float tie)
+    part = np.minimum((amount - before) / tail_rates[at], lefts[seg, at])
     covered[prefix:] += np.where(whole, lefts, 0.0).T @ spans[:rows]
     np.add.at(covered, prefix + at, part * spans[seg])
     left.end[cols[:prefix]] = 0
