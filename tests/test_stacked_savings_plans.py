@@ -138,3 +138,119 @@ def test_a_commitment_for_another_region_covers_nothing() -> None:
     assert "another region" in next(i for i in c.items if i.name == "eu").line_items[0].formula
     # all usage on-demand: (4 + 10) × 730 × 12 + 0.2 × 730 × 6 = 122,640 + 876, plus $1 × 8,760
     assert c.totals.duration_total_usd == pytest.approx(122_640 + 876 + 8_760)
+
+
+# Three usages at $4/h on-demand and two compute classes (illustrative rates):
+# 1y no upfront ("x"): m5 $1 (75% off), r5 $2 (50%), c5 $3 (25%);
+# 3y no upfront ("y"): m5 $2, r5 $1; c5 none (the 3y class cannot cover it).
+POOL_CATALOG = make_catalog(
+    instance_specs=[spec_row("m5.4xlarge", 16, 64), spec_row("r5.2xlarge", 8, 64),
+                    spec_row("c5.2xlarge", 8, 16)],
+    compute_rates=[
+        {"region": R, "instance_type": t, "purchase_option": "on_demand", "hourly_usd": 4.0,
+         "upfront_usd": 0.0, "effective_hourly_usd": 4.0, "term_years": 0.0}
+        for t in ("m5.4xlarge", "r5.2xlarge", "c5.2xlarge")
+    ] + [
+        {"region": R, "instance_type": t, "purchase_option": "savings_plan", "term_years": term,
+         "payment_option": "no_upfront", "plan_type": "compute", "hourly_usd": rate,
+         "upfront_usd": 0.0, "effective_hourly_usd": rate}
+        for t, term, rate in (("m5.4xlarge", 1.0, 1.0), ("r5.2xlarge", 1.0, 2.0),
+                              ("c5.2xlarge", 1.0, 3.0), ("m5.4xlarge", 3.0, 2.0),
+                              ("r5.2xlarge", 3.0, 1.0))
+    ],
+)
+
+
+def test_interleaved_classes_are_pooled_in_the_order_of_their_first_plan() -> None:
+    # Commitments in plan order: u1's item plan (1y, $1/h), u2's item plan (3y, $1/h), then the
+    # plan-level "shared" (1y, $2/h). AWS orders several plans of one type in no documented way;
+    # the planner pools the 1y plans (u1's + shared = $3/h, first: u1's plan comes first), then
+    # the 3y plan. 1y ranks u1 ($1), u2 ($2), u3 ($3): $3 covers u1 (u1's plan, the slice
+    # [0, 1)) and u2 (shared, [1, 3)). The 3y plan finds u1 and u2 covered and cannot cover u3:
+    # all unused. u3 on-demand: 730 h × $4 = $2,920 a month.
+    # (Applied one by one in plan order, as before, the 3y plan would have covered u2 and the
+    # shared plan 2/3 of u3: u3 would pay 1/3 × 730 × $4 = $973.33 a month.)
+    c = cost_plan(plan_from_dict({
+        "name": "p", "region": R, "duration_months": 12, "hours_per_month": 730,
+        "items": [
+            {"kind": "compute", "name": "u1", "instance_type": "m5.4xlarge",
+             "purchase": {"option": "savings_plan", "term_years": 1,
+                          "commitment_usd_per_hour": 1.0}},
+            {"kind": "compute", "name": "u2", "instance_type": "r5.2xlarge",
+             "purchase": {"option": "savings_plan", "term_years": 3,
+                          "commitment_usd_per_hour": 1.0}},
+            {"kind": "compute", "name": "u3", "instance_type": "c5.2xlarge"},
+        ],
+        "savings_plans": [{"name": "shared", "commitment_usd_per_hour": 2.0}],
+    }), POOL_CATALOG)
+    by_item = {i.name: i for i in c.items}
+    assert by_item["u3"].months_usd == pytest.approx((2920.0,) * 12)
+    # u1: its plan $1 × 730 h; u2: its 3y plan $730 a month for 36 months (past the plan's end),
+    # nothing on-demand; shared $1,460
+    assert by_item["u1"].months_usd == pytest.approx((730.0,) * 12)
+    assert by_item["u2"].months_usd == pytest.approx((730.0,) * 36)
+    assert by_item["shared"].months_usd == pytest.approx((1460.0,) * 12)
+    assert c.months_usd == pytest.approx((5840.0,) * 12)
+    # shared's slice: $2 × 8,760 h used; the pool covered u1 and u2 all 8,760 h each
+    shared = by_item["shared"].line_items[0].formula
+    assert ("used $17,520.00 of $17,520.00 over 12 month(s) as its slice of the pool u1 + shared "
+            "(2 plans), which covered u1 8,760 instance-hours, u2 8,760 instance-hours; "
+            "unused $0.00 still paid") in shared
+    assert "AWS documents no order among plans of one type" in shared
+    assert "used $8,760.00 of $8,760.00 over 12 month(s) as its slice" in (
+        by_item["u1"].line_items[0].formula)
+    # the 3y plan: $1 × 730 h × 36 months paid, none of it used
+    assert "no usage; unused $26,280.00 still paid" in by_item["u2"].line_items[0].formula
+    assert "covered by savings plans: u1 + shared 8,760;" in by_item["u2"].line_items[-1].formula
+
+
+def test_formulas_name_the_three_largest_and_count_the_rest() -> None:
+    # "big" ($100/h Compute) covers items a-e (c5.9xlarge at $2, counts 1-5) every hour of 12 × 730:
+    # count × 8,760 instance-hours: e 43,800, d 35,040, c 26,280; b + a = 17,520 + 8,760 = 26,280.
+    # Used $2 × 15 × 8,760 = $262,800 of $876,000.
+    items = [{"kind": "compute", "name": n, "instance_type": "c5.9xlarge", "count": k,
+              "unit_prices": RATES} for k, n in enumerate("abcde", start=1)]
+    c = cost_plan(plan_from_dict({
+        "name": "p", "region": R, "duration_months": 12, "hours_per_month": 730, "items": items,
+        "savings_plans": [{"name": "big", "commitment_usd_per_hour": 100.0}]}), CATALOG)
+    formula = next(i for i in c.items if i.name == "big").line_items[0].formula
+    assert ("used $262,800.00 of $876,000.00 over 12 month(s): e 43,800 instance-hours, "
+            "d 35,040 instance-hours, c 26,280 instance-hours and 2 more items "
+            "(26,280 instance-hours); unused $613,200.00 still paid") in formula
+    # one usage, 5 × c5.9xlarge at $2 = $10/h, and five Compute plans of five classes (terms and
+    # payments), so five pools, applied in plan order: each covers amount / $2 of the 5 instances
+    # × 8,760 h: p1 $1 → 4,380, p2 $1.5 → 6,570, p3 $2 → 8,760, p4 $2.5 → 10,950,
+    # p5 $3 → 13,140; the two smallest: 4,380 + 6,570 = 10,950
+    classes = [(1, "no_upfront"), (1, "partial_upfront"), (3, "no_upfront"), (3, "all_upfront"),
+               (1, "all_upfront")]
+    c = cost_plan(plan_from_dict({
+        "name": "p", "region": R, "duration_months": 12, "hours_per_month": 730,
+        "items": [{"kind": "compute", "name": "nine", "instance_type": "c5.9xlarge", "count": 5,
+                   "unit_prices": RATES}],
+        "savings_plans": [{"name": f"p{j}", "commitment_usd_per_hour": a, "term_years": term,
+                           "payment": payment}
+                          for j, (a, (term, payment)) in
+                          enumerate(zip((1.0, 1.5, 2.0, 2.5, 3.0), classes, strict=True), start=1)],
+    }), CATALOG)
+    usage = next(i for i in c.items if i.name == "nine").line_items[0].formula
+    assert usage == ("43,800 instance-hours in all; covered by savings plans: p5 13,140, "
+                     "p4 10,950, p3 8,760 and 2 more pools (10,950); 0 left × $4/h on-demand "
+                     "= $0.00")
+
+
+def test_plans_of_one_class_share_one_pool_and_are_named_together() -> None:
+    # The same five amounts, all 1y no upfront: one pool of $10/h covering the $10/h of usage.
+    # The usage line names the pool (its first three plans and a count); each plan's line says
+    # what its slice used: p4 $2.5 × 8,760 h = $21,900 of $21,900, and what the pool covered.
+    c = cost_plan(plan_from_dict({
+        "name": "p", "region": R, "duration_months": 12, "hours_per_month": 730,
+        "items": [{"kind": "compute", "name": "nine", "instance_type": "c5.9xlarge", "count": 5,
+                   "unit_prices": RATES}],
+        "savings_plans": [{"name": f"p{j}", "commitment_usd_per_hour": a}
+                          for j, a in enumerate((1.0, 1.5, 2.0, 2.5, 3.0), start=1)]}), CATALOG)
+    by_item = {i.name: i for i in c.items}
+    assert ("covered by savings plans: p1 + p2 + p3 + 2 more 43,800; 0 left"
+            in by_item["nine"].line_items[0].formula)
+    assert ("used $21,900.00 of $21,900.00 over 12 month(s) as its slice of the pool "
+            "p1 + p2 + p3 + 2 more (5 plans), which covered nine 43,800 instance-hours; "
+            "unused $0.00 still paid") in by_item["p4"].line_items[0].formula
