@@ -32,7 +32,10 @@ plans_strategy = st.builds(
         "name": name, "region": "us-east-1", "duration_months": months,
         "items": [{**item, "name": f"item-{i}"} for i, item in enumerate(items)],
     }),
-    st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=40)
+    # any name a plan file can hold: no NUL, no lone surrogate (not a valid string, refused
+    # with a clear error by plan_from_dict itself)
+    st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+            min_size=1, max_size=40)
     .filter(lambda s: s.strip()),
     st.integers(1, 60), st.lists(compute_items | s3_items, min_size=0, max_size=6),
 )
@@ -73,3 +76,12 @@ def _catalog() -> Any:
     if not _CATALOG:
         _CATALOG.append(load_catalog())
     return _CATALOG[0]
+
+
+def test_a_name_with_a_lone_surrogate_is_refused_naming_the_field() -> None:
+    import pytest
+
+    from planner.errors import PlannerError
+
+    with pytest.raises(PlannerError, match="name"):
+        plan_from_dict({"name": "budget \ud800", "region": "us-east-1", "items": []})
