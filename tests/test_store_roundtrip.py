@@ -79,8 +79,6 @@ def _catalog() -> Any:
 
 
 def test_a_name_with_a_lone_surrogate_is_refused_naming_the_field() -> None:
-    import pytest
-
     from planner.errors import PlannerError
 
     with pytest.raises(PlannerError, match="name"):
