@@ -76,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "csv":
         sys.stdout.write(to_csv(rows, list(explained.columns)))
         return 0
-    total = len(result.rows)
-    rows = frame_records(result.rows if args.top == 0 else result.rows.head(args.top))
+    total = result.row_count
+    rows = frame_records(result.rows if args.top == 0 else result.head(args.top))
     columns: tuple[str, ...] = (
         INFERENCE_COLUMNS if isinstance(workload, InferenceWorkload)
         else CPU_COLUMNS if isinstance(workload, CpuWorkload) else TRAINING_COLUMNS
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if not shown:
         sys.stdout.write("no option matches the filters\n")
     else:
-        sys.stdout.write(to_table(shown, [c for c in columns if c in result.rows.columns]))
+        sys.stdout.write(to_table(shown, [c for c in columns if c in result.columns]))
     sys.stdout.write(f"{len(shown)} of {total} rows shown (best first; pareto = on the "
                      f"time-cost front of {result.time_column} vs {result.cost_column})\n")
     heads = result.headlines
