@@ -388,3 +388,26 @@ def test_budget_and_time_filters_keep_rank_order() -> None:
                      & ~(every["committed_usd"] > 500_000.0)].reset_index(drop=True)
     assert list(kept["purchase_option"]) == ["reserved_1y", "reserved_3y", "savings_plan_1y"]
     pd.testing.assert_frame_equal(kept.drop(columns="pareto"), expected.drop(columns="pareto"))
+
+
+def test_prepared_text_is_the_catalog_text() -> None:
+    # as_of/source per option and the spot bucket per rate row are the catalog's values; a
+    # missing one (a hand-made catalog) stays missing, with no interruption rate
+    import dataclasses
+
+    from planner.workload.prepared import prepared
+
+    rates = CATALOG.compute_rates.copy()
+    rates.loc[rates["purchase_option"] == "on_demand", "source"] = None
+    advisor = CATALOG.spot_advisor.copy()
+    advisor["interruption_bucket"] = None
+    catalog = dataclasses.replace(CATALOG, compute_rates=rates, spot_advisor=advisor)
+    prep, full = prepared(catalog), prepared(CATALOG)
+    on_demand = prep.option_columns["on_demand"]
+    assert all(s is None for s in on_demand["source"][~np.isnan(on_demand["hourly_usd"])])
+    assert list(prep.option_columns["spot"]["source"]) == list(
+        full.option_columns["spot"]["source"]
+    )
+    assert set(full.spot_bucket[~pd.isna(full.spot_bucket)]) == {"<5%"}
+    assert all(b is None or (isinstance(b, float) and math.isnan(b)) for b in prep.spot_bucket)
+    assert np.isnan(prep.spot_rate).all() and not np.isnan(full.spot_rate).all()

@@ -77,12 +77,24 @@ def prepared(catalog: Catalog) -> Prepared:
     pair = region_code_of_rate.astype(np.int64) * n_types + type_code_of_rate
     pairs = np.unique(pair)
     n = len(pairs)
-    equal: dict[tuple[str, str], npt.NDArray[np.bool_]] = {}
+    factorized: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]] = {}
+
+    def codes(column: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
+        """A text column as codes into its distinct values (each value one Python object)."""
+        if column not in factorized:
+            found, uniques = pd.factorize(rates[column])
+            factorized[column] = found, np.asarray(uniques, dtype=object)
+        return factorized[column]
 
     def where(column: str, value: str) -> npt.NDArray[np.bool_]:
-        if (column, value) not in equal:
-            equal[column, value] = (rates[column] == value).to_numpy(dtype=bool)
-        return equal[column, value]
+        found, uniques = codes(column)
+        code = np.flatnonzero(uniques == value)  # distinct values: at most one
+        return found == code[0] if len(code) else np.zeros(len(found), bool)
+
+    def text_of(column: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.object_]:
+        """The values of ``column`` at ``rows``, a missing one as the column holds it."""
+        found, uniques = codes(column)
+        return _decoded(rates[column], found, uniques, rows)
 
     term = rates["term_years"].to_numpy(float)
     numbers = {c: rates[c].to_numpy(float) for c in ("effective_hourly_usd", "upfront_usd", "hourly_usd")}
@@ -109,11 +121,12 @@ def prepared(catalog: Catalog) -> Prepared:
         for name in ("effective_hourly_usd", "upfront_usd", "hourly_usd"):
             cols[name][rows] = numbers[name][source_rows]
         for name in ("as_of", "source"):
-            cols[name][rows] = rates[name].take(source_rows).to_numpy(object)
+            cols[name][rows] = text_of(name, source_rows)
         option_columns[option.name] = cols
     region_code = pairs // n_types
     region_arr = np.asarray(regions, dtype=object)[region_code]
-    type_pos = pd.Index(specs["instance_type"]).get_indexer(np.asarray(rate_types)[pairs % n_types])
+    spec_pos_of_rate_type = pd.Index(specs["instance_type"]).get_indexer(rate_types)
+    type_pos = spec_pos_of_rate_type[pairs % n_types]
     if (type_pos < 0).any():
         unknown = np.asarray(rate_types)[pairs % n_types][type_pos < 0][0]
         raise KeyError(unknown)
@@ -127,10 +140,15 @@ def prepared(catalog: Catalog) -> Prepared:
     hit = at < n
     hit[hit] &= pairs[at[hit]] == advisor_pair[hit]
     bucket = np.full(n, np.nan, dtype=object)
-    bucket[at[hit]] = advisor["interruption_bucket"].to_numpy(object)[np.flatnonzero(known)[hit]]
     spot_rate = np.full(n, np.nan)
-    for name, per_hour in INTERRUPTIONS_PER_HOUR_BY_BUCKET.items():
-        spot_rate[bucket == name] = per_hour
+    advisor_rows = np.flatnonzero(known)[hit]
+    bucket_codes, bucket_names = pd.factorize(advisor["interruption_bucket"])
+    bucket[at[hit]] = _decoded(
+        advisor["interruption_bucket"], bucket_codes, np.asarray(bucket_names, dtype=object),
+        advisor_rows,
+    )
+    per_hour = [INTERRUPTIONS_PER_HOUR_BY_BUCKET.get(b, np.nan) for b in bucket_names]
+    spot_rate[at[hit]] = np.array([*per_hour, np.nan])[bucket_codes[advisor_rows]]  # -1: none
     region_rows = {str(r): np.flatnonzero(region_code == i) for i, r in enumerate(regions)}
     return Prepared(
         specs=specs,
@@ -143,6 +161,20 @@ def prepared(catalog: Catalog) -> Prepared:
         spot_bucket=bucket,
         spot_rate=spot_rate,
     )
+
+
+def _decoded(
+    column: pd.Series, codes: npt.NDArray[np.intp], uniques: npt.NDArray[np.object_],
+    rows: npt.NDArray[np.intp],
+) -> npt.NDArray[np.object_]:
+    """``column``'s values at ``rows`` from its factorization (``codes`` into ``uniques``, -1 for
+    missing): the same Python object for every row of a value; a missing value as
+    ``column.to_numpy(object)`` gives it."""
+    picked = codes[rows]
+    values = np.append(uniques, np.array([None], dtype=object))[picked]  # -1: replaced below
+    if (picked < 0).any():
+        values[picked < 0] = column.take(rows[picked < 0]).to_numpy(object)
+    return values
 
 
 # --- per instance type evaluation -------------------------------------------------------------
