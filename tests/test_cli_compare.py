@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from planner.cli.main import main
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
 
 
 def _write(tmp_path: Path, data: dict[str, object]) -> str:
@@ -100,3 +103,23 @@ def test_bad_region(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["compare", str(EXAMPLES / "workload_cpu.json"), "--region", "us-east-9"])
     assert code == 2
     assert "unknown region" in capsys.readouterr().err
+
+
+def test_compare_loads_only_what_it_uses() -> None:
+    # a cold `planner compare` of CPU work over every region: no UI, plotting, store or database
+    # packages, and none of the training/serving models a CPU workload does not use
+    code = "\n".join([
+        "import contextlib, io, sys",
+        "from planner.cli.main import main",
+        "out = io.StringIO()",
+        "with contextlib.redirect_stdout(out):",
+        f"    code = main(['compare', {str(EXAMPLES / 'workload_cpu.json')!r}, '--region', 'all'])",
+        "assert code == 0 and 'rows shown' in out.getvalue(), out.getvalue()",
+        "unwanted = ('streamlit', 'plotly', 'sqlalchemy', 'alembic', 'planner.store',",
+        "            'planner.workload.training_figures', 'planner.workload.serving_figures',",
+        "            'planner.perf.layout', 'planner.catalog.query')",
+        "print(','.join(m for m in unwanted if m in sys.modules))",
+    ])
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          check=True)
+    assert proc.stdout.strip() == ""

@@ -24,7 +24,6 @@ import pandas as pd
 
 from planner.billing import HOURS_PER_MONTH_DEFAULT
 from planner.catalog import Catalog
-from planner.catalog.query import check_region
 from planner.errors import InputError
 from planner.spot import (
     BUCKET_UPPER_PCT_PER_MONTH,
@@ -138,6 +137,8 @@ def compare(
         check_positive("max_budget_usd", max_budget_usd, upper=1e12)
     prep = prepared(catalog)
     if region is not None:
+        from planner.catalog.query import check_region  # its record types: not for every region
+
         check_region(catalog, region)
     figs = type_figures(workload, catalog)
     considered = _filter_types(prep, figs.eligible, families, accelerator)
