@@ -123,3 +123,33 @@ def test_compare_loads_only_what_it_uses() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           check=True)
     assert proc.stdout.strip() == ""
+
+
+def test_a_process_prints_everything_and_exits_with_the_code() -> None:
+    # `python -m planner` freezes what is alive before the interpreter exits: the output is whole
+    # (every CSV row), and a user error still exits 2 with its one line
+    data = EXAMPLES / "workload_baseline.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "planner", "compare", str(data), "--region", "all", "--format",
+         "csv"], capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    assert proc.returncode == 0 and proc.stderr == ""
+    from planner.catalog import load_catalog
+    from planner.workload.compare import compare
+    from planner.workload.records import load_workload
+
+    rows = compare(load_workload(data), load_catalog(), region=None).row_count
+    assert proc.stdout.count("\n") == rows + 1  # header + one line per row (no multi-line cells)
+    bad = subprocess.run(
+        [sys.executable, "-m", "planner", "compare", str(data), "--region", "us-east-9"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("planner compare: error: ")
+
+
+def test_main_with_arguments_leaves_the_collector_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    before = gc.get_freeze_count()
+    assert main(["compare", str(EXAMPLES / "workload_cpu.json"), "--top", "1"]) == 0
+    assert gc.get_freeze_count() == before
