@@ -70,12 +70,17 @@ def prepared(catalog: Catalog) -> Prepared:
 
     rates = catalog.compute_rates
     # one row per (region, instance type) with a rate, sorted by region then type: integer pair
-    # codes of the two sorted factorizations, unique'd (no string joins or merges)
+    # codes of the two sorted factorizations (no string joins or merges); one stable sort puts the
+    # rate rows in pair order, each pair's rows in file order
     region_code_of_rate, regions = pd.factorize(rates["region"], sort=True)
     type_code_of_rate, rate_types = pd.factorize(rates["instance_type"], sort=True)
     n_types = max(len(rate_types), 1)
     pair = region_code_of_rate.astype(np.int64) * n_types + type_code_of_rate
-    pairs = np.unique(pair)
+    by_pair = np.argsort(pair, kind="stable")
+    new_pair = _starts_of_runs(pair[by_pair])
+    pairs = pair[by_pair][new_pair]
+    pair_of_rate = np.empty(len(pair), np.intp)  # position in ``pairs`` of each rate row's pair
+    pair_of_rate[by_pair] = np.cumsum(new_pair) - 1
     n = len(pairs)
     factorized: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]] = {}
 
@@ -86,10 +91,12 @@ def prepared(catalog: Catalog) -> Prepared:
             factorized[column] = found, np.asarray(uniques, dtype=object)
         return factorized[column]
 
+    equal: dict[tuple[str, str], npt.NDArray[np.bool_]] = {}
+
     def where(column: str, value: str) -> npt.NDArray[np.bool_]:
-        found, uniques = codes(column)
-        code = np.flatnonzero(uniques == value)  # distinct values: at most one
-        return found == code[0] if len(code) else np.zeros(len(found), bool)
+        if (column, value) not in equal:
+            equal[column, value] = (rates[column] == value).to_numpy(dtype=bool)
+        return equal[column, value]
 
     def text_of(column: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.object_]:
         """The values of ``column`` at ``rows``, a missing one as the column holds it."""
@@ -107,10 +114,10 @@ def prepared(catalog: Catalog) -> Prepared:
             mask &= where("payment_option", option.payment_option)
         if option.purchase_option == "savings_plan":
             mask &= where("plan_type", "compute")
-        selected = np.flatnonzero(mask)
-        found, first = np.unique(pair[selected], return_index=True)  # first row per pair
-        source_rows = selected[first]
-        rows = np.searchsorted(pairs, found)
+        ordered = by_pair[mask[by_pair]]  # the option's rate rows in pair order
+        first = _starts_of_runs(pair_of_rate[ordered])  # its first row in the file per pair
+        source_rows = ordered[first]
+        rows = pair_of_rate[source_rows]
         cols: dict[str, np.ndarray] = {
             "effective_hourly_usd": np.full(n, np.nan),
             "upfront_usd": np.full(n, np.nan),
@@ -161,6 +168,13 @@ def prepared(catalog: Catalog) -> Prepared:
         spot_bucket=bucket,
         spot_rate=spot_rate,
     )
+
+
+def _starts_of_runs(values: npt.NDArray[np.integer]) -> npt.NDArray[np.bool_]:
+    """True at each position of sorted ``values`` that differs from the one before."""
+    starts = np.ones(len(values), bool)
+    starts[1:] = values[1:] != values[:-1]
+    return starts
 
 
 def _decoded(
