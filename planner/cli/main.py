@@ -70,7 +70,9 @@ class _Printable:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(printable(text))
+        # line by line, the same text as printable(text): a line with nothing to escape takes
+        # its fast path (a whole table or CSV always holds newlines, so it never would)
+        self._stream.write("\n".join([printable(line) for line in text.split("\n")]))
         return len(text)
 
     def __getattr__(self, name: str) -> Any:

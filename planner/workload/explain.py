@@ -165,14 +165,22 @@ def serving_calculation(row: Mapping[str, Any]) -> str:
     )
 
 
+def calculations(
+    records: list[dict[str, Any]], *, serving: bool, reuse_fraction: float
+) -> list[str]:
+    """The ``calculation`` text of each row record (:func:`job_calculation` /
+    :func:`serving_calculation`)."""
+    if serving:
+        return [serving_calculation(r) for r in records]
+    return [job_calculation(r, reuse_fraction) for r in records]
+
+
 def with_calculations(
     frame: pd.DataFrame, *, serving: bool, reuse_fraction: float
 ) -> pd.DataFrame:
-    """``frame`` with a ``calculation`` column (:func:`job_calculation` / :func:`serving_calculation`
-    of each row). Text per row costs time: call it on the rows that are shown or written."""
+    """``frame`` with a ``calculation`` column (:func:`calculations` of its rows). Text per row
+    costs time: call it on the rows that are shown or written."""
     records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
-    if serving:
-        texts = [serving_calculation(r) for r in records]
-    else:
-        texts = [job_calculation(r, reuse_fraction) for r in records]
-    return frame.assign(calculation=texts)
+    return frame.assign(
+        calculation=calculations(records, serving=serving, reuse_fraction=reuse_fraction)
+    )
