@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -114,6 +113,8 @@ class HashRecord:
         :data:`MAX_FILES` dropped; any failure is ignored (the files are hashed next time)."""
         if not self._changed:
             return
+        import tempfile
+
         files = {k: v for k, v in self._files.items() if Path(k).exists()}
         files = dict(list(files.items())[-MAX_FILES:])
         text = json.dumps({"version": RECORD_VERSION, "files": files}, indent=1)

@@ -49,8 +49,14 @@ def _row(rows: pd.DataFrame | RankedRows, order: npt.NDArray[np.intp]) -> dict[s
     return {str(k): v for k, v in rows.iloc[int(order[0])].items()}
 
 
-def _column(rows: pd.DataFrame | RankedRows, name: str) -> np.ndarray:
-    return rows.column(name) if isinstance(rows, RankedRows) else rows[name].to_numpy()
+def _column(
+    rows: pd.DataFrame | RankedRows, name: str, at: npt.NDArray[np.intp] | None = None
+) -> np.ndarray:
+    """Column ``name`` of ranked ``rows`` (only at positions ``at`` when given)."""
+    if isinstance(rows, RankedRows):
+        return rows.column(name, at)
+    values = rows[name].to_numpy()
+    return values if at is None else values[at]
 
 
 def time_text(value: float) -> str:
@@ -77,7 +83,7 @@ def headlines(
     turned into dicts."""
     cost = np.asarray(_column(rows, cost_col), float)
     usable = np.flatnonzero(np.asarray(_column(rows, "fits"), bool) & ~np.isnan(cost))
-    on_time = np.asarray(_column(rows, "meets_target"), object)[usable] == True  # noqa: E712 (None/bool)
+    on_time = np.asarray(_column(rows, "meets_target", usable), object) == True  # noqa: E712 (None/bool)
     meeting = usable if target is None else usable[on_time]
     time = np.asarray(_column(rows, time_col), float)
     timed = usable[~np.isnan(time[usable])]

@@ -255,7 +255,7 @@ def rank_order(
     fits = np.asarray(data["fits"], bool)[selected]
     usable = fits & ~np.isnan(cost)  # a measured serving row has a cost but no modelled time
     missed = _is_false(data["meets_target"], selected)
-    group = np.where(usable, np.where(missed, 1, 0), np.where(fits, 2, 3))
+    group = np.where(usable, np.where(missed, 1, 0), np.where(fits, 2, 3)).astype(np.int8)
     option = np.asarray(data["_option_order"])
     type_code = np.asarray(data["_type_code"])
     options, types = int(option.max(initial=0)) + 1, int(type_code.max(initial=0)) + 1
@@ -297,9 +297,11 @@ class RankedRows:
         """Column names, as :meth:`frame` has them."""
         return [*self.data, "pareto"]
 
-    def column(self, name: str) -> np.ndarray:
-        """One column's values in rank order."""
-        return self.pareto if name == "pareto" else np.asarray(self.data[name][self.order])
+    def column(self, name: str, ranks: npt.NDArray[np.intp] | None = None) -> np.ndarray:
+        """One column's values in rank order (only at positions ``ranks`` when given)."""
+        if name == "pareto":
+            return self.pareto if ranks is None else self.pareto[ranks]
+        return np.asarray(self.data[name][self.order if ranks is None else self.order[ranks]])
 
     def frame(self, rows: int | None = None) -> pd.DataFrame:
         """The first ``rows`` ranked rows (default: every row) as a DataFrame, index 0..n-1."""
