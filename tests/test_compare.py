@@ -19,7 +19,7 @@ from planner.workload.records import (
     TrainingBaselineWorkload,
     TrainingWorkload,
 )
-from tests.catalog_fixtures import savings_plan
+from tests.catalog_fixtures import AS_OF, savings_plan
 from tests.workload_fixtures import make_workload_catalog
 
 CATALOG = make_workload_catalog()
@@ -403,11 +403,12 @@ def test_prepared_text_is_the_catalog_text() -> None:
     advisor["interruption_bucket"] = None
     catalog = dataclasses.replace(CATALOG, compute_rates=rates, spot_advisor=advisor)
     prep, full = prepared(catalog), prepared(CATALOG)
-    on_demand = prep.option_columns["on_demand"]
-    assert all(s is None for s in on_demand["source"][~np.isnan(on_demand["hourly_usd"])])
-    assert list(prep.option_columns["spot"]["source"]) == list(
-        full.option_columns["spot"]["source"]
-    )
+    priced = ~np.isnan(prep.option_columns["on_demand"]["hourly_usd"])
+    assert priced.any() and all(s is None for s in prep.option_text["on_demand"]["source"][priced])
+    assert list(prep.option_text["spot"]["source"][:]) == list(full.option_text["spot"]["source"][:])
+    as_of = full.option_text["on_demand"]["as_of"][:]
+    assert list(as_of) == [None if np.isnan(h) else AS_OF
+                           for h in full.option_columns["on_demand"]["hourly_usd"]]
     assert set(full.spot_bucket[~pd.isna(full.spot_bucket)]) == {"<5%"}
     assert all(b is None or (isinstance(b, float) and math.isnan(b)) for b in prep.spot_bucket)
     assert np.isnan(prep.spot_rate).all() and not np.isnan(full.spot_rate).all()

@@ -26,7 +26,7 @@ from planner.workload.options import (
     job_costs,
     serving_costs,
 )
-from planner.workload.prepared import Prepared, TypeFigures
+from planner.workload.prepared import Coded, Prepared, TypeFigures
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -36,23 +36,6 @@ PRICE_OK = "snapshot"
 _PRICE_STATUS = np.array([PRICE_MISSING, PRICE_OK], dtype=object)
 _MEETS = np.array([None, False, True], dtype=object)
 """``meets_target`` values by code: 0 no target, 1 missed (or time unknown), 2 met."""
-
-
-@dataclass(frozen=True, slots=True)
-class Coded:
-    """A text column of the grid as codes into a short table of values (row ``i`` holds
-    ``values[codes[i]]``): the grid has one row per rate row × option, ~70,000 over every region,
-    and only the rows gathered in rank order become Python objects."""
-
-    codes: npt.NDArray[np.intp]
-    values: npt.NDArray[np.object_]
-
-    def __getitem__(self, positions: npt.NDArray[np.intp] | slice) -> npt.NDArray[np.object_]:
-        """The values of rows ``positions`` (an object array)."""
-        return self.values[self.codes[positions]]
-
-    def __len__(self) -> int:
-        return len(self.codes)
 
 
 Column = np.ndarray | Coded
@@ -81,9 +64,11 @@ def _meets_codes(hours: FloatArray, target: float | None) -> npt.NDArray[np.intp
 
 def _option_column(prep: Prepared, option: str | None, column: str,
                    rows: npt.NDArray[np.int64]) -> np.ndarray:
-    if option is None:
-        if column in ("as_of", "source"):
+    if column in ("as_of", "source"):
+        if option is None:
             return np.full(len(rows), None, dtype=object)
+        return prep.option_text[option][column][rows]
+    if option is None:
         return np.full(len(rows), np.nan)
     return prep.option_columns[option][column][rows]
 
@@ -104,9 +89,11 @@ def job_grid(
         return np.concatenate([_option_column(prep, o.name, column, rows) for o in RATE_OPTIONS])
 
     def text(column: str) -> Coded:
-        """An as_of/source column: codes into every option's values for every rate row."""
-        every = np.concatenate([prep.option_columns[o.name][column] for o in RATE_OPTIONS])
-        return Coded(option * len(prep.rate_type_pos) + rep_rows, every)
+        """An as_of/source column: each row's option's code for its rate row (every option's
+        codes point into the same values)."""
+        per_option = [prep.option_text[o.name][column] for o in RATE_OPTIONS]
+        codes = np.stack([c.codes for c in per_option])
+        return Coded(codes[option, rep_rows], per_option[0].values)
 
     price = cat("effective_hourly_usd")
     commits = np.repeat(np.array([o.commits for o in RATE_OPTIONS]), m)

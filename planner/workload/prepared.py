@@ -39,6 +39,23 @@ FloatArray = npt.NDArray[np.float64]
 # --- prepared, cached frames -------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """A text column as codes into a short table of values (row ``i`` holds
+    ``values[codes[i]]``): only the rows gathered become Python objects, and a table of a few
+    distinct values is shared by every row that holds one."""
+
+    codes: npt.NDArray[np.intp]
+    values: npt.NDArray[np.object_]
+
+    def __getitem__(self, positions: npt.NDArray[np.intp] | slice) -> npt.NDArray[np.object_]:
+        """The values of rows ``positions`` (an object array)."""
+        return self.values[self.codes[positions]]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
 @dataclass(frozen=True, eq=False)
 class Prepared:
     """Catalog tables joined once: specs × chips, and rates pivoted to one row per (region, type)."""
@@ -50,8 +67,11 @@ class Prepared:
     rate_region_code: npt.NDArray[np.int64]
     rate_type_pos: npt.NDArray[np.int64]
     region_rows: dict[str, npt.NDArray[np.int64]]
-    option_columns: dict[str, dict[str, np.ndarray]]
-    """option name → effective_hourly_usd, upfront_usd, hourly_usd, as_of, source (per rate row)."""
+    option_columns: dict[str, dict[str, FloatArray]]
+    """option name → effective_hourly_usd, upfront_usd, hourly_usd (per rate row; NaN: no rate)."""
+    option_text: dict[str, dict[str, Coded]]
+    """option name → as_of, source (per rate row; None: no rate). Every option's codes of a
+    column point into the same values."""
     spot_bucket: npt.NDArray[np.object_]
     spot_rate: FloatArray
 
@@ -82,14 +102,7 @@ def prepared(catalog: Catalog) -> Prepared:
     pair_of_rate = np.empty(len(pair), np.intp)  # position in ``pairs`` of each rate row's pair
     pair_of_rate[by_pair] = np.cumsum(new_pair) - 1
     n = len(pairs)
-    factorized: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]] = {}
-
-    def codes(column: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
-        """A text column as codes into its distinct values (each value one Python object)."""
-        if column not in factorized:
-            found, uniques = pd.factorize(rates[column])
-            factorized[column] = found, np.asarray(uniques, dtype=object)
-        return factorized[column]
+    text = {name: _text_codes(rates[name]) for name in ("as_of", "source")}
 
     equal: dict[tuple[str, str], npt.NDArray[np.bool_]] = {}
 
@@ -98,14 +111,10 @@ def prepared(catalog: Catalog) -> Prepared:
             equal[column, value] = (rates[column] == value).to_numpy(dtype=bool)
         return equal[column, value]
 
-    def text_of(column: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.object_]:
-        """The values of ``column`` at ``rows``, a missing one as the column holds it."""
-        found, uniques = codes(column)
-        return _decoded(rates[column], found, uniques, rows)
-
     term = rates["term_years"].to_numpy(float)
     numbers = {c: rates[c].to_numpy(float) for c in ("effective_hourly_usd", "upfront_usd", "hourly_usd")}
-    option_columns: dict[str, dict[str, np.ndarray]] = {}
+    option_columns: dict[str, dict[str, FloatArray]] = {}
+    option_text: dict[str, dict[str, Coded]] = {}
     for option in RATE_OPTIONS:
         mask = where("purchase_option", option.purchase_option) & (term == option.term_years)
         if option.offering_class:
@@ -118,18 +127,16 @@ def prepared(catalog: Catalog) -> Prepared:
         first = _starts_of_runs(pair_of_rate[ordered])  # its first row in the file per pair
         source_rows = ordered[first]
         rows = pair_of_rate[source_rows]
-        cols: dict[str, np.ndarray] = {
-            "effective_hourly_usd": np.full(n, np.nan),
-            "upfront_usd": np.full(n, np.nan),
-            "hourly_usd": np.full(n, np.nan),
-            "as_of": np.full(n, None, dtype=object),
-            "source": np.full(n, None, dtype=object),
-        }
+        cols: dict[str, FloatArray] = {}
         for name in ("effective_hourly_usd", "upfront_usd", "hourly_usd"):
+            cols[name] = np.full(n, np.nan)
             cols[name][rows] = numbers[name][source_rows]
-        for name in ("as_of", "source"):
-            cols[name][rows] = text_of(name, source_rows)
         option_columns[option.name] = cols
+        option_text[option.name] = {}
+        for name, (row_codes, values) in text.items():
+            codes = np.full(n, len(values) - 1, np.intp)  # the last value: None, no rate
+            codes[rows] = row_codes[source_rows]
+            option_text[option.name][name] = Coded(codes, values)
     region_code = pairs // n_types
     region_arr = np.asarray(regions, dtype=object)[region_code]
     spec_pos_of_rate_type = pd.Index(specs["instance_type"]).get_indexer(rate_types)
@@ -165,6 +172,7 @@ def prepared(catalog: Catalog) -> Prepared:
         rate_type_pos=type_pos,
         region_rows=region_rows,
         option_columns=option_columns,
+        option_text=option_text,
         spot_bucket=bucket,
         spot_rate=spot_rate,
     )
@@ -175,6 +183,22 @@ def _starts_of_runs(values: npt.NDArray[np.integer]) -> npt.NDArray[np.bool_]:
     starts = np.ones(len(values), bool)
     starts[1:] = values[1:] != values[:-1]
     return starts
+
+
+def _text_codes(column: pd.Series) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
+    """A text column as codes into a table of its values (each distinct value one Python object),
+    the table ending with None (for "no value"); a missing value keeps its own entry, as
+    ``column.to_numpy(object)`` gives it."""
+    found, uniques = pd.factorize(column)
+    values = [*np.asarray(uniques, dtype=object)]
+    missing = np.flatnonzero(found < 0)
+    if len(missing):
+        found = found.copy()
+        found[missing] = len(values) + np.arange(len(missing))
+        values.extend(column.take(missing).to_numpy(object))
+    table = np.empty(len(values) + 1, dtype=object)
+    table[:-1] = values
+    return found.astype(np.intp, copy=False), table
 
 
 def _decoded(
