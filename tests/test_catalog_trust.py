@@ -27,8 +27,8 @@ def snapshot_copy(tmp_path: Path) -> Path:
     """A snapshot whose CSVs are all newer than their columnar copies (as after a checkout)."""
     target = tmp_path / "pricing_data"
     shutil.copytree(SNAPSHOT, target)
-    old = time.time_ns() - HOUR_NS
     for path in target.glob("*.arrow"):
+        old = path.with_suffix(".csv").stat().st_mtime_ns - HOUR_NS
         os.utime(path, ns=(old, old))
     return target
 
@@ -140,6 +140,22 @@ def test_an_unwritable_record_only_costs_time(
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv(trust.CACHE_DIR_ENV, str(blocker / "cache"))  # cannot be a folder
+    load_catalog(snapshot_copy)
+    load_catalog(snapshot_copy)
+    assert len(hashed) == 2 * len(TABLES)
+
+
+def test_no_home_folder_only_costs_time(
+    snapshot_copy: Path, monkeypatch: pytest.MonkeyPatch, later: None, hashed: list[int]
+) -> None:
+    monkeypatch.delenv(trust.CACHE_DIR_ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(trust.Path, "home", staticmethod(no_home))
+    assert trust.record_path() is None
     load_catalog(snapshot_copy)
     load_catalog(snapshot_copy)
     assert len(hashed) == 2 * len(TABLES)

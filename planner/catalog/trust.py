@@ -41,13 +41,20 @@ RACY_NS = 2_000_000_000
 ENABLED = os.name == "posix"
 
 
-def record_path() -> Path:
-    """Where the record is kept (see the module text)."""
+def record_path() -> Path | None:
+    """Where the record is kept (see the module text); None when there is no such folder (no
+    home folder to put it in)."""
     folder = os.environ.get(CACHE_DIR_ENV)
     if folder:
         return Path(folder) / RECORD_FILE
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ml-cost-planner" / RECORD_FILE
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):
+            return None
+    path = Path(base)
+    return path / "ml-cost-planner" / RECORD_FILE if path.is_absolute() else None
 
 
 def _identity(stat: os.stat_result) -> dict[str, int]:
@@ -66,10 +73,12 @@ class HashRecord:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else record_path()
-        self._files: dict[str, dict[str, Any]] = self._read() if ENABLED else {}
+        self._enabled = ENABLED and self.path is not None
+        self._files: dict[str, dict[str, Any]] = self._read() if self._enabled else {}
         self._changed = False
 
     def _read(self) -> dict[str, dict[str, Any]]:
+        assert self.path is not None
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -86,14 +95,14 @@ class HashRecord:
         not changed since."""
         entry = self._files.get(str(file.absolute()))
         return (
-            ENABLED and isinstance(sha256, str) and entry is not None
+            self._enabled and isinstance(sha256, str) and entry is not None
             and entry.get("sha256") == sha256 and entry.get("identity") == _identity(stat)
         )
 
     def remember(self, file: Path, sha256: str, before: os.stat_result) -> None:
         """Note that ``file`` hashed to ``sha256``; ``before`` is its stat taken before it was
         read. Not noted when it changed while being read, or changed too recently."""
-        if not ENABLED:
+        if not self._enabled:
             return
         try:
             after = file.stat()
@@ -111,7 +120,7 @@ class HashRecord:
     def save(self) -> None:
         """Write the record back if it changed: stale entries and the oldest beyond
         :data:`MAX_FILES` dropped; any failure is ignored (the files are hashed next time)."""
-        if not self._changed:
+        if not self._changed or self.path is None:
             return
         import tempfile
 

@@ -74,6 +74,7 @@ class Comparison:
 
     @property
     def row_count(self) -> int:
+        """How many ranked rows there are (``len(rows)``, without building them)."""
         return len(self.ranked)
 
     @property
