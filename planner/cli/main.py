@@ -135,12 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _process_ends() -> None:
     """The command is done and the interpreter exits next; what is alive now lives until then.
 
-    Freezing it (``gc.freeze``) keeps the cyclic collector's exit passes from walking every object
-    pandas, pyarrow and the command made (~0.1 s of a cold command). Nothing else about the exit
-    changes: output streams are flushed and closed, ``atexit`` handlers run and objects are freed
-    by reference counting as usual; only unreachable reference cycles are left to the operating
-    system, as Python's exit may leave them anyway. Not for :func:`main` called with ``argv``
-    (tests, embedding): that process goes on."""
+    Freezing it (``gc.freeze``) takes it out of the cyclic collector's reach, so the exit does not
+    collect and tear down, one by one, the reference cycles that pandas, pyarrow and pydantic
+    leave (their classes, functions and caches): ~0.15 s of a cold ``planner compare``, ~0.1 s of
+    it the same teardown a bare ``import pandas`` process does; the operating system reclaims the
+    memory at once. The rest of the exit is unchanged: stdout and stderr are flushed, ``atexit``
+    handlers run, and objects not in cycles are freed as usual; ``__del__`` of an object still in
+    a cycle may not run, which Python's exit never promised (every file the CLI writes is closed
+    before this point). Not for :func:`main` called with ``argv`` (tests, embedding): that process
+    goes on."""
     import gc
 
     gc.freeze()
