@@ -116,6 +116,10 @@ def stacking_stress_plan(n: int):  # type: ignore[no-untyped-def]
 
 
 def cold(runs: int) -> None:
+    """Cold processes against ``python -c "import pandas"``, interleaved. One untimed run of each
+    first writes what an installed, once-run planner has: bytecode caches and the record of
+    snapshot CSVs already hashed (:mod:`planner.catalog.trust`, in ``$PLANNER_CACHE_DIR`` or the
+    user's cache folder)."""
     py = sys.executable
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     commands = {

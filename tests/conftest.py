@@ -1,8 +1,9 @@
-"""Suite-wide fixtures: the plan store never touches the user's data folder during tests, and
-PostgreSQL for the store tests.
+"""Suite-wide fixtures: the plan store and the record of hashed snapshot files never touch the
+user's folders during tests, and PostgreSQL for the store tests.
 
 - Every test process gets ``PLANNER_DB_URL`` = a SQLite file in a temporary folder (the app and the
-  CLI under test save there), unless a test sets its own.
+  CLI under test save there), unless a test sets its own; and ``PLANNER_CACHE_DIR`` = a temporary
+  folder (:mod:`planner.catalog.trust` keeps its record there).
 - ``pg_server`` is a real PostgreSQL server: ``PLANNER_TEST_PG_URL`` when set (``.ci/run`` starts
   one), else a throwaway cluster started here with ``scripts/pg_throwaway.sh`` when Debian's
   postgresql is installed, else the PostgreSQL tests are skipped, saying why. With ``CI=true`` a
@@ -27,13 +28,18 @@ PG_ENV = "PLANNER_TEST_PG_URL"
 @pytest.fixture(scope="session", autouse=True)
 def _store_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     folder = tmp_path_factory.mktemp("plan-store")
-    previous = os.environ.get("PLANNER_DB_URL")
-    os.environ["PLANNER_DB_URL"] = f"sqlite:///{folder / 'plans.db'}"
+    settings = {
+        "PLANNER_DB_URL": f"sqlite:///{folder / 'plans.db'}",
+        "PLANNER_CACHE_DIR": str(tmp_path_factory.mktemp("planner-cache")),
+    }
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     yield
-    if previous is None:
-        os.environ.pop("PLANNER_DB_URL", None)
-    else:
-        os.environ["PLANNER_DB_URL"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from planner.cli.main import main
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
 
 
 def _write(tmp_path: Path, data: dict[str, object]) -> str:
@@ -100,3 +103,71 @@ def test_bad_region(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["compare", str(EXAMPLES / "workload_cpu.json"), "--region", "us-east-9"])
     assert code == 2
     assert "unknown region" in capsys.readouterr().err
+
+
+def test_compare_loads_only_what_it_uses() -> None:
+    # a cold `planner compare` of CPU work over every region: no UI, plotting, store or database
+    # packages, and none of the training/serving models a CPU workload does not use
+    code = "\n".join([
+        "import contextlib, io, sys",
+        "from planner.cli.main import main",
+        "out = io.StringIO()",
+        "with contextlib.redirect_stdout(out):",
+        f"    code = main(['compare', {str(EXAMPLES / 'workload_cpu.json')!r}, '--region', 'all'])",
+        "assert code == 0 and 'rows shown' in out.getvalue(), out.getvalue()",
+        "unwanted = ('streamlit', 'plotly', 'sqlalchemy', 'alembic', 'planner.store',",
+        "            'planner.workload.training_figures', 'planner.workload.serving_figures',",
+        "            'planner.perf.layout', 'planner.catalog.query')",
+        "print(','.join(m for m in unwanted if m in sys.modules))",
+    ])
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          check=True)
+    assert proc.stdout.strip() == ""
+
+
+def test_a_process_prints_everything_and_exits_with_the_code() -> None:
+    # `python -m planner` freezes what is alive before the interpreter exits: the output is whole
+    # (every CSV row), and a user error still exits 2 with its one line
+    data = EXAMPLES / "workload_baseline.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "planner", "compare", str(data), "--region", "all", "--format",
+         "csv"], capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    assert proc.returncode == 0 and proc.stderr == ""
+    from planner.catalog import load_catalog
+    from planner.workload.compare import compare
+    from planner.workload.records import load_workload
+
+    rows = compare(load_workload(data), load_catalog(), region=None).row_count
+    assert proc.stdout.count("\n") == rows + 1  # header + one line per row (no multi-line cells)
+    bad = subprocess.run(
+        [sys.executable, "-m", "planner", "compare", str(data), "--region", "us-east-9"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("planner compare: error: ")
+
+
+def test_main_with_arguments_leaves_the_collector_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    before = gc.get_freeze_count()
+    assert main(["compare", str(EXAMPLES / "workload_cpu.json"), "--top", "1"]) == 0
+    assert gc.get_freeze_count() == before
+
+
+def test_cli_output_is_escaped_as_printable_escapes_it() -> None:
+    # the CLI's stdout escapes line by line (fast for a 70,000-line CSV); the text is the same
+    import io
+    import random
+
+    from planner.cli.main import _Printable
+    from planner.printable import printable
+
+    pieces = ["a", "\n", "\n\n", "\r", "\x1b[2J", "\t", "\x7f", "\x85", "\u202e", "\u2028",
+              "\u2029", "\u061c", "\ud800", "é", "—", "\u00a0", " ", "\U0001f600"]
+    rng = random.Random(15)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        out = io.StringIO()
+        assert _Printable(out).write(text) == len(text)
+        assert out.getvalue() == printable(text), repr(text)

@@ -19,7 +19,7 @@ from planner.workload.records import (
     TrainingBaselineWorkload,
     TrainingWorkload,
 )
-from tests.catalog_fixtures import savings_plan
+from tests.catalog_fixtures import AS_OF, savings_plan
 from tests.workload_fixtures import make_workload_catalog
 
 CATALOG = make_workload_catalog()
@@ -351,3 +351,64 @@ def test_plan_item_refuses_a_row_that_does_not_fit() -> None:
            "instance_hours": float("nan"), "purchase_option": "on_demand"}
     with pytest.raises(InputError, match=r"p4d.24xlarge \(on_demand\) does not fit: no instance"):
         plan_items_for_row(row, serving=False, hours_per_month=730)
+
+
+@pytest.mark.parametrize(
+    "workload",
+    [SEVEN_B, CpuWorkload(vcpu_hours=100, memory_gib=4, deadline_hours=30),
+     InferenceWorkload(parameters=1e9, layers=16, hidden_size=2048, requests_per_second=5.0,
+                       input_tokens=100, output_tokens=100,
+                       latency_target_ms_per_output_token=50.0)],
+    ids=["training", "cpu", "inference"],
+)
+def test_shown_rows_are_the_head_of_every_row(workload: object) -> None:
+    # the table gathers only the rows it shows; they are the first rows of the whole frame, and
+    # a headline row holds what the frame's row holds (values and their types)
+    result = compare(workload, CATALOG)  # type: ignore[arg-type]
+    head = result.head(3)
+    assert "rows" not in vars(result)  # nothing gathered for every row yet
+    rows = result.rows
+    assert result.row_count == len(rows) > 3 and result.columns == list(rows.columns)
+    pd.testing.assert_frame_equal(head, rows.head(3))
+    assert list(head.dtypes) == list(rows.head(3).dtypes)
+    for rank in (0, len(rows) - 1):
+        record = result.ranked.record(rank)
+        frame_row = dict(rows.iloc[rank].items())
+        assert list(record) == list(frame_row)
+        for name, value in frame_row.items():
+            assert type(record[name]) is type(value), name
+            assert record[name] == value or (pd.isna(value) and pd.isna(record[name])), name
+
+
+def test_budget_and_time_filters_keep_rank_order() -> None:
+    every = compare(SEVEN_B, CATALOG).rows
+    # budget: drops on-demand ($564,425 committed), keeps the unpriced rows; time: drops spot
+    kept = compare(SEVEN_B, CATALOG, max_budget_usd=500_000.0, max_hours=17_700.0).rows
+    expected = every[(every["wall_hours"] <= 17_700.0)
+                     & ~(every["committed_usd"] > 500_000.0)].reset_index(drop=True)
+    assert list(kept["purchase_option"]) == ["reserved_1y", "reserved_3y", "savings_plan_1y"]
+    pd.testing.assert_frame_equal(kept.drop(columns="pareto"), expected.drop(columns="pareto"))
+
+
+def test_prepared_text_is_the_catalog_text() -> None:
+    # as_of/source per option and the spot bucket per rate row are the catalog's values; a
+    # missing one (a hand-made catalog) stays missing, with no interruption rate
+    import dataclasses
+
+    from planner.workload.prepared import prepared
+
+    rates = CATALOG.compute_rates.copy()
+    rates.loc[rates["purchase_option"] == "on_demand", "source"] = None
+    advisor = CATALOG.spot_advisor.copy()
+    advisor["interruption_bucket"] = None
+    catalog = dataclasses.replace(CATALOG, compute_rates=rates, spot_advisor=advisor)
+    prep, full = prepared(catalog), prepared(CATALOG)
+    priced = ~np.isnan(prep.option_columns["on_demand"]["hourly_usd"])
+    assert priced.any() and all(s is None for s in prep.option_text["on_demand"]["source"][priced])
+    assert list(prep.option_text["spot"]["source"][:]) == list(full.option_text["spot"]["source"][:])
+    as_of = full.option_text["on_demand"]["as_of"][:]
+    assert list(as_of) == [None if np.isnan(h) else AS_OF
+                           for h in full.option_columns["on_demand"]["hourly_usd"]]
+    assert set(full.spot_bucket[~pd.isna(full.spot_bucket)]) == {"<5%"}
+    assert all(b is None or (isinstance(b, float) and math.isnan(b)) for b in prep.spot_bucket)
+    assert np.isnan(prep.spot_rate).all() and not np.isnan(full.spot_rate).all()

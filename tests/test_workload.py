@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,40 @@ TRAINING = {"kind": "training", "parameters": 7e9, "tokens": 2e12, "precision": 
 )
 def test_examples_load(name: str, kind: type) -> None:
     assert isinstance(load_workload(EXAMPLES / name), kind)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("workload_*.json")))
+def test_a_kind_validates_alone_as_the_tagged_union_does(name: str) -> None:
+    from planner.workload.records import _union
+
+    data = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    workload = workload_from_dict(data)
+    assert workload == _union().validate_python(data)
+    assert type(workload) is type(_union().validate_python(data))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({k: v for k, v in TRAINING.items() if k != "kind"}, r"kind: required field is missing"),
+        ({**TRAINING, "kind": ["training"]}, r"kind: must be one of training, training_baseline"),
+        ({**TRAINING, "parameters": -1}, r"parameters: must be in \(0, 1e\+13\], got -1"),
+        ({"kind": "cpu", "vcpu_hours": 1, "memory_gib": 1, "spare": 1}, r"spare: unknown field"),
+    ],
+)
+def test_kind_errors_read_as_before(data: dict[str, object], message: str) -> None:
+    with pytest.raises(PlanFileError, match=r"^workload: " + message):
+        workload_from_dict(data)
+
+
+def test_reading_one_kind_builds_only_its_validator() -> None:
+    code = (
+        "from planner.workload import records as r;"
+        f"r.load_workload({str(EXAMPLES / 'workload_cpu.json')!r});"
+        "print([m.__name__ for m in r._MODELS.values() if m.__pydantic_complete__])"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "['CpuWorkload']"
 
 
 def test_total_flops_6nd() -> None:

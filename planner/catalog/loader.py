@@ -7,7 +7,9 @@ every rate's instance type present in the specs, manifest schema version, row co
 A table with a trusted columnar copy (:mod:`planner.catalog.columnar`: its sha256 and the CSV's
 recorded in ``manifest.json``) is read from that copy, which was validated when it was written;
 every other table is read from its CSV and validated here. A CSV changed after its copy was
-written (newer modification time) is hashed against the manifest, so a hand edit is still caught.
+written (newer modification time) is hashed against the manifest, so a hand edit is still caught;
+a CSV already hashed and not changed since (same inode, size, modification and change times, see
+:mod:`planner.catalog.trust`) is not hashed again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import pandas as pd
 
 from planner.catalog.columnar import columnar_file, read_columnar
 from planner.catalog.schema import OPTIONAL_TABLES, SCHEMA_VERSION, TABLES, TableSpec
+from planner.catalog.trust import HashRecord
 from planner.errors import CatalogError, SnapshotSchemaError
 
 DATA_DIR_ENV = "PLANNER_DATA_DIR"
@@ -244,6 +247,7 @@ def load_catalog(
     frames: dict[str, pd.DataFrame] = {}
     infos: dict[str, TableInfo] = {}
     validated: set[str] = set()
+    hashed = HashRecord() if verify_hashes else None
     for name, spec in TABLES.items():
         entry = entries.get(name)
         if entry is None and name in OPTIONAL_TABLES:
@@ -254,11 +258,11 @@ def load_catalog(
         path = data_dir / spec.file
         frame = read_columnar(data_dir, spec, entry) if columnar else None
         if frame is not None:
-            if verify_hashes and _changed_since_copy(path, data_dir / columnar_file(spec), spec):
-                _check_sha256(path, spec, entry)
+            if hashed is not None and _changed_since_copy(path, data_dir / columnar_file(spec), spec):
+                _check_sha256(path, spec, entry, hashed)
         else:
-            if verify_hashes and path.exists():
-                _check_sha256(path, spec, entry)
+            if hashed is not None and path.exists():
+                _check_sha256(path, spec, entry, hashed)
             frame = _read_table(path, spec)
             if len(frame) != entry.get("rows"):
                 raise SnapshotSchemaError(
@@ -272,15 +276,28 @@ def load_catalog(
     sources = manifest.get("sources", {})
     if not isinstance(sources, dict):
         raise SnapshotSchemaError("manifest.json: 'sources' must be an object")
+    if hashed is not None:
+        hashed.save()
     return Catalog(data_dir=data_dir, tables=infos, sources=dict(sources), **frames)
 
 
-def _check_sha256(path: Path, spec: TableSpec, entry: dict[str, Any]) -> None:
+def _check_sha256(path: Path, spec: TableSpec, entry: dict[str, Any], hashed: HashRecord) -> None:
+    """Raise unless ``path`` hashes to the manifest's sha256 (skipped when ``hashed`` records
+    this very file, unchanged, with that sha256)."""
+    expected = entry.get("sha256")
+    try:
+        before = path.stat()
+    except OSError:
+        before = None  # reading it raises below, as before
+    if before is not None and hashed.verified(path, str(expected), before):
+        return
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != entry.get("sha256"):
+    if digest != expected:
         raise SnapshotSchemaError(
             f"{spec.file}: sha256 does not match manifest.json (file edited by hand?)"
         )
+    if before is not None:
+        hashed.remember(path, digest, before)
 
 
 def _changed_since_copy(csv_path: Path, copy_path: Path, spec: TableSpec) -> bool:

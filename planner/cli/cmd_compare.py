@@ -63,8 +63,7 @@ def run(args: argparse.Namespace) -> int:
         max_hours=args.max_hours, max_budget_usd=args.max_budget,
     )
     if args.format in ("json", "csv"):
-        explained = result.explained()
-        rows = frame_records(explained)
+        rows, names = explained_records(result)
     if args.format == "json":
         sys.stdout.write(to_json({
             "rows": rows, "row_count": len(rows), "assumptions": result.assumptions,
@@ -74,10 +73,10 @@ def run(args: argparse.Namespace) -> int:
         }))
         return 0
     if args.format == "csv":
-        sys.stdout.write(to_csv(rows, list(explained.columns)))
+        sys.stdout.write(to_csv(rows, names))
         return 0
-    total = len(result.rows)
-    rows = frame_records(result.rows if args.top == 0 else result.rows.head(args.top))
+    total = result.row_count
+    rows = frame_records(result.rows if args.top == 0 else result.head(args.top))
     columns: tuple[str, ...] = (
         INFERENCE_COLUMNS if isinstance(workload, InferenceWorkload)
         else CPU_COLUMNS if isinstance(workload, CpuWorkload) else TRAINING_COLUMNS
@@ -89,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if not shown:
         sys.stdout.write("no option matches the filters\n")
     else:
-        sys.stdout.write(to_table(shown, [c for c in columns if c in result.rows.columns]))
+        sys.stdout.write(to_table(shown, [c for c in columns if c in result.columns]))
     sys.stdout.write(f"{len(shown)} of {total} rows shown (best first; pareto = on the "
                      f"time-cost front of {result.time_column} vs {result.cost_column})\n")
     heads = result.headlines
@@ -113,6 +112,18 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(f"  note: {note}\n")
     sys.stdout.write("  every assumption: --format json\n")
     return 0
+
+
+def explained_records(result: Any) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every ranked row as a plain record with its ``calculation``, and the column names: what
+    ``frame_records(result.explained())`` gives, converting the frame to records once."""
+    from planner.cli.output import plain_record
+    from planner.workload.explain import calculations
+
+    records: list[dict[str, Any]] = result.rows.to_dict("records")
+    texts = calculations(records, serving=result.serving, reuse_fraction=result.reuse_fraction)
+    rows = [plain_record({**r, "calculation": t}) for r, t in zip(records, texts, strict=True)]
+    return rows, [*map(str, result.rows.columns), "calculation"]
 
 
 def headlines_record(result: Any) -> dict[str, Any]:

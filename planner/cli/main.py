@@ -5,6 +5,9 @@ Each command lives in its own module ``planner.cli.cmd_<name>`` exposing ``HELP`
 at top level; pandas and the catalog are imported inside ``run`` so ``--help`` and start-up stay fast.
 User errors (:class:`planner.errors.PlannerError`) print one line on stderr and exit 2.
 
+Called with no ``argv`` — the ``planner`` script and ``python -m planner`` — :func:`main` runs the
+process's own command line, and the process exits when it returns: see :func:`_process_ends`.
+
 Everything a command prints goes through :func:`planner.printable.printable`, so a name holding
 ESC, CR or a bidi override is shown escaped, never acted on by the terminal. Negative-looking
 numbers (``-5``, ``-1e3``, ``-inf``) are read as values, so ``--max-hours -inf`` gets the option's
@@ -67,7 +70,9 @@ class _Printable:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(printable(text))
+        # line by line, the same text as printable(text): a line with nothing to escape takes
+        # its fast path (a whole table or CSV always holds newlines, so it never would)
+        self._stream.write("\n".join([printable(line) for line in text.split("\n")]))
         return len(text)
 
     def __getattr__(self, name: str) -> Any:
@@ -115,11 +120,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; ``argv`` None: this process's command line (the process ends next)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_USER_ERROR
+    code = _run(parser, args)
+    if argv is None:
+        _process_ends()
+    return code
+
+
+def _process_ends() -> None:
+    """The command is done and the interpreter exits next; what is alive now lives until then.
+
+    Freezing it (``gc.freeze``) takes it out of the cyclic collector's reach, so the exit does not
+    collect and tear down, one by one, the reference cycles that pandas, pyarrow and pydantic
+    leave (their classes, functions and caches): ~0.15 s of a cold ``planner compare``, ~0.1 s of
+    it the same teardown a bare ``import pandas`` process does; the operating system reclaims the
+    memory at once. The rest of the exit is unchanged: stdout and stderr are flushed, ``atexit``
+    handlers run, and objects not in cycles are freed as usual; ``__del__`` of an object still in
+    a cycle may not run, which Python's exit never promised (every file the CLI writes is closed
+    before this point). Not for :func:`main` called with ``argv`` (tests, embedding): that process
+    goes on."""
+    import gc
+
+    gc.freeze()
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from planner.errors import InputError, PlannerError
 
     with _printable_output():

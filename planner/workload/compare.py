@@ -15,6 +15,7 @@ option) grid. Prepared frames are cached per loaded :class:`Catalog` (it hashes 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,6 @@ import pandas as pd
 
 from planner.billing import HOURS_PER_MONTH_DEFAULT
 from planner.catalog import Catalog
-from planner.catalog.query import check_region
 from planner.errors import InputError
 from planner.spot import (
     BUCKET_UPPER_PCT_PER_MONTH,
@@ -32,7 +32,7 @@ from planner.spot import (
 )
 from planner.workload.explain import Headlines, headlines, with_calculations
 from planner.workload.figures import type_figures
-from planner.workload.grid import grid_frame, rank
+from planner.workload.grid import RankedRows, grid_columns, numbers, rank_rows
 from planner.workload.options import RATE_OPTIONS
 from planner.workload.prepared import Prepared, TypeFigures, prepared, supported_precisions
 from planner.workload.records import (
@@ -49,9 +49,10 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Comparison:
-    """Ranked rows (a DataFrame, best first) and every assumption behind them."""
+    """Ranked rows (best first) and every assumption behind them."""
 
-    rows: pd.DataFrame
+    ranked: RankedRows
+    """The ranked rows as the grid's column arrays; :attr:`rows` is them as a DataFrame."""
     assumptions: dict[str, Any]
     notes: list[str]
     time_column: str
@@ -65,6 +66,26 @@ class Comparison:
     """True for a service (inference): costs are per day; False for a one-off job."""
     reuse_fraction: float = 0.0
     """The workload's ``commitment_reuse_fraction`` (0 for a service)."""
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        """Every ranked row as a DataFrame, best first (index 0..n-1), built on first use."""
+        return self.ranked.frame()
+
+    @property
+    def row_count(self) -> int:
+        """How many ranked rows there are (``len(rows)``, without building them)."""
+        return len(self.ranked)
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names of :attr:`rows`."""
+        return self.ranked.columns
+
+    def head(self, rows: int) -> pd.DataFrame:
+        """The first ``rows`` ranked rows, as :attr:`rows` ``.head(rows)`` gives them (without
+        building the other rows when :attr:`rows` was not asked for)."""
+        return self.ranked.frame(rows)
 
     def explained(self, rows: pd.DataFrame | None = None) -> pd.DataFrame:
         """``rows`` (default: all ranked rows) with the ``calculation`` text of each."""
@@ -117,6 +138,8 @@ def compare(
         check_positive("max_budget_usd", max_budget_usd, upper=1e12)
     prep = prepared(catalog)
     if region is not None:
+        from planner.catalog.query import check_region  # its record types: not for every region
+
         check_region(catalog, region)
     figs = type_figures(workload, catalog)
     considered = _filter_types(prep, figs.eligible, families, accelerator)
@@ -127,28 +150,29 @@ def compare(
     serving = isinstance(workload, InferenceWorkload)
     reuse = 0.0 if serving else workload.commitment_reuse_fraction  # type: ignore[union-attr]
     deadline = None if serving else workload.deadline_hours  # type: ignore[union-attr]
-    frame = grid_frame(
+    data = grid_columns(
         prep, figs, rows, serving=serving, cpu=isinstance(workload, CpuWorkload),
         reuse_fraction=reuse, deadline_hours=deadline,
     )
-    if max_hours is not None and not serving:
-        frame = frame[frame["wall_hours"] <= max_hours]
-    if max_budget_usd is not None:
-        budget_col = "cost_usd" if serving else "committed_usd"
-        frame = frame[~(frame[budget_col] > max_budget_usd)]
+    keep = np.ones(len(data["cost_usd"]), bool)
+    with np.errstate(invalid="ignore"):
+        if max_hours is not None and not serving:
+            keep &= numbers(data, "wall_hours") <= max_hours  # an unknown time is dropped
+        if max_budget_usd is not None:
+            budget_col = "cost_usd" if serving else "committed_usd"
+            keep &= ~(numbers(data, budget_col) > max_budget_usd)  # an unknown cost is kept
     time_col, cost_col = ("tpot_ms", "usd_per_1m_output_tokens") if serving else (
         "wall_hours", "cost_usd"
     )
-    frame = rank(frame, time_col, cost_col)
-    frame = frame.reset_index(drop=True)
+    ranked = rank_rows(data, time_col, cost_col, np.flatnonzero(keep))
     unit_col = _unit_column(workload)
     target, time_label = _target(workload)
-    heads = headlines(frame, time_col=time_col, cost_col=cost_col, unit_col=unit_col,
+    heads = headlines(ranked, time_col=time_col, cost_col=cost_col, unit_col=unit_col,
                       target=target, time_label=time_label)
     notes = _notes(prep, figs, region, considered, rows, serving, reuse)
     assumptions = _assumptions(workload, catalog, figs, region)
     return Comparison(
-        frame, assumptions, notes, time_col, cost_col, figures=figs, unit_column=unit_col,
+        ranked, assumptions, notes, time_col, cost_col, figures=figs, unit_column=unit_col,
         headlines=heads, serving=serving, reuse_fraction=reuse,
     )
 

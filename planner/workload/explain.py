@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from planner.workload.grid import PRICE_MISSING
+from planner.workload.grid import PRICE_MISSING, RankedRows
 from planner.workload.options import (
     RATE_OPTION,
     SERVING_OPTIONS,
@@ -40,9 +40,23 @@ class Headlines:
     """One line when no option meets the target, naming the fastest option."""
 
 
-def _row(rows: pd.DataFrame, order: npt.NDArray[np.intp]) -> dict[str, Any] | None:
+def _row(rows: pd.DataFrame | RankedRows, order: npt.NDArray[np.intp]) -> dict[str, Any] | None:
     """The first row of ``order`` (positions in ``rows``) as a dict; None when empty."""
-    return None if len(order) == 0 else {str(k): v for k, v in rows.iloc[int(order[0])].items()}
+    if len(order) == 0:
+        return None
+    if isinstance(rows, RankedRows):
+        return rows.record(int(order[0]))
+    return {str(k): v for k, v in rows.iloc[int(order[0])].items()}
+
+
+def _column(
+    rows: pd.DataFrame | RankedRows, name: str, at: npt.NDArray[np.intp] | None = None
+) -> np.ndarray:
+    """Column ``name`` of ranked ``rows`` (only at positions ``at`` when given)."""
+    if isinstance(rows, RankedRows):
+        return rows.column(name, at)
+    values = rows[name].to_numpy()
+    return values if at is None else values[at]
 
 
 def time_text(value: float) -> str:
@@ -60,23 +74,23 @@ def describe_row(row: Mapping[str, Any]) -> str:
 
 
 def headlines(
-    rows: pd.DataFrame, *, time_col: str, cost_col: str, unit_col: str, target: str | None,
-    time_label: str,
+    rows: pd.DataFrame | RankedRows, *, time_col: str, cost_col: str, unit_col: str,
+    target: str | None, time_label: str,
 ) -> Headlines:
     """Cheapest that meets the target, fastest and best cost per unit of work of ranked ``rows``.
 
     Picked on the columns' arrays (stable sorts, missing values last); only the chosen rows are
     turned into dicts."""
-    cost = rows[cost_col].to_numpy(float)
-    usable = np.flatnonzero(rows["fits"].to_numpy(bool) & ~np.isnan(cost))
-    on_time = rows["meets_target"].to_numpy(object)[usable] == True  # noqa: E712 (None/bool objects)
+    cost = np.asarray(_column(rows, cost_col), float)
+    usable = np.flatnonzero(np.asarray(_column(rows, "fits"), bool) & ~np.isnan(cost))
+    on_time = np.asarray(_column(rows, "meets_target", usable), object) == True  # noqa: E712 (None/bool)
     meeting = usable if target is None else usable[on_time]
-    time = rows[time_col].to_numpy(float)
+    time = np.asarray(_column(rows, time_col), float)
     timed = usable[~np.isnan(time[usable])]
     fastest = _row(rows, timed[np.lexsort((cost[timed], time[timed]))]) if len(timed) else None
     best_unit = None
     if unit_col in rows.columns and len(usable):
-        unit = rows[unit_col].to_numpy(float)
+        unit = np.asarray(_column(rows, unit_col), float)
         best_unit = _row(rows, usable[np.lexsort((time[usable], unit[usable]))])
     met = None if target is None else len(meeting) > 0
     message = None
@@ -157,14 +171,22 @@ def serving_calculation(row: Mapping[str, Any]) -> str:
     )
 
 
+def calculations(
+    records: list[dict[str, Any]], *, serving: bool, reuse_fraction: float
+) -> list[str]:
+    """The ``calculation`` text of each row record (:func:`job_calculation` /
+    :func:`serving_calculation`)."""
+    if serving:
+        return [serving_calculation(r) for r in records]
+    return [job_calculation(r, reuse_fraction) for r in records]
+
+
 def with_calculations(
     frame: pd.DataFrame, *, serving: bool, reuse_fraction: float
 ) -> pd.DataFrame:
-    """``frame`` with a ``calculation`` column (:func:`job_calculation` / :func:`serving_calculation`
-    of each row). Text per row costs time: call it on the rows that are shown or written."""
+    """``frame`` with a ``calculation`` column (:func:`calculations` of its rows). Text per row
+    costs time: call it on the rows that are shown or written."""
     records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
-    if serving:
-        texts = [serving_calculation(r) for r in records]
-    else:
-        texts = [job_calculation(r, reuse_fraction) for r in records]
-    return frame.assign(calculation=texts)
+    return frame.assign(
+        calculation=calculations(records, serving=serving, reuse_fraction=reuse_fraction)
+    )

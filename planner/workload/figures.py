@@ -1,4 +1,7 @@
 """Per-instance-type figures of any workload (dispatch by kind), and CPU work.
+
+The training and serving models (and the parallel-layout search under them) are imported when a
+workload of their kind is evaluated: CPU work never loads them.
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ from planner.workload.records import (
     TrainingWorkload,
     Workload,
 )
-from planner.workload.serving_figures import serving_type_figures
-from planner.workload.training_figures import training_type_figures
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -80,7 +81,11 @@ def type_figures(workload: Workload, catalog: Catalog) -> TypeFigures:
     """Per-instance-type figures of ``workload`` (region independent)."""
     prep = prepared(catalog)
     if isinstance(workload, TrainingWorkload | TrainingBaselineWorkload):
+        from planner.workload.training_figures import training_type_figures
+
         return training_type_figures(workload, prep)
     if isinstance(workload, InferenceWorkload):
+        from planner.workload.serving_figures import serving_type_figures
+
         return serving_type_figures(workload, prep)
     return cpu_type_figures(workload, prep)

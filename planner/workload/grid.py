@@ -8,6 +8,7 @@ instance count, times, unit costs and a ``calculation`` text with the same numbe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.spot import checkpoint_interval_array, pessimistic_factor_array, runtime_factor_array
 from planner.workload.options import (
+    JOB_OPTION_NAMES,
     RATE_OPTION,
     RATE_OPTIONS,
     SERVING_OPTIONS,
@@ -24,13 +26,37 @@ from planner.workload.options import (
     job_costs,
     serving_costs,
 )
-from planner.workload.prepared import Prepared, TypeFigures, meets
+from planner.workload.prepared import Coded, Prepared, TypeFigures
 
 FloatArray = npt.NDArray[np.float64]
 
 
 PRICE_MISSING = "price not in snapshot"
 PRICE_OK = "snapshot"
+_PRICE_STATUS = np.array([PRICE_MISSING, PRICE_OK], dtype=object)
+_MEETS = np.array([None, False, True], dtype=object)
+"""``meets_target`` values by code: 0 no target, 1 missed (or time unknown), 2 met."""
+
+
+Column = np.ndarray | Coded
+"""A grid column: an array, or a text column as :class:`Coded`."""
+
+
+def numbers(data: dict[str, Column], name: str) -> FloatArray:
+    """A numeric grid column as floats."""
+    values = data[name]
+    if isinstance(values, Coded):
+        raise TypeError(f"{name} is a text column")
+    return values.astype(float, copy=False)
+
+
+def _meets_codes(hours: FloatArray, target: float | None) -> npt.NDArray[np.intp]:
+    """:data:`_MEETS` codes of :func:`planner.workload.prepared.meets`: met where ``hours`` is
+    known and within ``target``, missed where over or unknown, no target everywhere without one."""
+    if target is None:
+        return np.zeros(len(hours), np.intp)
+    with np.errstate(invalid="ignore"):
+        return np.where((~np.isnan(hours)) & (hours <= target), 2, 1)
 
 
 # --- building the rows ------------------------------------------------------------------------
@@ -38,9 +64,11 @@ PRICE_OK = "snapshot"
 
 def _option_column(prep: Prepared, option: str | None, column: str,
                    rows: npt.NDArray[np.int64]) -> np.ndarray:
-    if option is None:
-        if column in ("as_of", "source"):
+    if column in ("as_of", "source"):
+        if option is None:
             return np.full(len(rows), None, dtype=object)
+        return prep.option_text[option][column][rows]
+    if option is None:
         return np.full(len(rows), np.nan)
     return prep.option_columns[option][column][rows]
 
@@ -54,10 +82,18 @@ def job_grid(
     m = len(rows)
     rep_rows = np.tile(rows, k)
     t = np.tile(prep.rate_type_pos[rows], k)
-    names = np.repeat(np.array([o.name for o in RATE_OPTIONS], dtype=object), m)
+    option = np.repeat(np.arange(k), m)
+    names = np.array([o.name for o in RATE_OPTIONS], dtype=object)
 
     def cat(column: str) -> np.ndarray:
         return np.concatenate([_option_column(prep, o.name, column, rows) for o in RATE_OPTIONS])
+
+    def text(column: str) -> Coded:
+        """An as_of/source column: each row's option's code for its rate row (every option's
+        codes point into the same values)."""
+        per_option = [prep.option_text[o.name][column] for o in RATE_OPTIONS]
+        codes = np.stack([c.codes for c in per_option])
+        return Coded(codes[option, rep_rows], per_option[0].values)
 
     price = cat("effective_hourly_usd")
     commits = np.repeat(np.array([o.commits for o in RATE_OPTIONS]), m)
@@ -65,8 +101,13 @@ def job_grid(
     n = figs.instances[t]
     hours = figs.wall_hours[t]
     inst_hours = figs.instance_hours[t]
-    is_spot = names == "spot"
-    note = np.full(len(t), "", dtype=object)
+    is_spot = option == JOB_OPTION_NAMES.index("spot")
+    memory = "instance" if cpu else "accelerator"
+    notes = np.array(
+        ["", "interruption rate not in snapshot (give interruptions_per_hour)",
+         f"does not fit in {memory} memory"], dtype=object,
+    )
+    note = np.zeros(len(t), np.intp)
 
     # spot: expected wall-clock with checkpointing (Daly 2006), pessimistic bound, Young interval;
     # an unknown interruption rate (NaN) leaves the spot row's time unknown.
@@ -79,37 +120,32 @@ def job_grid(
     pess = pessimistic_factor_array(lam, tau_all, delta, figs.restart_hours)
     expected_hours = np.where(is_spot, hours * factor, hours)
     inst_hours = np.where(is_spot, inst_hours * factor, inst_hours)
-    note[is_spot & np.isnan(per_instance_rate)] = (
-        "interruption rate not in snapshot (give interruptions_per_hour)"
-    )
+    note[is_spot & np.isnan(per_instance_rate)] = 1
     costs = job_costs(
         commits=commits, term_hours_=term_h, instances=n, job_hours=hours,
         instance_hours=inst_hours, usd_per_hour=price, reuse_fraction=reuse_fraction,
     )
-    fits = figs.fit.fits[t]
-    memory = "instance" if cpu else "accelerator"
-    note = np.where(~fits, f"does not fit in {memory} memory", note).astype(object)
+    note[~figs.fit.fits[t]] = 2
+    bucket = np.concatenate([prep.spot_bucket, [None]])  # code len(spot_bucket): not spot
     return {
-        "_rep_rows": rep_rows, "_t": t, "_order": np.repeat(np.arange(k), m),
+        "_rep_rows": rep_rows, "_t": t, "_order": option,
         "_priced": ~np.isnan(price),
-        "purchase_option": names,
+        "purchase_option": Coded(option, names),
         "instances": n,
         "wall_hours": expected_hours,
         "pessimistic_hours": np.where(is_spot, hours * pess, np.nan),
         "checkpoint_interval_hours": np.where(is_spot, tau_all, np.nan),
-        "interruption_bucket": np.where(
-            is_spot, prep.spot_bucket[rep_rows], np.full(len(t), None, dtype=object)
-        ),
+        "interruption_bucket": Coded(np.where(is_spot, rep_rows, len(prep.spot_bucket)), bucket),
         "instance_hours": inst_hours,
         "usd_per_instance_hour": price,
         "cost_usd": costs.cost_usd,
         "committed_usd": costs.committed_usd,
         "commitment_terms": costs.terms,
         "unused_committed_instance_hours": costs.unused_instance_hours,
-        "meets_target": meets(expected_hours, deadline_hours),
-        "as_of": cat("as_of"),
-        "source": cat("source"),
-        "note": note,
+        "meets_target": Coded(_meets_codes(expected_hours, deadline_hours), _MEETS),
+        "as_of": text("as_of"),
+        "source": text("source"),
+        "note": Coded(note, notes),
     }
 
 
@@ -183,7 +219,7 @@ def serving_grid(
         "cost_usd": costs.cost_usd_per_day,
         "committed_usd": costs.committed_usd,
         "commitment_terms": np.where(has_base, 1.0, np.nan),
-        "meets_target": figs.meets_deadline[t],
+        "meets_target": Coded(t, figs.meets_deadline),
         "as_of": as_of,
         "source": source,
         "note": note,
@@ -193,35 +229,103 @@ def serving_grid(
 # --- ranking ----------------------------------------------------------------------------------
 
 
-def rank(frame: pd.DataFrame, time_col: str, cost_col: str) -> pd.DataFrame:
-    """Deterministic order: priced fitting rows that meet the target by cost, time, region, type,
-    option; then those that miss it; then rows without a cost; then rows that do not fit.
-    Marks the Pareto front of time vs cost (rows with both figures)."""
-    if frame.empty:
-        frame = frame.copy()
-        frame["pareto"] = pd.Series(dtype=bool)
-        return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
-    cost = frame[cost_col].to_numpy(float)
-    time = frame[time_col].to_numpy(float)
-    fits = frame["fits"].to_numpy(bool)
+def rank_order(
+    data: dict[str, Column], selected: npt.NDArray[np.intp], time_col: str, cost_col: str
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Positions of the ``selected`` rows of grid columns ``data`` in rank order, and which of
+    them (in that order) are usable: they fit and have a cost.
+
+    Deterministic order: priced fitting rows that meet the target by cost, time, region, type,
+    option; then those that miss it; then rows without a cost; then rows that do not fit."""
+    cost = numbers(data, cost_col)[selected]
+    time = numbers(data, time_col)[selected]
+    fits = np.asarray(data["fits"], bool)[selected]
     usable = fits & ~np.isnan(cost)  # a measured serving row has a cost but no modelled time
-    missed = frame["meets_target"].to_numpy(object) == False  # noqa: E712 (object array: None/bool)
-    group = np.where(usable, np.where(missed, 1, 0), np.where(fits, 2, 3))
+    missed = _is_false(data["meets_target"], selected)
+    group = np.where(usable, np.where(missed, 1, 0), np.where(fits, 2, 3)).astype(np.int8)
+    option = np.asarray(data["_option_order"])
+    type_code = np.asarray(data["_type_code"])
+    options, types = int(option.max(initial=0)) + 1, int(type_code.max(initial=0)) + 1
+    # region, then type, then option, as one integer key
+    tie = (np.asarray(data["_region_code"]) * types + type_code) * options + option
     order = np.lexsort(
-        (
-            frame["_option_order"].to_numpy(),
-            frame["_type_code"].to_numpy(),
-            frame["_region_code"].to_numpy(),
-            np.nan_to_num(time, nan=np.inf),
-            np.nan_to_num(cost, nan=np.inf),
-            group,
-        )
+        (tie[selected], np.nan_to_num(time, nan=np.inf), np.nan_to_num(cost, nan=np.inf), group)
     )
-    frame = frame.iloc[order]  # a new frame (copy-on-write): adding a column leaves the input alone
-    frame["pareto"] = pareto_front(
-        frame[time_col].to_numpy(float), frame[cost_col].to_numpy(float), valid=usable[order],
+    return selected[order], usable[order]
+
+
+def _is_false(column: Column, selected: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+    """Where the (None/bool) values of ``column``'s ``selected`` rows are False."""
+    if isinstance(column, Coded):
+        return (column.values == False)[column.codes[selected]]  # noqa: E712 (None/bool)
+    return np.asarray(column, object)[selected] == False  # noqa: E712 (None/bool objects)
+
+
+@dataclass(frozen=True, eq=False)
+class RankedRows:
+    """Grid rows in rank order, kept as the grid's column arrays (see :func:`rank_rows`).
+
+    Comparing every region gives ~70,000 rows of which a table shows twenty: a row's values are
+    gathered (text as Python objects) only for the rows asked for (:meth:`frame`, :meth:`record`),
+    and every row only when the whole frame is asked for."""
+
+    data: dict[str, Column]
+    """The public grid columns in grid order (as :func:`grid_columns` gives them)."""
+    order: npt.NDArray[np.intp]
+    """Grid positions in rank order (the rows kept by the filters only)."""
+    pareto: npt.NDArray[np.bool_]
+    """On the Pareto front of time vs cost, in rank order."""
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names, as :meth:`frame` has them."""
+        return [*self.data, "pareto"]
+
+    def column(self, name: str, ranks: npt.NDArray[np.intp] | None = None) -> np.ndarray:
+        """One column's values in rank order (only at positions ``ranks`` when given)."""
+        if name == "pareto":
+            return self.pareto if ranks is None else self.pareto[ranks]
+        return np.asarray(self.data[name][self.order if ranks is None else self.order[ranks]])
+
+    def frame(self, rows: int | None = None) -> pd.DataFrame:
+        """The first ``rows`` ranked rows (default: every row) as a DataFrame, index 0..n-1."""
+        return self._gather(self.order[:rows], self.pareto[:rows])
+
+    def record(self, rank: int) -> dict[str, Any]:
+        """The row at position ``rank`` of the ranking as ``{column: value}``, each value as
+        ``frame().iloc[rank]`` gives it (numpy scalars for numbers and flags)."""
+        position = self.order[rank:rank + 1]
+        row = {name: values[position][0] for name, values in self.data.items()}
+        row["pareto"] = self.pareto[rank]
+        return row
+
+    def _gather(
+        self, positions: npt.NDArray[np.intp], pareto: npt.NDArray[np.bool_]
+    ) -> pd.DataFrame:
+        columns = {name: _column(values[positions]) for name, values in self.data.items()}
+        columns["pareto"] = pareto
+        return pd.DataFrame(columns)
+
+
+def rank_rows(
+    data: dict[str, Column], time_col: str, cost_col: str,
+    selected: npt.NDArray[np.intp] | None = None,
+) -> RankedRows:
+    """The ``selected`` rows (default: all) of grid columns ``data`` in rank order
+    (:func:`rank_order`), private ``_`` columns left out, with the Pareto front of time vs cost
+    (rows with both figures). Nothing is gathered row by row here: see :class:`RankedRows`."""
+    if selected is None:
+        selected = np.arange(len(data[cost_col]))
+    order, usable = rank_order(data, selected, time_col, cost_col)
+    pareto = pareto_front(
+        numbers(data, time_col)[order], numbers(data, cost_col)[order],
+        valid=usable,
     )
-    return frame.drop(columns=[c for c in frame.columns if c.startswith("_")])
+    public = {name: values for name, values in data.items() if not name.startswith("_")}
+    return RankedRows(public, order, pareto)
 
 
 def pareto_front(
@@ -254,11 +358,13 @@ def sort_rows(rows: pd.DataFrame, column: str, *, ascending: bool = True) -> pd.
     return rows.sort_values(column, ascending=ascending, na_position="last", kind="stable")
 
 
-def grid_frame(
+def grid_columns(
     prep: Prepared, figs: TypeFigures, rows: npt.NDArray[np.int64], *, serving: bool, cpu: bool,
     reuse_fraction: float, deadline_hours: float | None,
-) -> pd.DataFrame:
-    """Broadcast per-type figures onto rate rows × purchase options (vectorised), unranked."""
+) -> dict[str, Column]:
+    """Broadcast per-type figures onto rate rows × purchase options (vectorised): the grid's
+    columns, unranked (text columns :class:`Coded`), with the private ``_option_order``,
+    ``_region_code`` and ``_type_code`` columns :func:`rank_order` breaks ties on."""
     cols = (
         serving_grid(prep, figs, rows) if serving else job_grid(
             prep, figs, rows, reuse_fraction=reuse_fraction, deadline_hours=deadline_hours,
@@ -269,10 +375,10 @@ def grid_frame(
     priced = cols.pop("_priced")
     specs = prep.specs
     data: dict[str, Any] = {
-        "region": prep.rate_region[rep_rows],
-        "instance_type": specs["instance_type"].to_numpy(object)[t],
-        "family": specs["family"].to_numpy(object)[t],
-        "accelerator": specs["accelerator"].to_numpy(object)[t],
+        "region": Coded(rep_rows, prep.rate_region),
+        "instance_type": Coded(t, specs["instance_type"].to_numpy(object)),
+        "family": Coded(t, specs["family"].to_numpy(object)),
+        "accelerator": Coded(t, specs["accelerator"].to_numpy(object)),
         "accelerators_per_instance": specs["accelerator_count"].to_numpy(float)[t],
         "purchase_option": cols.pop("purchase_option"),
         "instances": cols.pop("instances"),
@@ -282,7 +388,7 @@ def grid_frame(
         "shortfall_gib": figs.fit.shortfall_gib[t],
     }
     data.update(cols)
-    data["price_status"] = np.where(priced, PRICE_OK, PRICE_MISSING).astype(object)
+    data["price_status"] = Coded(priced.astype(np.intp), _PRICE_STATUS)
     data["_option_order"] = data.pop("_order")
     data["_region_code"] = prep.rate_region_code[rep_rows]
     data["_type_code"] = t
@@ -301,7 +407,7 @@ def grid_frame(
             data["usd_per_1m_requests"] = cost / (work["requests"] / 1e6)
         if "vcpu_hours" in work:
             data["usd_per_vcpu_hour"] = cost / work["vcpu_hours"]
-    return pd.DataFrame({name: _column(values) for name, values in data.items()})
+    return data
 
 
 def _column(values: Any) -> Any:

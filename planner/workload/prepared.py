@@ -39,6 +39,23 @@ FloatArray = npt.NDArray[np.float64]
 # --- prepared, cached frames -------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """A text column as codes into a short table of values (row ``i`` holds
+    ``values[codes[i]]``): only the rows gathered become Python objects, and a table of a few
+    distinct values is shared by every row that holds one."""
+
+    codes: npt.NDArray[np.intp]
+    values: npt.NDArray[np.object_]
+
+    def __getitem__(self, positions: npt.NDArray[np.intp] | slice) -> npt.NDArray[np.object_]:
+        """The values of rows ``positions`` (an object array)."""
+        return self.values[self.codes[positions]]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
 @dataclass(frozen=True, eq=False)
 class Prepared:
     """Catalog tables joined once: specs × chips, and rates pivoted to one row per (region, type)."""
@@ -50,8 +67,11 @@ class Prepared:
     rate_region_code: npt.NDArray[np.int64]
     rate_type_pos: npt.NDArray[np.int64]
     region_rows: dict[str, npt.NDArray[np.int64]]
-    option_columns: dict[str, dict[str, np.ndarray]]
-    """option name → effective_hourly_usd, upfront_usd, hourly_usd, as_of, source (per rate row)."""
+    option_columns: dict[str, dict[str, FloatArray]]
+    """option name → effective_hourly_usd, upfront_usd, hourly_usd (per rate row; NaN: no rate)."""
+    option_text: dict[str, dict[str, Coded]]
+    """option name → as_of, source (per rate row; None: no rate). Every option's codes of a
+    column point into the same values."""
     spot_bucket: npt.NDArray[np.object_]
     spot_rate: FloatArray
 
@@ -70,13 +90,20 @@ def prepared(catalog: Catalog) -> Prepared:
 
     rates = catalog.compute_rates
     # one row per (region, instance type) with a rate, sorted by region then type: integer pair
-    # codes of the two sorted factorizations, unique'd (no string joins or merges)
+    # codes of the two sorted factorizations (no string joins or merges); one stable sort puts the
+    # rate rows in pair order, each pair's rows in file order
     region_code_of_rate, regions = pd.factorize(rates["region"], sort=True)
     type_code_of_rate, rate_types = pd.factorize(rates["instance_type"], sort=True)
     n_types = max(len(rate_types), 1)
     pair = region_code_of_rate.astype(np.int64) * n_types + type_code_of_rate
-    pairs = np.unique(pair)
+    by_pair = np.argsort(pair, kind="stable")
+    new_pair = _starts_of_runs(pair[by_pair])
+    pairs = pair[by_pair][new_pair]
+    pair_of_rate = np.empty(len(pair), np.intp)  # position in ``pairs`` of each rate row's pair
+    pair_of_rate[by_pair] = np.cumsum(new_pair) - 1
     n = len(pairs)
+    text = {name: _text_codes(rates[name]) for name in ("as_of", "source")}
+
     equal: dict[tuple[str, str], npt.NDArray[np.bool_]] = {}
 
     def where(column: str, value: str) -> npt.NDArray[np.bool_]:
@@ -86,7 +113,8 @@ def prepared(catalog: Catalog) -> Prepared:
 
     term = rates["term_years"].to_numpy(float)
     numbers = {c: rates[c].to_numpy(float) for c in ("effective_hourly_usd", "upfront_usd", "hourly_usd")}
-    option_columns: dict[str, dict[str, np.ndarray]] = {}
+    option_columns: dict[str, dict[str, FloatArray]] = {}
+    option_text: dict[str, dict[str, Coded]] = {}
     for option in RATE_OPTIONS:
         mask = where("purchase_option", option.purchase_option) & (term == option.term_years)
         if option.offering_class:
@@ -95,25 +123,24 @@ def prepared(catalog: Catalog) -> Prepared:
             mask &= where("payment_option", option.payment_option)
         if option.purchase_option == "savings_plan":
             mask &= where("plan_type", "compute")
-        selected = np.flatnonzero(mask)
-        found, first = np.unique(pair[selected], return_index=True)  # first row per pair
-        source_rows = selected[first]
-        rows = np.searchsorted(pairs, found)
-        cols: dict[str, np.ndarray] = {
-            "effective_hourly_usd": np.full(n, np.nan),
-            "upfront_usd": np.full(n, np.nan),
-            "hourly_usd": np.full(n, np.nan),
-            "as_of": np.full(n, None, dtype=object),
-            "source": np.full(n, None, dtype=object),
-        }
+        ordered = by_pair[mask[by_pair]]  # the option's rate rows in pair order
+        first = _starts_of_runs(pair_of_rate[ordered])  # its first row in the file per pair
+        source_rows = ordered[first]
+        rows = pair_of_rate[source_rows]
+        cols: dict[str, FloatArray] = {}
         for name in ("effective_hourly_usd", "upfront_usd", "hourly_usd"):
+            cols[name] = np.full(n, np.nan)
             cols[name][rows] = numbers[name][source_rows]
-        for name in ("as_of", "source"):
-            cols[name][rows] = rates[name].take(source_rows).to_numpy(object)
         option_columns[option.name] = cols
+        option_text[option.name] = {}
+        for name, (row_codes, values) in text.items():
+            codes = np.full(n, len(values) - 1, np.intp)  # the last value: None, no rate
+            codes[rows] = row_codes[source_rows]
+            option_text[option.name][name] = Coded(codes, values)
     region_code = pairs // n_types
     region_arr = np.asarray(regions, dtype=object)[region_code]
-    type_pos = pd.Index(specs["instance_type"]).get_indexer(np.asarray(rate_types)[pairs % n_types])
+    spec_pos_of_rate_type = pd.Index(specs["instance_type"]).get_indexer(rate_types)
+    type_pos = spec_pos_of_rate_type[pairs % n_types]
     if (type_pos < 0).any():
         unknown = np.asarray(rate_types)[pairs % n_types][type_pos < 0][0]
         raise KeyError(unknown)
@@ -127,10 +154,15 @@ def prepared(catalog: Catalog) -> Prepared:
     hit = at < n
     hit[hit] &= pairs[at[hit]] == advisor_pair[hit]
     bucket = np.full(n, np.nan, dtype=object)
-    bucket[at[hit]] = advisor["interruption_bucket"].to_numpy(object)[np.flatnonzero(known)[hit]]
     spot_rate = np.full(n, np.nan)
-    for name, per_hour in INTERRUPTIONS_PER_HOUR_BY_BUCKET.items():
-        spot_rate[bucket == name] = per_hour
+    advisor_rows = np.flatnonzero(known)[hit]
+    bucket_codes, bucket_names = pd.factorize(advisor["interruption_bucket"])
+    bucket[at[hit]] = _decoded(
+        advisor["interruption_bucket"], bucket_codes, np.asarray(bucket_names, dtype=object),
+        advisor_rows,
+    )
+    per_hour = [INTERRUPTIONS_PER_HOUR_BY_BUCKET.get(b, np.nan) for b in bucket_names]
+    spot_rate[at[hit]] = np.array([*per_hour, np.nan])[bucket_codes[advisor_rows]]  # -1: none
     region_rows = {str(r): np.flatnonzero(region_code == i) for i, r in enumerate(regions)}
     return Prepared(
         specs=specs,
@@ -140,9 +172,47 @@ def prepared(catalog: Catalog) -> Prepared:
         rate_type_pos=type_pos,
         region_rows=region_rows,
         option_columns=option_columns,
+        option_text=option_text,
         spot_bucket=bucket,
         spot_rate=spot_rate,
     )
+
+
+def _starts_of_runs(values: npt.NDArray[np.integer]) -> npt.NDArray[np.bool_]:
+    """True at each position of sorted ``values`` that differs from the one before."""
+    starts = np.ones(len(values), bool)
+    starts[1:] = values[1:] != values[:-1]
+    return starts
+
+
+def _text_codes(column: pd.Series) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
+    """A text column as codes into a table of its values (each distinct value one Python object),
+    the table ending with None (for "no value"); a missing value keeps its own entry, as
+    ``column.to_numpy(object)`` gives it."""
+    found, uniques = pd.factorize(column)
+    values = [*np.asarray(uniques, dtype=object)]
+    missing = np.flatnonzero(found < 0)
+    if len(missing):
+        found = found.copy()
+        found[missing] = len(values) + np.arange(len(missing))
+        values.extend(column.take(missing).to_numpy(object))
+    table = np.empty(len(values) + 1, dtype=object)
+    table[:-1] = values
+    return found.astype(np.intp, copy=False), table
+
+
+def _decoded(
+    column: pd.Series, codes: npt.NDArray[np.intp], uniques: npt.NDArray[np.object_],
+    rows: npt.NDArray[np.intp],
+) -> npt.NDArray[np.object_]:
+    """``column``'s values at ``rows`` from its factorization (``codes`` into ``uniques``, -1 for
+    missing): the same Python object for every row of a value; a missing value as
+    ``column.to_numpy(object)`` gives it."""
+    picked = codes[rows]
+    values = np.append(uniques, np.array([None], dtype=object))[picked]  # -1: replaced below
+    if (picked < 0).any():
+        values[picked < 0] = column.take(rows[picked < 0]).to_numpy(object)
+    return values
 
 
 # --- per instance type evaluation -------------------------------------------------------------

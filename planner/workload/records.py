@@ -16,6 +16,7 @@ the field and the allowed range). File format: a JSON object with ``"schema_vers
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -87,7 +88,9 @@ BytesPerParam = Annotated[float, _bounded(0, 64, inclusive_low=True)]
 
 
 class _Workload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a kind's validator is built the first time it validates, so a process that
+    # reads one workload builds one validator, not all four (the union below is built on demand)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     schema_version: Literal[1] = 1
     name: Annotated[str, Field(min_length=1, max_length=200)] = "workload"
@@ -334,9 +337,13 @@ class CpuWorkload(_Job):
 
 
 Workload = TrainingWorkload | TrainingBaselineWorkload | InferenceWorkload | CpuWorkload
-_ADAPTER: TypeAdapter[Any] = TypeAdapter(
-    Annotated[Workload, Field(discriminator="kind")]
-)
+
+
+@cache
+def _union() -> TypeAdapter[Any]:
+    """Every kind as one union tagged by ``kind`` (built on first use: a document whose kind is
+    missing or unknown, or one that fails validation, is described as this union reports it)."""
+    return TypeAdapter(Annotated[Workload, Field(discriminator="kind")])
 
 
 _MODELS: dict[str, type[BaseModel]] = {
@@ -361,8 +368,15 @@ def workload_from_dict(data: Any, *, source: str = "workload") -> Workload:
         raise PlanFileError(
             f"{source}: schema_version: {echo(version)} is not supported (this planner reads 1)"
         )
+    kind = data.get("kind")
+    model = _MODELS.get(kind) if isinstance(kind, str) else None
+    if model is not None:  # the member the union would pick by its tag, validated on its own
+        try:
+            return model.model_validate(data)  # type: ignore[return-value]
+        except ValidationError:
+            pass  # reported below exactly as the tagged union reports it
     try:
-        workload: Workload = _ADAPTER.validate_python(data)
+        workload: Workload = _union().validate_python(data)
     except ValidationError as exc:
         raise PlanFileError(f"{source}: {describe_workload_error(exc)}") from None
     return workload
