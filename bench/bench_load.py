@@ -230,6 +230,14 @@ def cpu_s(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def machine_s() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, over all cores (/proc/stat)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / hz, sum(ticks) / hz
+
+
 def browser_pids() -> list[int]:
     """This bench's descendants (Playwright's driver and the Chromium it launched)."""
     parents: dict[int, int] = {}
@@ -257,10 +265,10 @@ def _cmdline(pid: int) -> bytes:
 
 
 async def concurrent(playwright, browser, sessions: int, seconds: float, user, base: str,  # type: ignore[no-untyped-def]
-                     server_pid: int, shared: bool) -> tuple[list[float], list[BaseException], float, float]:
+                     server_pid: int, shared: bool) -> tuple[list[float], list[BaseException], str]:
     """``sessions`` users for ``seconds``, each with a browser of their own (as people have), or
     with ``shared`` each in a context of one browser: every action's time to settle, the
-    failures, and the CPU seconds of the server and of the browsers meanwhile."""
+    failures, and where the machine's CPU went meanwhile (server, browsers, all)."""
     own = [] if shared else [
         await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(sessions)
@@ -271,18 +279,21 @@ async def concurrent(playwright, browser, sessions: int, seconds: float, user, b
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         await context.add_init_script(WATCH_SCRIPT)
         contexts.append(context)
-    server0, browser0 = cpu_s([server_pid]), cpu_s(browser_pids())
+    server0, browser0, machine0 = cpu_s([server_pid]), cpu_s(browser_pids()), machine_s()
     until = time.monotonic() + seconds
     results = await asyncio.gather(*(user(c, base, until) for c in contexts),
                                    return_exceptions=True)
-    server1, browser1 = cpu_s([server_pid]), cpu_s(browser_pids())
+    server1, browser1, machine1 = cpu_s([server_pid]), cpu_s(browser_pids()), machine_s()
     for context in contexts:
         await context.close()
     for b in own:
         await b.close()
     samples = [s for r in results if isinstance(r, list) for s in r]
     failed = [r for r in results if isinstance(r, BaseException)]
-    return samples, failed, server1 - server0, browser1 - browser0
+    busy, total = machine1[0] - machine0[0], machine1[1] - machine0[1]
+    cpu = (f"CPU s: server {server1 - server0:.1f}, browsers {browser1 - browser0:.1f}, machine "
+           f"busy {busy:.1f} of {total:.1f} ({busy / total:.0%})")
+    return samples, failed, cpu
 
 
 async def page_switches(context, app: str, repeats: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
@@ -352,11 +363,11 @@ async def run(args: argparse.Namespace, app: str, trivial: str, app_pid: int,
                 median = statistics.median(got)
                 print(f"  {name:<36}{median * 1000:8.0f} ms  {median / to_blank:5.2f}×")
 
-            ref_samples, ref_failed, ref_server_s, ref_browser_s = await concurrent(
+            ref_samples, ref_failed, ref_cpu = await concurrent(
                 p, browser, args.sessions, args.seconds, trivial_session, trivial, trivial_pid,
                 args.shared_browser)
             await asyncio.sleep(SESSION_TTL_S + 3)
-            samples, failed, server_s, browser_s = await concurrent(
+            samples, failed, cpu = await concurrent(
                 p, browser, args.sessions, args.seconds, user_session, app, app_pid,
                 args.shared_browser)
             rss_peak = rss_mib(app_pid)
@@ -368,9 +379,9 @@ async def run(args: argparse.Namespace, app: str, trivial: str, app_pid: int,
     print(f"{args.sessions} concurrent sessions ({how}) for {args.seconds:g} s each (time to "
           "settle of every action):")
     ref50, ref95 = (pct(ref_samples, 0.5), pct(ref_samples, 0.95)) if ref_samples else (0, 0)
-    for name, got, bad, server_cpu, browser_cpu in (
-        ("trivial page (reference)", ref_samples, ref_failed, ref_server_s, ref_browser_s),
-        ("app: page, tab and input changes", samples, failed, server_s, browser_s),
+    for name, got, bad, where in (
+        ("trivial page (reference)", ref_samples, ref_failed, ref_cpu),
+        ("app: page, tab and input changes", samples, failed, cpu),
     ):
         if not got:
             print(f"  {name}: no action finished")
@@ -378,8 +389,8 @@ async def run(args: argparse.Namespace, app: str, trivial: str, app_pid: int,
         p50, p95 = pct(got, 0.5), pct(got, 0.95)
         ratio = f"{p50 / ref50:5.2f}× / {p95 / ref95:5.2f}×" if ref50 and ref95 else ""
         print(f"  {name:<34} {len(got):4d} actions  p50 {p50 * 1000:6.0f} ms  "
-              f"p95 {p95 * 1000:6.0f} ms  {ratio}  CPU: server {server_cpu:5.1f} s, "
-              f"browser {browser_cpu:5.1f} s, {len(bad)} sessions failed")
+              f"p95 {p95 * 1000:6.0f} ms  {ratio}  {len(bad)} sessions failed")
+        print(f"    {where}")
         for exc in bad[:3]:
             print(f"    failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
     print(f"server RSS: before {rss_before:6.1f} MiB, with the sessions {rss_peak:6.1f} MiB, "
