@@ -211,8 +211,4 @@ else:
             })
         state.flash(f"Added {item.name} ({explorer.option_label(option)}) to {plan.name!r}.")
         st.rerun()
-    if region != plan.region:
-        st.caption(
-            f"The plan {plan.name!r} is priced in {plan.region}, not {region}: change its region "
-            "on Plans & export if you want these prices."
-        )
+    widgets.other_region_note(plan, region)

@@ -332,11 +332,7 @@ def _s3_rules() -> None:
                 added = state.add_items(to_add)
             state.flash(f"Added {', '.join(item.name for item in added)} to {plan.name!r}.")
             st.rerun()
-        if s3_region != plan.region:
-            st.caption(
-                f"The plan {plan.name!r} is priced in {plan.region}, not {s3_region}: change its "
-                "region on Plans & export if you want these prices."
-            )
+        widgets.other_region_note(plan, s3_region)
 
 
 # Only the open tab runs: the other's widgets keep their values (persist_state), and its charts

@@ -85,11 +85,7 @@ def show_cost(kind: str, item: dict[str, Any], label: str, *, ready: bool = True
             added = state.add_item(item)
         state.flash(f"Added {added.name} to {plan.name!r}.")
         st.rerun()
-    if region != plan.region:
-        st.caption(
-            f"The plan {plan.name!r} is priced in {plan.region}, not {region}: change its region "
-            "on Plans & export if you want these prices."
-        )
+    widgets.other_region_note(plan, region)
 
 
 def _s3() -> None:

@@ -110,3 +110,11 @@ def test_back_in_range_shows_the_new_cost_not_the_old(at):
     assert_clean(at)
     # 2,000 GB-month × $0.023 = $46.00
     assert monthly(at)[0] == "$46.00"
+
+
+def test_another_region_than_the_plans_is_said_under_add_to_plan(at):
+    captions = lambda: " ".join(c.value for c in at.caption)  # noqa: E731
+    assert "is priced in" not in captions()
+    at.selectbox(key="storage_region").set_value("eu-west-1").run()
+    assert_clean(at)
+    assert "is priced in us-east-1, not eu-west-1: change its region on Plans & export" in captions()

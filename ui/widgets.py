@@ -85,3 +85,12 @@ def usd_columns(columns: Iterable[str]) -> dict[str, Any]:
         c: st.column_config.NumberColumn(column_label(c), format=USD_COLUMN_FORMAT)
         for c in columns if c.endswith("_usd")
     }
+
+
+def other_region_note(plan: Plan, region: str) -> None:
+    """Say so under an "Add to plan" when the page prices ``region`` and the plan another one."""
+    if region != plan.region:
+        st.caption(
+            f"The plan {plan.name!r} is priced in {plan.region}, not {region}: change its region "
+            "on Plans & export if you want these prices."
+        )
