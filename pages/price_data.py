@@ -22,6 +22,9 @@ from ui.errors import user_errors
 from ui.widgets import SESSION
 
 P = "prices_"
+SHOWN_ROWS = 1_000
+"""Rows of a searched table sent to the browser (1,000 rows of compute_rates are about 250 KB;
+the search narrows the rest)."""
 catalog = data.catalog()
 data_dir = str(catalog.data_dir)
 
@@ -63,9 +66,9 @@ query = c2.text_input(
 )
 rows = data.search_table(data_dir, table, query)
 st.caption(f"{len(rows):,} of {len(getattr(catalog, table)):,} rows")
-st.dataframe(rows.head(5000), hide_index=True, key=P + "rows", height=360)
-if len(rows) > 5000:
-    st.caption("Showing the first 5,000 rows: narrow the search to see the rest.")
+st.dataframe(rows.head(SHOWN_ROWS), hide_index=True, key=P + "rows", height=360)
+if len(rows) > SHOWN_ROWS:
+    st.caption(f"Showing the first {SHOWN_ROWS:,} rows: narrow the search to see the rest.")
 
 st.subheader("Refresh from AWS")
 c1, c2, c3 = st.columns([1, 2, 2])

@@ -42,6 +42,15 @@ def test_search(at):
     assert rows.iloc[0]["hourly_usd"] == pytest.approx(21.957642)
 
 
+def test_an_unsearched_table_sends_its_first_thousand_rows_and_says_so(at):
+    rows = at.dataframe[1].value
+    total = len(load_catalog().compute_rates)
+    assert total > 1000 and len(rows) == 1000
+    assert f"{total:,} of {total:,} rows" in [c.value for c in at.caption]
+    assert "Showing the first 1,000 rows: narrow the search to see the rest." in [
+        c.value for c in at.caption]
+
+
 def test_no_credentials_offers_the_public_source(at):
     assert_clean(at)
     assert any("No AWS credentials found" in i.value and "public price-list files" in i.value
