@@ -32,22 +32,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+sys.path.insert(0, str(ROOT))
+
+from tests.live_app import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+
 SESSION_TTL_S = 3
+SERVER_ARGS = ["--server.fileWatcherType", "none",
+               "--server.disconnectedSessionTTL", str(SESSION_TTL_S)]
+"""A closed session is dropped within the run; no file watcher adds load."""
 ACTION_TIMEOUT_MS = 60_000
 CHART_PAGES = {"workload_planner": "", "instance_explorer": "instance_explorer",
                "lifecycle_savings": "lifecycle_savings", "storage": "storage"}
@@ -86,52 +85,12 @@ SETTLED = """([runs, since]) => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def rss_mib(pid: int) -> float:
     """Resident set size of a process [MiB] (Linux /proc)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for {pid}")
-
-
-@contextmanager
-def streamlit_server(script: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``streamlit run script`` on a free 127.0.0.1 port until healthy (60 s at most)."""
-    port = free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-             "--server.disconnectedSessionTTL", str(SESSION_TTL_S)],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not become healthy; see {log}")
-                time.sleep(0.2)
-            yield base, proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 async def settle(page, runs_before: int) -> None:  # type: ignore[no-untyped-def]
@@ -431,8 +390,10 @@ def main() -> int:
         trivial_script = Path(tmp) / "trivial_app.py"
         trivial_script.write_text(TRIVIAL_APP)
         app_script = app_with_blank_page(Path(tmp) / "app")
-        with streamlit_server(app_script, logs / "bench-load-app.log") as (app, proc), \
-                streamlit_server(trivial_script, logs / "bench-load-trivial.log") as (trivial, tproc):
+        with streamlit_server(app_script, logs / "bench-load-app.log",
+                              args=SERVER_ARGS) as (app, proc), \
+                streamlit_server(trivial_script, logs / "bench-load-trivial.log",
+                                 args=SERVER_ARGS) as (trivial, tproc):
             asyncio.run(run(args, app, trivial, proc.pid, tproc.pid))
     return 0
 

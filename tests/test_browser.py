@@ -15,20 +15,18 @@ import csv
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import live_app
+from tests.live_app import CHROMIUM_ARGS, streamlit_server
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(live_app.CHROMIUM)
 SHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1440, "height": 900}
 PAGES = {
@@ -44,12 +42,6 @@ PAGES = {
 RUN_TIMEOUT_MS = 30_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
@@ -57,39 +49,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    port = _free_port()
-    log = (ROOT / "artifacts").resolve()
-    log.mkdir(parents=True, exist_ok=True)
-    out = open(log / "streamlit-server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-        env={**os.environ,
-             "PLANNER_DB_URL": f"sqlite:///{tmp_path_factory.mktemp('browser-store') / 'plans.db'}"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not become healthy; see {log}")
-            time.sleep(0.3)
+    store = tmp_path_factory.mktemp("browser-store") / "plans.db"
+    with streamlit_server(ROOT / "streamlit_app.py", ROOT / "artifacts" / "streamlit-server.log",
+                          env={"PLANNER_DB_URL": f"sqlite:///{store}"}) as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        out.close()
 
 
 @pytest.fixture(scope="module")
@@ -97,12 +60,7 @@ def browser(server: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run"],
-        )
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
