@@ -10,6 +10,7 @@ import streamlit as st
 
 from planner.savings.lifecycle import (
     BILLING_HOURS,
+    LifecycleResult,
     ReservedPart,
     SavingsPlanPart,
     SpotPart,
@@ -41,7 +42,17 @@ def _bounds(model: Any, name: str) -> dict[str, float]:
     low, high = field_bounds(model, name)
     return {"low": low, "high": high}
 
-def _timeline_figure(result: Any) -> Any:
+def _summary_frame(result: LifecycleResult) -> pd.DataFrame:
+    """One row per strategy; break_even_month as the CLI shows it: a month, "never", or empty
+    (the baseline itself, or a strategy without a price)."""
+    return pd.DataFrame([
+        {**asdict(s), "break_even_month": label if label is None else str(label)}
+        for s in result.summary
+        for label in [result.break_even_label(s)]
+    ]).drop(columns=["break_even_note"])
+
+
+def _timeline_figure(result: LifecycleResult) -> Any:
     """Cumulative cost by strategy, break-even marked (◆)."""
     # The baseline has no break-even month (it is what the others are measured against).
     cumulative = result.monthly.set_index(["strategy", "month"])["cumulative_usd"]
@@ -129,13 +140,6 @@ def _compute_strategies() -> None:
         with user_errors("Change the field named above.", stop=False, labels=labels) as outcome:
             result = run_lifecycle(catalog, profile_from_dict(profile, source="lifecycle"))
         if not outcome.failed:
-            # break_even_month as the CLI shows it: a month, "never", or empty (the baseline itself,
-            # or a strategy without a price).
-            summary = pd.DataFrame([
-                {**asdict(s), "break_even_month": label if label is None else str(label)}
-                for s in result.summary
-                for label in [result.break_even_label(s)]
-            ]).drop(columns=["break_even_note"])
             if result.cheapest:
                 best = next(s for s in result.summary if s.name == result.cheapest)
                 # The strategy name runs long: its own row, so neither it nor the totals are cut.
@@ -147,6 +151,7 @@ def _compute_strategies() -> None:
                 ["Strategies", "Cumulative cost chart", "Upfront cash chart"], P + "compute_view")
             with view_table:
                 if lazy.is_open(view_table):
+                    summary = _summary_frame(result)
                     st.dataframe(
                         summary, hide_index=True, key=P + "summary",
                         column_config={
