@@ -31,6 +31,14 @@ def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def open_view(at: AppTest, key: str, label: str) -> None:
+    """Open the tab ``label`` of the page's tab set ``key`` (``ui.lazy.tabs``: a switch reruns
+    the page and only the open tab runs), as a click on it does."""
+    at.session_state[key] = label
+    at.run()
+    assert_clean(at)
+
+
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 

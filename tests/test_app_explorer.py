@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.plan import plan_from_dict
-from tests.app_fixtures import assert_clean, errors, open_app, successes
+from tests.app_fixtures import assert_clean, errors, open_app, open_view, successes
 
 PAGE = "pages/instance_explorer.py"
 
@@ -62,8 +62,7 @@ def test_add_to_plan_and_state_survives_page_switch(at):
 
 
 def test_regions_side_by_side(at):
-    at.session_state["explorer_view"] = "Regions side by side"  # drawn when opened
-    at.run()
+    open_view(at, "explorer_view", "Regions side by side")  # drawn when opened
     at.selectbox(key="explorer_region_type").set_value("p4d.24xlarge").run()
     assert_clean(at)
     regions = next(
@@ -87,9 +86,7 @@ def test_item_hours_are_capped_at_the_plan_hours():
     assert "Must be 1 to 700; got 701." in errors(at)
     assert at.button(key="explorer_add").disabled
     at.switch_page("pages/storage.py")
-    at.session_state["storage_view"] = "EBS"  # the EBS tab open
-    at.run()
-    assert_clean(at)
+    open_view(at, "storage_view", "EBS")  # the EBS tab open
     at.number_input(key="storage_ebs_hours").set_value(701.0).run()
     assert "Must be 1 to 700; got 701." in errors(at)
 

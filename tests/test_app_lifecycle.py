@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from tests.app_fixtures import assert_clean, errors, metrics, open_app
+from tests.app_fixtures import assert_clean, errors, metrics, open_app, open_view
 
 PAGE = "pages/lifecycle_savings.py"
 
@@ -43,9 +43,7 @@ def test_default_strategies(at):
     assert "With lifecycle rules" not in metrics(at)
     for view, chart in (("Cumulative cost chart", "lifecycle_timeline"),
                         ("Upfront cash chart", "lifecycle_upfront")):
-        at.session_state["lifecycle_compute_view"] = view
-        at.run()
-        assert_clean(at)
+        open_view(at, "lifecycle_compute_view", view)
         assert charts(at) == {chart}
         assert len(at.dataframe) == 0
     s3_tab(at)
@@ -54,9 +52,7 @@ def test_default_strategies(at):
     assert list(at.dataframe[0].value.columns[:3]) == ["month", "lifecycle_usd", "all_standard_usd"]
     for view, chart in (("Cumulative cost chart", "lifecycle_s3_cumulative"),
                         ("By storage class chart", "lifecycle_s3_stacked")):
-        at.session_state["lifecycle_s3_view"] = view
-        at.run()
-        assert_clean(at)
+        open_view(at, "lifecycle_s3_view", view)
         assert charts(at) == {chart}
 
 
@@ -66,17 +62,14 @@ def charts(at) -> set[str]:
 
 def s3_tab(at) -> None:
     """Open the S3 lifecycle tab (a tab switch reruns the page)."""
-    at.session_state["lifecycle_view"] = "S3 lifecycle rules"
-    at.run()
-    assert_clean(at)
+    open_view(at, "lifecycle_view", "S3 lifecycle rules")
 
 
 def test_inputs_survive_a_tab_switch(at):
     at.number_input(key="lifecycle_horizon").set_value(1).run()
     s3_tab(at)
     at.number_input(key="lifecycle_months").set_value(7).run()
-    at.session_state["lifecycle_view"] = "Compute purchase strategies"
-    at.run()
+    open_view(at, "lifecycle_view", "Compute purchase strategies")
     assert at.number_input(key="lifecycle_horizon").value == 1
     s3_tab(at)
     assert at.number_input(key="lifecycle_months").value == 7
@@ -123,8 +116,7 @@ def test_out_of_range_is_flagged_at_the_field_and_no_old_result_stays(at):
     assert_clean(at)
     assert "Must be 0 to 100000; got 200000." in errors(at)
     assert len(at.dataframe) == 0
-    at.session_state["lifecycle_compute_view"] = "Cumulative cost chart"
-    at.run()
+    open_view(at, "lifecycle_compute_view", "Cumulative cost chart")
     assert charts(at) == set()  # no chart of old results either
 
 

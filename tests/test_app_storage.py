@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_fixtures import assert_clean, errors, metrics, open_app, successes
+from tests.app_fixtures import assert_clean, errors, metrics, open_app, open_view, successes
 
 PAGE = "pages/storage.py"
 
@@ -20,9 +20,7 @@ def monthly(at) -> list[str]:
 
 def open_tab(at, tab: str) -> None:
     """Open the S3, EBS or EFS tab (a tab switch reruns the page; only the open tab runs)."""
-    at.session_state["storage_view"] = tab
-    at.run()
-    assert_clean(at)
+    open_view(at, "storage_view", tab)
 
 
 def all_monthly(at) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_fixtures import assert_clean, errors, metrics, open_app, successes
+from tests.app_fixtures import assert_clean, errors, metrics, open_app, open_view, successes
 
 
 @pytest.fixture
@@ -104,11 +104,9 @@ def test_inference_shows_the_day_and_adds_baseline_and_peaks(at):
         assert column in table.columns
     assert len(at.get("plotly_chart")) == 0  # charts are drawn when their tab is opened
     for tab in ("Time vs cost", "Instances over the day"):
-        at.session_state["workload_view"] = tab
-        at.run()
+        open_view(at, "workload_view", tab)
         assert len(at.get("plotly_chart")) == 1, tab
-    at.session_state["workload_view"] = "Ranked options"
-    at.run()
+    open_view(at, "workload_view", "Ranked options")
     blends = table[(table["purchase_option"] == "reserved_1y+on_demand")
                    & table["price_status"].eq("snapshot") & table["fits"]]
     row = blends.iloc[0]
@@ -147,11 +145,8 @@ def test_reruns_with_the_same_inputs_reuse_the_comparison(at, monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(compare_module, "compare", counted)
-    at.session_state["workload_view"] = "Memory fit"  # a tab switch reruns the page
-    at.run()
-    at.session_state["workload_view"] = "Ranked options"
-    at.run()
-    assert_clean(at)
+    open_view(at, "workload_view", "Memory fit")  # a tab switch reruns the page
+    open_view(at, "workload_view", "Ranked options")
     assert calls == []  # kept in the session since the first run
     at.number_input(key="workload_tokens").set_value(40.0).run()
     assert calls == [1]  # new inputs: computed again
